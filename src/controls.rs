@@ -1,0 +1,162 @@
+//! The compliance frameworks policies map to, and their control / question catalogs (CSA CCM v4 and
+//! CAIQ-Lite v4 and v3 identifiers and titles, copied into `data/csa/`).
+
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub enum Framework {
+    #[serde(rename = "ccm-v4")]
+    CcmV4,
+    #[serde(rename = "caiq-lite-v4")]
+    CaiqLiteV4,
+    #[serde(rename = "caiq-lite-v3")]
+    CaiqLiteV3,
+}
+
+impl Framework {
+    pub const ALL: [Framework; 3] = [Framework::CcmV4, Framework::CaiqLiteV4, Framework::CaiqLiteV3];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Framework::CcmV4 => "ccm-v4",
+            Framework::CaiqLiteV4 => "caiq-lite-v4",
+            Framework::CaiqLiteV3 => "caiq-lite-v3",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<Self> {
+        Framework::ALL.into_iter().find(|f| f.key() == key)
+    }
+}
+
+/// One control or questionnaire question.
+#[derive(Debug, Clone, Serialize)]
+pub struct CatalogEntry {
+    pub id: String,
+    /// The CCM control a question belongs to (equal to `id` for CCM controls).
+    pub control: String,
+    pub title: String,
+}
+
+#[derive(Debug)]
+pub struct Catalog {
+    pub framework: Framework,
+    /// In the framework's own order.
+    pub entries: Vec<CatalogEntry>,
+    index: BTreeMap<String, usize>,
+}
+
+impl Catalog {
+    pub fn get(framework: Framework) -> &'static Catalog {
+        static CATALOGS: OnceLock<[Catalog; 3]> = OnceLock::new();
+        let all = CATALOGS.get_or_init(|| {
+            [
+                Catalog::from_csv(Framework::CcmV4, include_str!("../data/csa/ccm-v4-controls.csv"), |r| {
+                    (r[0].clone(), r[0].clone(), r[3].clone())
+                }),
+                Catalog::from_csv(
+                    Framework::CaiqLiteV4,
+                    include_str!("../data/csa/caiq-lite-v4-question-ids.csv"),
+                    |r| (r[0].clone(), r[1].clone(), r[2].clone()),
+                ),
+                Catalog::from_csv(
+                    Framework::CaiqLiteV3,
+                    include_str!("../data/csa/caiq-lite-v3-question-ids.csv"),
+                    |r| (r[0].clone(), r[1].clone(), r[2].clone()),
+                ),
+            ]
+        });
+        &all[Framework::ALL.iter().position(|f| *f == framework).unwrap_or(0)]
+    }
+
+    fn from_csv(
+        framework: Framework,
+        text: &str,
+        fields: impl Fn(&[String]) -> (String, String, String),
+    ) -> Catalog {
+        let entries: Vec<CatalogEntry> = text
+            .lines()
+            .skip(1)
+            .filter(|l| !l.trim().is_empty())
+            .map(|line| {
+                let (id, control, title) = fields(&split_csv_line(line));
+                CatalogEntry { id, control, title }
+            })
+            .collect();
+        let index = entries
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (e.id.clone(), i))
+            .collect();
+        Catalog {
+            framework,
+            entries,
+            index,
+        }
+    }
+
+    pub fn contains(&self, id: &str) -> bool {
+        self.index.contains_key(id)
+    }
+
+    pub fn entry(&self, id: &str) -> Option<&CatalogEntry> {
+        self.index.get(id).map(|&i| &self.entries[i])
+    }
+
+    pub fn ids(&self) -> impl Iterator<Item = &str> {
+        self.entries.iter().map(|e| e.id.as_str())
+    }
+}
+
+/// Splits one CSV record with double-quoted fields (the catalogs have commas in titles).
+fn split_csv_line(line: &str) -> Vec<String> {
+    let mut fields = Vec::new();
+    let mut field = String::new();
+    let mut quoted = false;
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (c, quoted) {
+            ('"', true) if chars.peek() == Some(&'"') => {
+                field.push('"');
+                chars.next();
+            }
+            ('"', _) => quoted = !quoted,
+            (',', false) => fields.push(std::mem::take(&mut field)),
+            _ => field.push(c),
+        }
+    }
+    fields.push(field);
+    while fields.len() < 5 {
+        fields.push(String::new());
+    }
+    fields
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn catalogs_load_with_expected_sizes() {
+        assert_eq!(Catalog::get(Framework::CcmV4).entries.len(), 197);
+        assert_eq!(Catalog::get(Framework::CaiqLiteV4).entries.len(), 124);
+        assert_eq!(Catalog::get(Framework::CaiqLiteV3).entries.len(), 71);
+    }
+
+    #[test]
+    fn titles_with_commas_and_ampersands_survive() {
+        let ccm = Catalog::get(Framework::CcmV4);
+        assert!(ccm.contains("A&A-01"));
+        assert_eq!(ccm.entry("CEK-03").unwrap().control, "CEK-03");
+        let q = Catalog::get(Framework::CaiqLiteV4).entry("CEK-12.1");
+        assert!(q.is_none_or(|e| e.control == "CEK-12"));
+    }
+
+    #[test]
+    fn csv_quotes() {
+        assert_eq!(split_csv_line(r#"a,"b, c",d"#)[..3], ["a", "b, c", "d"]);
+    }
+}

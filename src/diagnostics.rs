@@ -1,0 +1,338 @@
+//! Located problems in user input (policy files, snapshots) and how they are shown.
+//!
+//! Everything that reports a problem with a file builds a [`Diagnostic`]; this is the only module that
+//! knows about miette, so the rendering library can change without touching the parsers or lint rules.
+
+use std::fmt::Write as _;
+use std::sync::Arc;
+
+use serde::Serialize;
+
+/// A byte range in a source file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash, PartialOrd, Ord)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+}
+
+impl Span {
+    pub fn new(start: usize, end: usize) -> Self {
+        Span {
+            start,
+            end: end.max(start),
+        }
+    }
+}
+
+/// A file's name and full text, shared by every diagnostic that points into it.
+#[derive(Debug)]
+pub struct SourceFile {
+    pub name: String,
+    pub text: String,
+}
+
+impl SourceFile {
+    pub fn new(name: impl Into<String>, text: impl Into<String>) -> Arc<Self> {
+        Arc::new(SourceFile {
+            name: name.into(),
+            text: text.into(),
+        })
+    }
+
+    /// 1-based line and column (in characters) of a byte offset.
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        let offset = floor_char_boundary(&self.text, offset.min(self.text.len()));
+        let before = &self.text[..offset];
+        let line = before.matches('\n').count() + 1;
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        let col = before[line_start..].chars().count() + 1;
+        (line, col)
+    }
+
+    /// Byte offset of a 1-based line and column, as reported by serde_json.
+    pub fn offset_of(&self, line: usize, column: usize) -> usize {
+        let mut offset = 0;
+        for (i, l) in self.text.split_inclusive('\n').enumerate() {
+            if i + 1 == line {
+                let col_bytes: usize = l.chars().take(column.saturating_sub(1)).map(char::len_utf8).sum();
+                return offset + col_bytes;
+            }
+            offset += l.len();
+        }
+        self.text.len()
+    }
+}
+
+fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
+    while offset > 0 && !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    offset
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    Error,
+    Warning,
+}
+
+/// One problem, optionally located in a file.
+#[derive(Debug, Clone)]
+pub struct Diagnostic {
+    pub level: Level,
+    /// The lint rule or parse check that found it (e.g. `unknown-key`); stable, documented, greppable.
+    pub code: &'static str,
+    pub message: String,
+    pub file: Option<Arc<SourceFile>>,
+    pub span: Option<Span>,
+    /// Short text shown under the highlighted source.
+    pub label: Option<String>,
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn error(code: &'static str, message: impl Into<String>) -> Self {
+        Diagnostic {
+            level: Level::Error,
+            code,
+            message: message.into(),
+            file: None,
+            span: None,
+            label: None,
+            help: None,
+        }
+    }
+
+    pub fn warning(code: &'static str, message: impl Into<String>) -> Self {
+        Diagnostic {
+            level: Level::Warning,
+            ..Diagnostic::error(code, message)
+        }
+    }
+
+    pub fn at(mut self, file: &Arc<SourceFile>, span: Span) -> Self {
+        self.file = Some(file.clone());
+        self.span = Some(span);
+        self
+    }
+
+    pub fn with_label(mut self, label: impl Into<String>) -> Self {
+        self.label = Some(label.into());
+        self
+    }
+
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn with_help_opt(mut self, help: Option<String>) -> Self {
+        self.help = help;
+        self
+    }
+
+    /// (file, line, column) of the start of the span, when located.
+    pub fn location(&self) -> Option<(&str, usize, usize)> {
+        let file = self.file.as_ref()?;
+        let span = self.span?;
+        let (line, col) = file.line_col(span.start);
+        Some((&file.name, line, col))
+    }
+
+    fn sort_key(&self) -> (String, usize, &'static str, String) {
+        (
+            self.file.as_ref().map(|f| f.name.clone()).unwrap_or_default(),
+            self.span.map_or(0, |s| s.start),
+            self.code,
+            self.message.clone(),
+        )
+    }
+}
+
+/// Sorts diagnostics by file and position so output is stable whatever order checks ran in.
+pub fn sort(diagnostics: &mut [Diagnostic]) {
+    diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+}
+
+pub fn has_errors(diagnostics: &[Diagnostic]) -> bool {
+    diagnostics.iter().any(|d| d.level == Level::Error)
+}
+
+/// Renders diagnostics for a person: source snippet, caret under the span, help line.
+pub fn render_human(diagnostics: &[Diagnostic], color: bool) -> String {
+    use miette::{GraphicalReportHandler, GraphicalTheme};
+    let theme = if color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme).with_width(100);
+    let mut out = String::new();
+    for diagnostic in diagnostics {
+        let report = MietteAdapter::new(diagnostic);
+        if handler.render_report(&mut out, &report).is_err() {
+            let _ = writeln!(out, "{}: {}", diagnostic.code, diagnostic.message);
+        }
+        if let Some((file, line, col)) = diagnostic.location() {
+            // miette shows the position in its frame; repeat it as plain text so it greps well.
+            let _ = writeln!(out, "  at {file}:{line}:{col}");
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// Machine-readable diagnostics for `--format json`.
+pub fn render_json(diagnostics: &[Diagnostic]) -> String {
+    #[derive(Serialize)]
+    struct JsonDiagnostic<'a> {
+        level: Level,
+        code: &'a str,
+        message: &'a str,
+        file: Option<&'a str>,
+        line: Option<usize>,
+        column: Option<usize>,
+        end_line: Option<usize>,
+        end_column: Option<usize>,
+        help: Option<&'a str>,
+    }
+    let items: Vec<JsonDiagnostic> = diagnostics
+        .iter()
+        .map(|d| {
+            let (line, column) = d.location().map(|(_, l, c)| (l, c)).unzip();
+            let (end_line, end_column) = match (&d.file, d.span) {
+                (Some(f), Some(s)) => {
+                    let (l, c) = f.line_col(s.end);
+                    (Some(l), Some(c))
+                }
+                _ => (None, None),
+            };
+            JsonDiagnostic {
+                level: d.level,
+                code: d.code,
+                message: &d.message,
+                file: d.file.as_ref().map(|f| f.name.as_str()),
+                line,
+                column,
+                end_line,
+                end_column,
+                help: d.help.as_deref(),
+            }
+        })
+        .collect();
+    let errors = diagnostics.iter().filter(|d| d.level == Level::Error).count();
+    let value = serde_json::json!({
+        "diagnostics": items,
+        "errors": errors,
+        "warnings": diagnostics.len() - errors,
+    });
+    let mut text = serde_json::to_string_pretty(&value).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+/// Bridges a [`Diagnostic`] to miette's rendering traits.
+struct MietteAdapter<'a> {
+    diagnostic: &'a Diagnostic,
+    source: Option<miette::NamedSource<String>>,
+}
+
+impl<'a> MietteAdapter<'a> {
+    fn new(diagnostic: &'a Diagnostic) -> Self {
+        let source = diagnostic
+            .file
+            .as_ref()
+            .map(|f| miette::NamedSource::new(f.name.clone(), f.text.clone()));
+        MietteAdapter { diagnostic, source }
+    }
+}
+
+impl std::fmt::Debug for MietteAdapter<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.diagnostic.message)
+    }
+}
+
+impl std::fmt::Display for MietteAdapter<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.diagnostic.message)
+    }
+}
+
+impl std::error::Error for MietteAdapter<'_> {}
+
+impl miette::Diagnostic for MietteAdapter<'_> {
+    fn code<'b>(&'b self) -> Option<Box<dyn std::fmt::Display + 'b>> {
+        Some(Box::new(self.diagnostic.code))
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.diagnostic.level {
+            Level::Error => miette::Severity::Error,
+            Level::Warning => miette::Severity::Warning,
+        })
+    }
+
+    fn help<'b>(&'b self) -> Option<Box<dyn std::fmt::Display + 'b>> {
+        self.diagnostic
+            .help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn std::fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        self.source.as_ref().map(|s| s as &dyn miette::SourceCode)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
+        self.source.as_ref()?;
+        let span = self.diagnostic.span?;
+        let label = miette::LabeledSpan::new_with_span(
+            self.diagnostic.label.clone(),
+            (span.start, span.end - span.start),
+        );
+        Some(Box::new(std::iter::once(label)))
+    }
+}
+
+/// "did you mean" for a misspelt name, chosen by edit distance among the candidates.
+pub fn did_you_mean<'a>(input: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
+    let mut best: Option<(f64, &str)> = None;
+    for candidate in candidates {
+        let score = strsim::jaro_winkler(&input.to_ascii_lowercase(), &candidate.to_ascii_lowercase());
+        if score > 0.8 && best.is_none_or(|(s, _)| score > s) {
+            best = Some((score, candidate));
+        }
+    }
+    best.map(|(_, c)| format!("did you mean `{c}`?"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_col_counts_characters() {
+        let file = SourceFile::new("f.yaml", "ab\nçd: x\n");
+        let offset = file.text.find("d:").unwrap();
+        assert_eq!(file.line_col(offset), (2, 2));
+        assert_eq!(file.offset_of(2, 2), offset);
+    }
+
+    #[test]
+    fn suggestion_picks_closest() {
+        let got = did_you_mean("severty", ["severity", "title", "id"]);
+        assert_eq!(got.as_deref(), Some("did you mean `severity`?"));
+        assert_eq!(did_you_mean("zzz", ["severity"]), None);
+    }
+
+    #[test]
+    fn human_rendering_names_the_location() {
+        let file = SourceFile::new("p.yaml", "id: x\nbad: 1\n");
+        let d = Diagnostic::error("unknown-key", "unknown key `bad`").at(&file, Span::new(6, 9));
+        let text = render_human(&[d], false);
+        assert!(text.contains("unknown key `bad`"), "{text}");
+        assert!(text.contains("p.yaml:2:1"), "{text}");
+    }
+}

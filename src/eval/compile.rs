@@ -1,0 +1,341 @@
+//! Binds a policy's parameters and compiles its conditions into a form that evaluates without
+//! re-parsing paths, durations or regexes for each resource.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use super::path::PropertyPath;
+use crate::diagnostics::Diagnostic;
+use crate::duration::Duration;
+use crate::policy::{
+    AccountMatch, Compare, Condition, IfNone, Level, Link, OnMissing, Op, Operand, ParamType, Policy, Quantifier,
+    Severity,
+};
+
+#[derive(Debug)]
+pub enum Cond {
+    All(Vec<Cond>),
+    Any(Vec<Cond>),
+    Not(Box<Cond>),
+    Compare {
+        path: PropertyPath,
+        test: Test,
+        on_missing: OnMissing,
+    },
+    Elements {
+        path: PropertyPath,
+        quantifier: Quantifier,
+        cond: Box<Cond>,
+        on_missing: OnMissing,
+    },
+    Related {
+        link: CompiledLink,
+        quantifier: Quantifier,
+        cond: Box<Cond>,
+        on_missing: OnMissing,
+    },
+}
+
+#[derive(Debug)]
+pub enum Test {
+    Equals(Value),
+    NotEquals(Value),
+    In(Vec<Value>),
+    NotIn(Vec<Value>),
+    Gt(f64),
+    Gte(f64),
+    Lt(f64),
+    Lte(f64),
+    Exists,
+    Absent,
+    Matches(regex::Regex),
+    Contains(Value),
+    Within(Duration),
+    OlderThan(Duration),
+}
+
+#[derive(Debug)]
+pub struct CompiledLink {
+    pub resource_type: String,
+    pub from: PropertyPath,
+    /// Index into the relation indexes built before evaluation.
+    pub index: usize,
+    pub fallback: Option<CompiledFallback>,
+}
+
+#[derive(Debug)]
+pub struct CompiledFallback {
+    pub from: PropertyPath,
+    pub index: usize,
+    pub filter: Option<Box<Cond>>,
+}
+
+/// A policy ready to evaluate, with its parameters bound.
+#[derive(Debug)]
+pub struct CompiledPolicy {
+    pub id: String,
+    pub title: String,
+    pub severity: Severity,
+    pub resource_type: String,
+    pub level: Level,
+    pub account_match: AccountMatch,
+    pub if_none: IfNone,
+    pub scope: Option<Cond>,
+    pub check: Cond,
+    /// Effective parameter values (defaults with overrides applied).
+    pub parameters: BTreeMap<String, Value>,
+    /// Parameters set looser than a guardrail; results then cannot count as evidence for controls.
+    pub guardrail_violations: Vec<String>,
+}
+
+/// The (resource type, key path) pairs that `related` conditions look resources up by.
+#[derive(Debug, Default)]
+pub struct IndexKeys {
+    pub keys: Vec<(String, PropertyPath)>,
+}
+
+impl IndexKeys {
+    fn id(&mut self, resource_type: &str, path: &str) -> usize {
+        if let Some(i) = self
+            .keys
+            .iter()
+            .position(|(t, p)| t == resource_type && &*p.text == path)
+        {
+            return i;
+        }
+        self.keys.push((resource_type.to_string(), PropertyPath::new(path)));
+        self.keys.len() - 1
+    }
+}
+
+/// Parameter overrides from the command line: policy id → parameter name → value.
+pub type Overrides = BTreeMap<String, BTreeMap<String, Value>>;
+
+pub fn compile(policy: &Policy, overrides: &Overrides, keys: &mut IndexKeys) -> Result<CompiledPolicy, Diagnostic> {
+    let id = &policy.id.value;
+    let mut parameters = BTreeMap::new();
+    let mut guardrail_violations = Vec::new();
+    let empty = BTreeMap::new();
+    let policy_overrides = overrides.get(id).unwrap_or(&empty);
+    for name in policy_overrides.keys() {
+        if policy.parameter(name).is_none() {
+            let known: Vec<&str> = policy.parameters.iter().map(|p| p.name.value.as_str()).collect();
+            return Err(Diagnostic::error(
+                "unknown-parameter",
+                format!("policy `{id}` has no parameter `{name}`"),
+            )
+            .with_help_opt(crate::diagnostics::did_you_mean(name, known.iter().copied()).or_else(|| {
+                Some(if known.is_empty() {
+                    "this policy has no parameters".to_string()
+                } else {
+                    format!("its parameters: {}", known.join(", "))
+                })
+            })));
+        }
+    }
+    for param in &policy.parameters {
+        let value = match policy_overrides.get(&param.name.value) {
+            Some(v) => coerce(param.kind, v).ok_or_else(|| {
+                Diagnostic::error(
+                    "invalid-value",
+                    format!(
+                        "parameter `{id}.{}` must be {} , got {v}",
+                        param.name.value,
+                        param.kind.name()
+                    ),
+                )
+            })?,
+            None => param.default.value.clone(),
+        };
+        if let Some(guardrail) = &param.guardrail
+            && let Some(number) = numeric(param.kind, &value)
+        {
+            let show = |n: f64| match param.kind {
+                ParamType::Duration => Duration { seconds: n as i64 }.to_string(),
+                _ => format_number(n),
+            };
+            if let Some(why) = guardrail.violation(number, show) {
+                guardrail_violations.push(format!("parameter `{}`: {why}", param.name.value));
+            }
+        }
+        parameters.insert(param.name.value.clone(), value);
+    }
+    let mut compiler = Compiler {
+        policy,
+        parameters: &parameters,
+        keys,
+    };
+    let scope = policy.scope.as_ref().map(|c| compiler.cond(c)).transpose()?;
+    let check = compiler.cond(&policy.check)?;
+    Ok(CompiledPolicy {
+        id: id.clone(),
+        title: policy.title.clone(),
+        severity: policy.severity,
+        resource_type: policy.resource_type.value.clone(),
+        level: policy.level,
+        account_match: policy.account_match,
+        if_none: policy.if_none,
+        scope,
+        check,
+        parameters,
+        guardrail_violations,
+    })
+}
+
+/// Converts a command-line value to the parameter's type, if it fits.
+fn coerce(kind: ParamType, value: &Value) -> Option<Value> {
+    match (kind, value) {
+        (ParamType::Integer, Value::Number(n)) if n.is_i64() => Some(value.clone()),
+        (ParamType::Number, Value::Number(_)) => Some(value.clone()),
+        (ParamType::Boolean, Value::Bool(_)) => Some(value.clone()),
+        (ParamType::List, Value::Array(_)) => Some(value.clone()),
+        (ParamType::String, Value::String(_)) => Some(value.clone()),
+        (ParamType::Duration, Value::String(s)) => Duration::parse(s).ok().map(|_| value.clone()),
+        _ => None,
+    }
+}
+
+fn numeric(kind: ParamType, value: &Value) -> Option<f64> {
+    match kind {
+        ParamType::Duration => value.as_str().and_then(|s| Duration::parse(s).ok()).map(|d| d.seconds as f64),
+        _ => value.as_f64(),
+    }
+}
+
+pub fn format_number(n: f64) -> String {
+    if n.fract() == 0.0 && n.abs() < 1e15 {
+        format!("{}", n as i64)
+    } else {
+        format!("{n}")
+    }
+}
+
+struct Compiler<'a> {
+    policy: &'a Policy,
+    parameters: &'a BTreeMap<String, Value>,
+    keys: &'a mut IndexKeys,
+}
+
+impl Compiler<'_> {
+    fn cond(&mut self, condition: &Condition) -> Result<Cond, Diagnostic> {
+        Ok(match condition {
+            Condition::All(items) => Cond::All(items.iter().map(|c| self.cond(c)).collect::<Result<_, _>>()?),
+            Condition::Any(items) => Cond::Any(items.iter().map(|c| self.cond(c)).collect::<Result<_, _>>()?),
+            Condition::Not(inner) => Cond::Not(Box::new(self.cond(inner)?)),
+            Condition::Compare(cmp) => Cond::Compare {
+                path: PropertyPath::new(&cmp.path.value),
+                test: self.test(cmp)?,
+                on_missing: cmp.on_missing,
+            },
+            Condition::Elements(el) => Cond::Elements {
+                path: PropertyPath::new(&el.path.value),
+                quantifier: el.quantifier,
+                cond: Box::new(self.cond(&el.condition)?),
+                on_missing: el.on_missing,
+            },
+            Condition::Related(rel) => Cond::Related {
+                link: self.link(&rel.link)?,
+                quantifier: rel.quantifier,
+                cond: Box::new(self.cond(&rel.condition)?),
+                on_missing: rel.on_missing,
+            },
+        })
+    }
+
+    fn link(&mut self, link: &Link) -> Result<CompiledLink, Diagnostic> {
+        let target = &link.resource_type.value;
+        let fallback = match &link.fallback {
+            Some(f) => Some(CompiledFallback {
+                from: PropertyPath::new(&f.from.value),
+                index: self.keys.id(target, &f.to.value),
+                filter: f.filter.as_ref().map(|c| self.cond(c)).transpose()?.map(Box::new),
+            }),
+            None => None,
+        };
+        Ok(CompiledLink {
+            resource_type: target.clone(),
+            from: PropertyPath::new(&link.from.value),
+            index: self.keys.id(target, &link.to.value),
+            fallback,
+        })
+    }
+
+    fn value(&self, operand: &Operand) -> Result<Value, Diagnostic> {
+        match operand {
+            Operand::Literal(v) => Ok(v.value.clone()),
+            Operand::Param(name) => self.parameters.get(&name.value).cloned().ok_or_else(|| {
+                Diagnostic::error(
+                    "unknown-parameter",
+                    format!("policy `{}` refers to undefined parameter `{}`", self.policy.id.value, name.value),
+                )
+                .at(&self.policy.file, name.span)
+            }),
+        }
+    }
+
+    fn mistyped(&self, cmp: &Compare, operand: &Operand, expected: &str) -> Diagnostic {
+        Diagnostic::error(
+            "wrong-type",
+            format!("policy `{}`: `{}` needs {expected}", self.policy.id.value, cmp.op.keyword()),
+        )
+        .at(&self.policy.file, operand.span())
+    }
+
+    fn test(&self, cmp: &Compare) -> Result<Test, Diagnostic> {
+        let number = |operand: &Operand| -> Result<f64, Diagnostic> {
+            self.value(operand)?
+                .as_f64()
+                .ok_or_else(|| self.mistyped(cmp, operand, "a number"))
+        };
+        let list = |operand: &Operand| -> Result<Vec<Value>, Diagnostic> {
+            match self.value(operand)? {
+                Value::Array(items) => Ok(items),
+                _ => Err(self.mistyped(cmp, operand, "a list")),
+            }
+        };
+        let duration = |operand: &Operand| -> Result<Duration, Diagnostic> {
+            self.value(operand)?
+                .as_str()
+                .and_then(|s| Duration::parse(s).ok())
+                .ok_or_else(|| self.mistyped(cmp, operand, "a duration such as `90d`"))
+        };
+        Ok(match &cmp.op {
+            Op::Equals(o) => Test::Equals(self.value(o)?),
+            Op::NotEquals(o) => Test::NotEquals(self.value(o)?),
+            Op::Contains(o) => Test::Contains(self.value(o)?),
+            Op::In(o) => Test::In(list(o)?),
+            Op::NotIn(o) => Test::NotIn(list(o)?),
+            Op::Gt(o) => Test::Gt(number(o)?),
+            Op::Gte(o) => Test::Gte(number(o)?),
+            Op::Lt(o) => Test::Lt(number(o)?),
+            Op::Lte(o) => Test::Lte(number(o)?),
+            Op::Within(o) => Test::Within(duration(o)?),
+            Op::OlderThan(o) => Test::OlderThan(duration(o)?),
+            Op::Exists => Test::Exists,
+            Op::Absent => Test::Absent,
+            Op::Matches(pattern) => Test::Matches(regex::Regex::new(&pattern.value).map_err(|e| {
+                Diagnostic::error("invalid-regex", e.to_string()).at(&self.policy.file, pattern.span)
+            })?),
+        })
+    }
+}
+
+impl Cond {
+    /// Visits every `related` link (used to build relation indexes and by tests).
+    pub fn links(&self, f: &mut dyn FnMut(&CompiledLink)) {
+        match self {
+            Cond::All(items) | Cond::Any(items) => items.iter().for_each(|c| c.links(f)),
+            Cond::Not(inner) => inner.links(f),
+            Cond::Compare { .. } => {}
+            Cond::Elements { cond, .. } => cond.links(f),
+            Cond::Related { link, cond, .. } => {
+                f(link);
+                if let Some(filter) = link.fallback.as_ref().and_then(|fb| fb.filter.as_ref()) {
+                    filter.links(f);
+                }
+                cond.links(f);
+            }
+        }
+    }
+}

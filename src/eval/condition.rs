@@ -1,0 +1,558 @@
+//! Evaluates compiled conditions against one resource, in three-valued logic: a condition passes,
+//! fails, or cannot be decided (`Error`, with the reason). Unknowns never become a pass or a fail:
+//! `all` fails if any part fails, else is unknown if any part is; `any` passes if any part passes,
+//! else is unknown if any part is.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+use serde_json::Value;
+
+use super::compile::{Cond, Test};
+use super::path::{Found, PropertyPath};
+use crate::duration::Duration;
+use crate::inventory::{ConfigurationItem, Inventory};
+use crate::policy::{OnMissing, Quantifier};
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    Pass,
+    Fail,
+    Error(String),
+}
+
+/// One piece of evidence: what was looked at, what it held, what the policy wanted.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Evidence {
+    pub path: String,
+    pub actual: Value,
+    pub expected: String,
+}
+
+#[derive(Debug)]
+pub struct Verdict {
+    pub outcome: Outcome,
+    pub evidence: Vec<Evidence>,
+}
+
+impl Verdict {
+    fn new(outcome: Outcome, evidence: Vec<Evidence>) -> Self {
+        Verdict { outcome, evidence }
+    }
+}
+
+/// Lookup tables for `related` conditions: one map per (resource type, key path), from key value to
+/// item indices. Built once before evaluation so each lookup is a hash probe, not a scan.
+#[derive(Debug, Default)]
+pub struct RelationIndexes {
+    pub maps: Vec<HashMap<String, Vec<usize>>>,
+}
+
+impl RelationIndexes {
+    pub fn build(inventory: &Inventory, keys: &[(String, PropertyPath)]) -> Self {
+        let maps = keys
+            .iter()
+            .map(|(resource_type, path)| {
+                let mut map: HashMap<String, Vec<usize>> = HashMap::new();
+                for &i in inventory.of_type(resource_type) {
+                    for found in path.resolve(&inventory.items[i].doc, "") {
+                        for key in scalar_keys(found.value) {
+                            let entry = map.entry(key).or_default();
+                            if entry.last() != Some(&i) {
+                                entry.push(i);
+                            }
+                        }
+                    }
+                }
+                map
+            })
+            .collect();
+        RelationIndexes { maps }
+    }
+}
+
+/// The lookup keys a value provides: a scalar, or each scalar of an array.
+fn scalar_keys(value: &Value) -> Vec<String> {
+    match value {
+        Value::String(s) => vec![s.clone()],
+        Value::Number(n) => vec![n.to_string()],
+        Value::Bool(b) => vec![b.to_string()],
+        Value::Array(items) => items.iter().flat_map(scalar_keys).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// What evaluation needs besides the condition: the inventory (for related resources) and the time.
+pub struct Env<'a> {
+    pub inventory: &'a Inventory,
+    pub indexes: &'a RelationIndexes,
+    pub as_of: Option<jiff::Timestamp>,
+}
+
+/// At most this many decisive sub-results are kept as evidence for one quantifier.
+const MAX_QUANTIFIER_EVIDENCE: usize = 5;
+
+impl Env<'_> {
+    /// Evaluates `cond` on `value` (a whole item's document, an array element, or a related item's
+    /// document) belonging to `item`; `prefix` is the concrete location of `value` for evidence.
+    pub fn eval(&self, cond: &Cond, value: &Value, item: &ConfigurationItem, prefix: &str) -> Verdict {
+        match cond {
+            Cond::All(items) => self.all(items, value, item, prefix),
+            Cond::Any(items) => self.any(items, value, item, prefix),
+            Cond::Not(inner) => {
+                let v = self.eval(inner, value, item, prefix);
+                let outcome = match v.outcome {
+                    Outcome::Pass => Outcome::Fail,
+                    Outcome::Fail => Outcome::Pass,
+                    e @ Outcome::Error(_) => e,
+                };
+                let evidence = v
+                    .evidence
+                    .into_iter()
+                    .map(|mut e| {
+                        e.expected = format!("not ({})", e.expected);
+                        e
+                    })
+                    .collect();
+                Verdict::new(outcome, evidence)
+            }
+            Cond::Compare { path, test, on_missing } => self.compare(path, test, *on_missing, value, prefix),
+            Cond::Elements {
+                path,
+                quantifier,
+                cond,
+                on_missing,
+            } => self.elements(path, *quantifier, cond, *on_missing, value, item, prefix),
+            Cond::Related {
+                link,
+                quantifier,
+                cond,
+                on_missing,
+            } => {
+                let (related, mut problems) = self.related(link, value, item, prefix);
+                if related.is_empty() && problems.is_empty() {
+                    let what = format!(
+                        "related {} via {}",
+                        link.resource_type,
+                        join_location(prefix, &link.from.text)
+                    );
+                    return missing(*on_missing, what, "at least one related resource".into());
+                }
+                let mut parts: Vec<Verdict> = related
+                    .into_iter()
+                    .map(|i| {
+                        let other = &self.inventory.items[i];
+                        let location = format!("{} {}: ", other.resource_type, other.resource_id);
+                        self.eval(cond, &other.doc, other, &location)
+                    })
+                    .collect();
+                parts.extend(problems.drain(..).map(|p| Verdict::new(Outcome::Error(p), Vec::new())));
+                let summary = format!("related {}", link.resource_type);
+                quantify(*quantifier, parts, &join_location(prefix, &link.from.text), &summary)
+            }
+        }
+    }
+
+    fn all(&self, items: &[Cond], value: &Value, item: &ConfigurationItem, prefix: &str) -> Verdict {
+        let mut passed = Vec::new();
+        let mut first_error: Option<Verdict> = None;
+        for cond in items {
+            let v = self.eval(cond, value, item, prefix);
+            match v.outcome {
+                Outcome::Fail => return v,
+                Outcome::Error(_) => {
+                    if first_error.is_none() {
+                        first_error = Some(v);
+                    }
+                }
+                Outcome::Pass => passed.extend(v.evidence),
+            }
+        }
+        first_error.unwrap_or(Verdict::new(Outcome::Pass, passed))
+    }
+
+    fn any(&self, items: &[Cond], value: &Value, item: &ConfigurationItem, prefix: &str) -> Verdict {
+        let mut failed = Vec::new();
+        let mut first_error: Option<Verdict> = None;
+        for cond in items {
+            let v = self.eval(cond, value, item, prefix);
+            match v.outcome {
+                Outcome::Pass => return v,
+                Outcome::Error(_) => {
+                    if first_error.is_none() {
+                        first_error = Some(v);
+                    }
+                }
+                Outcome::Fail => failed.extend(v.evidence),
+            }
+        }
+        first_error.unwrap_or(Verdict::new(Outcome::Fail, failed))
+    }
+
+    fn compare(&self, path: &PropertyPath, test: &Test, on_missing: OnMissing, value: &Value, prefix: &str) -> Verdict {
+        let found = path.resolve(value, prefix);
+        let expected = self.describe(test);
+        if found.is_empty() {
+            let location = join_location(prefix, &path.text);
+            return match test {
+                Test::Exists => Verdict::new(Outcome::Fail, vec![evidence(location, &Value::Null, expected)]),
+                Test::Absent => Verdict::new(Outcome::Pass, vec![evidence(location, &Value::Null, expected)]),
+                _ => missing(on_missing, location, expected),
+            };
+        }
+        // A path that crosses arrays yields several values; each must satisfy the test.
+        let mut outcome = Outcome::Pass;
+        let mut kept = Vec::new();
+        for Found { value, location } in found {
+            let result = self.test(test, value);
+            let ev = evidence(location.clone(), value, expected.clone());
+            match (&outcome, result) {
+                (_, Outcome::Fail) => {
+                    return Verdict::new(Outcome::Fail, vec![ev]);
+                }
+                (Outcome::Pass, Outcome::Error(reason)) => {
+                    outcome = Outcome::Error(format!("{location}: {reason}"));
+                    kept = vec![ev];
+                }
+                (Outcome::Pass, Outcome::Pass) => kept.push(ev),
+                _ => {}
+            }
+        }
+        Verdict::new(outcome, kept)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn elements(
+        &self,
+        path: &PropertyPath,
+        quantifier: Quantifier,
+        cond: &Cond,
+        on_missing: OnMissing,
+        value: &Value,
+        item: &ConfigurationItem,
+        prefix: &str,
+    ) -> Verdict {
+        let found = path.resolve(value, prefix);
+        let location = join_location(prefix, &path.text);
+        if found.is_empty() {
+            return missing(on_missing, location, format!("a list whose elements satisfy `{}`", quantifier.keyword()));
+        }
+        let mut parts = Vec::new();
+        for Found { value, location } in &found {
+            match value {
+                Value::Array(elements) => {
+                    for (i, element) in elements.iter().enumerate() {
+                        parts.push(self.eval(cond, element, item, &format!("{location}[{i}].")));
+                    }
+                }
+                other => parts.push(Verdict::new(
+                    Outcome::Error(format!("{location} is {}, not a list", type_word(other))),
+                    vec![evidence(location.clone(), other, "a list".into())],
+                )),
+            }
+        }
+        quantify(quantifier, parts, &location, "elements")
+    }
+
+    /// The items `link` points to from `value`, and the keys that point at nothing.
+    fn related(
+        &self,
+        link: &super::compile::CompiledLink,
+        value: &Value,
+        item: &ConfigurationItem,
+        prefix: &str,
+    ) -> (Vec<usize>, Vec<String>) {
+        let lookup = |index: usize, keys: &[String]| -> (Vec<usize>, Vec<String>) {
+            let mut hits = Vec::new();
+            let mut misses = Vec::new();
+            for key in keys {
+                let same_account: Vec<usize> = self.indexes.maps[index]
+                    .get(key)
+                    .map(|v| {
+                        v.iter()
+                            .copied()
+                            .filter(|&i| self.inventory.items[i].account_id == item.account_id)
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                if same_account.is_empty() {
+                    misses.push(key.clone());
+                }
+                hits.extend(same_account);
+            }
+            hits.sort_unstable();
+            hits.dedup();
+            (hits, misses)
+        };
+        let keys: Vec<String> = link
+            .from
+            .resolve(value, prefix)
+            .iter()
+            .flat_map(|f| scalar_keys(f.value))
+            .collect();
+        let (mut hits, mut misses) = lookup(link.index, &keys);
+        if hits.is_empty()
+            && let Some(fallback) = &link.fallback
+        {
+            let fallback_keys: Vec<String> = fallback
+                .from
+                .resolve(value, prefix)
+                .iter()
+                .flat_map(|f| scalar_keys(f.value))
+                .collect();
+            let (candidates, _) = lookup(fallback.index, &fallback_keys);
+            misses.clear();
+            for i in candidates {
+                let other = &self.inventory.items[i];
+                let keep = match &fallback.filter {
+                    None => Outcome::Pass,
+                    Some(filter) => self.eval(filter, &other.doc, other, "").outcome,
+                };
+                match keep {
+                    Outcome::Pass => hits.push(i),
+                    Outcome::Fail => {}
+                    Outcome::Error(reason) => misses.push(format!("{} {}: {reason}", other.resource_type, other.resource_id)),
+                }
+            }
+            if hits.is_empty() && misses.is_empty() && !fallback_keys.is_empty() {
+                misses.push(format!("no {} matches the fallback for {}", link.resource_type, fallback_keys.join(", ")));
+            }
+            let problems = misses;
+            return (hits, self.explain_missing(link, item, problems));
+        }
+        let problems: Vec<String> = misses
+            .into_iter()
+            .map(|key| format!("{} `{key}` (from {}) is not in the inventory", link.resource_type, link.from.text))
+            .collect();
+        (hits, self.explain_missing(link, item, problems))
+    }
+
+    /// Names the collection failure behind missing related resources, when there is one.
+    fn explain_missing(&self, link: &super::compile::CompiledLink, item: &ConfigurationItem, problems: Vec<String>) -> Vec<String> {
+        if problems.is_empty() {
+            return problems;
+        }
+        let causes: Vec<String> = self
+            .inventory
+            .collection_errors_for(&link.resource_type, &item.account_id, None)
+            .map(|e| e.describe())
+            .collect();
+        if causes.is_empty() {
+            return problems;
+        }
+        problems
+            .into_iter()
+            .map(|p| format!("{p}; {}", causes.join("; ")))
+            .collect()
+    }
+
+    fn test(&self, test: &Test, value: &Value) -> Outcome {
+        let decided = |b: bool| if b { Outcome::Pass } else { Outcome::Fail };
+        match test {
+            Test::Exists => Outcome::Pass,
+            Test::Absent => Outcome::Fail,
+            Test::Equals(expected) => match json_eq(value, expected) {
+                Some(b) => decided(b),
+                None => mismatch(value, expected),
+            },
+            Test::NotEquals(expected) => match json_eq(value, expected) {
+                Some(b) => decided(!b),
+                None => mismatch(value, expected),
+            },
+            Test::In(options) | Test::NotIn(options) => {
+                let results: Vec<Option<bool>> = options.iter().map(|o| json_eq(value, o)).collect();
+                let found = results.contains(&Some(true));
+                if !found && results.iter().all(Option::is_none) && !options.is_empty() {
+                    return mismatch(value, &options[0]);
+                }
+                decided(found == matches!(test, Test::In(_)))
+            }
+            Test::Gt(n) | Test::Gte(n) | Test::Lt(n) | Test::Lte(n) => match value.as_f64() {
+                Some(actual) => decided(match test {
+                    Test::Gt(_) => actual > *n,
+                    Test::Gte(_) => actual >= *n,
+                    Test::Lt(_) => actual < *n,
+                    _ => actual <= *n,
+                }),
+                None => Outcome::Error(format!("expected a number, found {}", type_word(value))),
+            },
+            Test::Matches(re) => match value {
+                Value::String(s) => decided(re.is_match(s)),
+                other => Outcome::Error(format!("expected a string to match, found {}", type_word(other))),
+            },
+            Test::Contains(needle) => match (value, needle) {
+                (Value::Array(items), _) => decided(items.iter().any(|i| json_eq(i, needle) == Some(true))),
+                (Value::String(s), Value::String(n)) => decided(s.contains(n.as_str())),
+                (other, _) => Outcome::Error(format!("expected a list or string, found {}", type_word(other))),
+            },
+            Test::Within(window) | Test::OlderThan(window) => {
+                let Some(as_of) = self.as_of else {
+                    return Outcome::Error(
+                        "no evaluation time to measure ages from: give --as-of or use a snapshot with a capture time"
+                            .into(),
+                    );
+                };
+                match parse_time(value) {
+                    Ok(time) => {
+                        let age = as_of.as_second() - time.as_second();
+                        decided(if matches!(test, Test::Within(_)) {
+                            age <= window.seconds
+                        } else {
+                            age > window.seconds
+                        })
+                    }
+                    Err(reason) => Outcome::Error(reason),
+                }
+            }
+        }
+    }
+
+    fn describe(&self, test: &Test) -> String {
+        let cutoff = |d: &Duration| {
+            self.as_of
+                .and_then(|t| t.checked_sub(jiff::SignedDuration::from_secs(d.seconds)).ok())
+                .map(|t| t.to_string())
+        };
+        match test {
+            Test::Equals(v) => format!("equals {v}"),
+            Test::NotEquals(v) => format!("not equal to {v}"),
+            Test::In(v) => format!("one of {}", Value::Array(v.clone())),
+            Test::NotIn(v) => format!("none of {}", Value::Array(v.clone())),
+            Test::Gt(n) => format!("> {}", super::compile::format_number(*n)),
+            Test::Gte(n) => format!(">= {}", super::compile::format_number(*n)),
+            Test::Lt(n) => format!("< {}", super::compile::format_number(*n)),
+            Test::Lte(n) => format!("<= {}", super::compile::format_number(*n)),
+            Test::Exists => "present".into(),
+            Test::Absent => "absent".into(),
+            Test::Matches(re) => format!("matches /{}/", re.as_str()),
+            Test::Contains(v) => format!("contains {v}"),
+            Test::Within(d) => match cutoff(d) {
+                Some(t) => format!("within {d} (on or after {t})"),
+                None => format!("within {d}"),
+            },
+            Test::OlderThan(d) => match cutoff(d) {
+                Some(t) => format!("older than {d} (before {t})"),
+                None => format!("older than {d}"),
+            },
+        }
+    }
+}
+
+/// Combines per-element (or per-related-resource) verdicts under a quantifier.
+fn quantify(quantifier: Quantifier, parts: Vec<Verdict>, location: &str, noun: &str) -> Verdict {
+    let total = parts.len();
+    let count = |o: fn(&Outcome) -> bool| parts.iter().filter(|p| o(&p.outcome)).count();
+    let passes = count(|o| *o == Outcome::Pass);
+    let fails = count(|o| *o == Outcome::Fail);
+    let first_error = parts.iter().find_map(|p| match &p.outcome {
+        Outcome::Error(reason) => Some(reason.clone()),
+        _ => None,
+    });
+    let (outcome, decisive): (Outcome, fn(&Outcome) -> bool) = match quantifier {
+        Quantifier::Any if passes > 0 => (Outcome::Pass, |o| *o == Outcome::Pass),
+        Quantifier::All if fails > 0 => (Outcome::Fail, |o| *o == Outcome::Fail),
+        Quantifier::None if passes > 0 => (Outcome::Fail, |o| *o == Outcome::Pass),
+        _ => match first_error {
+            Some(reason) => (Outcome::Error(reason), |o| matches!(o, Outcome::Error(_))),
+            None if quantifier == Quantifier::Any => (Outcome::Fail, |o| *o == Outcome::Fail),
+            None => (Outcome::Pass, |o| *o == Outcome::Pass),
+        },
+    };
+    let summary = Evidence {
+        path: location.to_string(),
+        actual: Value::String(format!("{total} {noun}: {passes} match, {fails} do not")),
+        expected: match quantifier {
+            Quantifier::Any => "at least one matches".into(),
+            Quantifier::All => "all match".into(),
+            Quantifier::None => "none matches".into(),
+        },
+    };
+    let mut evidence = vec![summary];
+    let details = parts.into_iter().filter(|p| decisive(&p.outcome));
+    // For a negated match ("none"), the matching element's evidence shows what was found.
+    for part in details.take(MAX_QUANTIFIER_EVIDENCE) {
+        evidence.extend(part.evidence);
+    }
+    Verdict::new(outcome, evidence)
+}
+
+fn missing(on_missing: OnMissing, location: String, expected: String) -> Verdict {
+    let ev = vec![evidence(location.clone(), &Value::Null, expected)];
+    match on_missing {
+        OnMissing::Error => Verdict::new(Outcome::Error(format!("{location} is missing from the data")), ev),
+        OnMissing::Pass => Verdict::new(Outcome::Pass, ev),
+        OnMissing::Fail => Verdict::new(Outcome::Fail, ev),
+    }
+}
+
+fn join_location(prefix: &str, path: &str) -> String {
+    if path == "@" {
+        return prefix.trim_end_matches('.').to_string();
+    }
+    format!("{prefix}{path}")
+}
+
+/// Large values are summarised in evidence so reports stay readable.
+fn evidence(path: String, actual: &Value, expected: String) -> Evidence {
+    let actual = match actual {
+        Value::Array(items) if items.len() > 20 => Value::String(format!("[list of {} items]", items.len())),
+        Value::Object(map) if map.len() > 20 => Value::String(format!("{{object with {} keys}}", map.len())),
+        other => other.clone(),
+    };
+    Evidence { path, actual, expected }
+}
+
+/// Equality across JSON types: `None` when the types cannot be compared (a data-shape problem that
+/// must surface as an error, not as a silent mismatch).
+fn json_eq(actual: &Value, expected: &Value) -> Option<bool> {
+    match (actual, expected) {
+        (Value::Number(a), Value::Number(b)) => Some(a.as_f64() == b.as_f64()),
+        (Value::String(a), Value::String(b)) => Some(a == b),
+        (Value::Bool(a), Value::Bool(b)) => Some(a == b),
+        (Value::Array(_), Value::Array(_)) | (Value::Object(_), Value::Object(_)) => Some(actual == expected),
+        (_, Value::Null) => Some(false),
+        _ => None,
+    }
+}
+
+fn mismatch(actual: &Value, expected: &Value) -> Outcome {
+    Outcome::Error(format!(
+        "type mismatch: the data holds {} ({}), the policy compares with {}",
+        type_word(actual),
+        actual,
+        type_word(expected)
+    ))
+}
+
+fn type_word(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// Dates in the data: RFC 3339 strings, or epoch numbers (milliseconds when large, as CloudWatch
+/// Logs reports `creationTime`; seconds otherwise).
+fn parse_time(value: &Value) -> Result<jiff::Timestamp, String> {
+    match value {
+        Value::String(s) => s
+            .parse::<jiff::Timestamp>()
+            .map_err(|_| format!("`{s}` is not a date-time (RFC 3339)")),
+        Value::Number(n) => {
+            let Some(raw) = n.as_i64() else {
+                return Err(format!("{n} is not an epoch time"));
+            };
+            let result = if raw.abs() > 100_000_000_000 {
+                jiff::Timestamp::from_millisecond(raw)
+            } else {
+                jiff::Timestamp::from_second(raw)
+            };
+            result.map_err(|e| format!("{n} is not an epoch time: {e}"))
+        }
+        other => Err(format!("expected a date, found {}", type_word(other))),
+    }
+}

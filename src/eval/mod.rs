@@ -1,0 +1,320 @@
+//! Evaluation: policies × inventory → findings. No I/O happens here; the same inputs and evaluation
+//! time always give the same findings, in the same order.
+
+pub mod compile;
+pub mod condition;
+pub mod path;
+
+use rayon::prelude::*;
+use serde::Serialize;
+use serde_json::Value;
+
+pub use compile::{CompiledPolicy, Overrides};
+pub use condition::{Evidence, Outcome};
+use condition::{Env, RelationIndexes, Verdict};
+
+use crate::diagnostics::Diagnostic;
+use crate::inventory::{ConfigurationItem, Inventory};
+use crate::policy::{AccountMatch, IfNone, Level, PolicySet};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Pass,
+    Fail,
+    /// Could not be decided: data missing, unreadable or of the wrong type. Never a pass or a fail.
+    Error,
+    NotApplicable,
+    Waived,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Pass => "pass",
+            Status::Fail => "fail",
+            Status::Error => "error",
+            Status::NotApplicable => "not_applicable",
+            Status::Waived => "waived",
+        }
+    }
+}
+
+/// The result of one policy on one resource (or one account).
+#[derive(Debug, Clone, Serialize)]
+pub struct Finding {
+    pub policy_id: String,
+    pub resource_type: String,
+    pub resource_id: String,
+    pub account_id: String,
+    pub region: String,
+    pub status: Status,
+    pub message: String,
+    pub evidence: Vec<Evidence>,
+}
+
+/// The resource type account-level findings are reported under (AWS Config's name for an account).
+pub const ACCOUNT_RESOURCE_TYPE: &str = "AWS::::Account";
+/// The resource ID of a finding that stands for every resource a collection failure hid.
+pub const UNCOLLECTED_RESOURCE_ID: &str = "*";
+
+#[derive(Debug, Default)]
+pub struct Options {
+    /// The time ages are measured from; defaults to the inventory's capture time.
+    pub as_of: Option<jiff::Timestamp>,
+    pub overrides: Overrides,
+}
+
+#[derive(Debug)]
+pub struct Evaluation {
+    pub policies: Vec<CompiledPolicy>,
+    pub findings: Vec<Finding>,
+    pub as_of: Option<jiff::Timestamp>,
+}
+
+/// Evaluates every policy against every resource of its type, in parallel.
+pub fn evaluate(set: &PolicySet, inventory: &Inventory, options: &Options) -> Result<Evaluation, Vec<Diagnostic>> {
+    let mut keys = compile::IndexKeys::default();
+    let mut policies = Vec::with_capacity(set.policies.len());
+    let mut errors = Vec::new();
+    for policy in &set.policies {
+        match compile::compile(policy, &options.overrides, &mut keys) {
+            Ok(p) => policies.push(p),
+            Err(e) => errors.push(e),
+        }
+    }
+    for id in options.overrides.keys() {
+        if !set.policies.iter().any(|p| &p.id.value == id) {
+            errors.push(Diagnostic::error(
+                "unknown-policy",
+                format!("--set names policy `{id}`, which is not in the policy set"),
+            ));
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let indexes = RelationIndexes::build(inventory, &keys.keys);
+    let as_of = options.as_of.or(inventory.source.captured_at);
+    let env = Env {
+        inventory,
+        indexes: &indexes,
+        as_of,
+    };
+    let accounts = inventory.accounts();
+    // One task per (policy, resource) or (policy, account): rayon balances uneven policy sizes.
+    let tasks: Vec<(usize, Task)> = policies
+        .iter()
+        .enumerate()
+        .flat_map(|(p, policy)| -> Vec<(usize, Task)> {
+            match policy.level {
+                Level::Resource => inventory
+                    .of_type(&policy.resource_type)
+                    .iter()
+                    .map(|&i| (p, Task::Resource(i)))
+                    .chain(
+                        inventory
+                            .collection_errors
+                            .iter()
+                            .enumerate()
+                            .filter(|(_, e)| e.resource_types.contains(&policy.resource_type))
+                            .map(|(e, _)| (p, Task::Uncollected(e))),
+                    )
+                    .collect(),
+                Level::Account => accounts.iter().map(|a| (p, Task::Account(a.clone()))).collect(),
+            }
+        })
+        .collect();
+    let mut findings: Vec<Finding> = tasks
+        .par_iter()
+        .map(|(p, task)| {
+            let policy = &policies[*p];
+            match task {
+                Task::Resource(i) => env.resource_finding(policy, &inventory.items[*i]),
+                Task::Uncollected(e) => uncollected_finding(policy, &inventory.collection_errors[*e]),
+                Task::Account(account) => env.account_finding(policy, account),
+            }
+        })
+        .collect();
+    findings.sort_by(|a, b| {
+        (&a.policy_id, &a.account_id, &a.region, &a.resource_type, &a.resource_id).cmp(&(
+            &b.policy_id,
+            &b.account_id,
+            &b.region,
+            &b.resource_type,
+            &b.resource_id,
+        ))
+    });
+    Ok(Evaluation {
+        policies,
+        findings,
+        as_of,
+    })
+}
+
+enum Task {
+    Resource(usize),
+    Uncollected(usize),
+    Account(String),
+}
+
+fn uncollected_finding(policy: &CompiledPolicy, error: &crate::inventory::CollectionError) -> Finding {
+    Finding {
+        policy_id: policy.id.clone(),
+        resource_type: policy.resource_type.clone(),
+        resource_id: UNCOLLECTED_RESOURCE_ID.into(),
+        account_id: error.account_id.clone(),
+        region: error.region.clone(),
+        status: Status::Error,
+        message: error.describe(),
+        evidence: vec![Evidence {
+            path: format!("{}:{}", error.service, error.operation),
+            actual: Value::String(error.error_code.clone()),
+            expected: format!("a successful {} call (IAM action {})", error.operation, error.iam_action),
+        }],
+    }
+}
+
+impl Env<'_> {
+    fn resource_finding(&self, policy: &CompiledPolicy, item: &ConfigurationItem) -> Finding {
+        let (status, message, evidence) = match self.decide(policy, item) {
+            Decision::OutOfScope(v) => (Status::NotApplicable, format!("out of scope: {}", explain(&v)), v.evidence),
+            Decision::Checked(v) => {
+                let status = match v.outcome {
+                    Outcome::Pass => Status::Pass,
+                    Outcome::Fail => Status::Fail,
+                    Outcome::Error(_) => Status::Error,
+                };
+                (status, explain(&v), v.evidence)
+            }
+        };
+        Finding {
+            policy_id: policy.id.clone(),
+            resource_type: item.resource_type.clone(),
+            resource_id: item.resource_id.clone(),
+            account_id: item.account_id.clone(),
+            region: item.region.clone(),
+            status,
+            message,
+            evidence,
+        }
+    }
+
+    fn decide(&self, policy: &CompiledPolicy, item: &ConfigurationItem) -> Decision {
+        if let Some(scope) = &policy.scope {
+            let v = self.eval(scope, &item.doc, item, "");
+            match v.outcome {
+                Outcome::Fail => return Decision::OutOfScope(v),
+                Outcome::Error(reason) => {
+                    return Decision::Checked(Verdict {
+                        outcome: Outcome::Error(format!("cannot tell whether the policy applies: {reason}")),
+                        evidence: v.evidence,
+                    });
+                }
+                Outcome::Pass => {}
+            }
+        }
+        Decision::Checked(self.eval(&policy.check, &item.doc, item, ""))
+    }
+
+    fn account_finding(&self, policy: &CompiledPolicy, account: &str) -> Finding {
+        let mut passes = 0;
+        let mut fails = 0;
+        let mut errors: Vec<String> = Vec::new();
+        let mut evidence = Vec::new();
+        let mut deciding: Vec<Evidence> = Vec::new();
+        for &i in self.inventory.of_type(&policy.resource_type) {
+            let item = &self.inventory.items[i];
+            if item.account_id != account {
+                continue;
+            }
+            let (label, verdict) = match self.decide(policy, item) {
+                Decision::OutOfScope(_) => continue,
+                Decision::Checked(v) => (format!("{} {}", item.resource_type, item.resource_id), v),
+            };
+            let word = match &verdict.outcome {
+                Outcome::Pass => {
+                    passes += 1;
+                    if policy.account_match != AccountMatch::All && deciding.is_empty() {
+                        deciding = verdict.evidence.clone();
+                    }
+                    "pass".to_string()
+                }
+                Outcome::Fail => {
+                    fails += 1;
+                    if policy.account_match == AccountMatch::All && deciding.is_empty() {
+                        deciding = verdict.evidence.clone();
+                    }
+                    format!("fail: {}", explain(&verdict))
+                }
+                Outcome::Error(reason) => {
+                    errors.push(format!("{label}: {reason}"));
+                    format!("error: {reason}")
+                }
+            };
+            evidence.push(Evidence {
+                path: label,
+                actual: Value::String(word),
+                expected: "the policy check".into(),
+            });
+        }
+        for e in self.inventory.collection_errors_for(&policy.resource_type, account, None) {
+            errors.push(e.describe());
+        }
+        let examined = passes + fails + errors.len();
+        let (status, message) = if examined == 0 {
+            let status = match policy.if_none {
+                IfNone::Pass => Status::Pass,
+                IfNone::Fail => Status::Fail,
+                IfNone::Error => Status::Error,
+                IfNone::NotApplicable => Status::NotApplicable,
+            };
+            (status, format!("no {} in account {account}", policy.resource_type))
+        } else {
+            let counts = format!("{passes} of {} {} satisfy the check", passes + fails, policy.resource_type);
+            match policy.account_match {
+                AccountMatch::Any if passes > 0 => (Status::Pass, counts),
+                AccountMatch::All if fails > 0 => (Status::Fail, counts),
+                AccountMatch::None if passes > 0 => (Status::Fail, counts),
+                _ if !errors.is_empty() => (Status::Error, format!("{counts}; undecided: {}", errors.join("; "))),
+                AccountMatch::Any => (Status::Fail, counts),
+                _ => (Status::Pass, counts),
+            }
+        };
+        evidence.extend(deciding);
+        Finding {
+            policy_id: policy.id.clone(),
+            resource_type: ACCOUNT_RESOURCE_TYPE.into(),
+            resource_id: account.to_string(),
+            account_id: account.to_string(),
+            region: "global".into(),
+            status,
+            message,
+            evidence,
+        }
+    }
+}
+
+enum Decision {
+    OutOfScope(Verdict),
+    Checked(Verdict),
+}
+
+/// One line saying why: the error's reason, or the first piece of evidence.
+fn explain(verdict: &Verdict) -> String {
+    if let Outcome::Error(reason) = &verdict.outcome {
+        return reason.clone();
+    }
+    match verdict.evidence.first() {
+        Some(e) => format!("{} is {} (expected {})", e.path, display_value(&e.actual), e.expected),
+        None => "no evidence".into(),
+    }
+}
+
+fn display_value(value: &Value) -> String {
+    match value {
+        Value::Null => "missing".into(),
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}

@@ -1,0 +1,114 @@
+//! Property paths compiled once per policy and resolved against configuration items.
+//!
+//! Paths are written flat, the way AWS Config's schema names them (`configuration.routes.gatewayId`):
+//! arrays met before the last segment are walked through, so one path can yield several values. The
+//! value at the last segment is returned as is, arrays included (for `contains` and quantifiers).
+
+use serde_json::Value;
+
+#[derive(Debug, Clone)]
+pub struct PropertyPath {
+    pub text: Box<str>,
+    segments: Box<[Box<str>]>,
+}
+
+/// One value found at a path, with the concrete location (array indices included) for evidence.
+#[derive(Debug)]
+pub struct Found<'a> {
+    pub value: &'a Value,
+    pub location: String,
+}
+
+impl PropertyPath {
+    pub fn new(text: &str) -> Self {
+        let segments = if text == "@" {
+            Box::default()
+        } else {
+            text.split('.').map(Box::from).collect()
+        };
+        PropertyPath {
+            text: text.into(),
+            segments,
+        }
+    }
+
+    /// Every non-null value at this path under `root`; `prefix` is the concrete location of `root`.
+    pub fn resolve<'a>(&self, root: &'a Value, prefix: &str) -> Vec<Found<'a>> {
+        let mut out = Vec::new();
+        let start = if prefix.is_empty() || self.segments.is_empty() {
+            prefix.trim_end_matches('.').to_string()
+        } else {
+            prefix.to_string()
+        };
+        walk(root, &self.segments, start, &mut out);
+        out
+    }
+}
+
+fn walk<'a>(value: &'a Value, segments: &[Box<str>], location: String, out: &mut Vec<Found<'a>>) {
+    let Some((first, rest)) = segments.split_first() else {
+        if !value.is_null() {
+            out.push(Found { value, location });
+        }
+        return;
+    };
+    match value {
+        Value::Object(map) => {
+            if let Some(child) = map.get(first.as_ref()) {
+                let location = if location.is_empty() || location.ends_with('.') {
+                    format!("{location}{first}")
+                } else {
+                    format!("{location}.{first}")
+                };
+                walk(child, rest, location, out);
+            }
+        }
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                walk(item, segments, format!("{location}[{i}]"), out);
+            }
+        }
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn walks_through_arrays_before_the_last_segment() {
+        let doc = json!({"configuration": {"routes": [
+            {"gatewayId": "local"}, {"gatewayId": "igw-1"}, {"natGatewayId": "nat-1"}
+        ]}});
+        let found = PropertyPath::new("configuration.routes.gatewayId").resolve(&doc, "");
+        let locations: Vec<&str> = found.iter().map(|f| f.location.as_str()).collect();
+        assert_eq!(locations, ["configuration.routes[0].gatewayId", "configuration.routes[1].gatewayId"]);
+    }
+
+    #[test]
+    fn last_segment_arrays_are_kept_whole() {
+        let doc = json!({"a": {"list": [1, 2]}});
+        let found = PropertyPath::new("a.list").resolve(&doc, "");
+        assert_eq!(found.len(), 1);
+        assert!(found[0].value.is_array());
+    }
+
+    #[test]
+    fn null_and_missing_yield_nothing() {
+        let doc = json!({"a": null});
+        assert!(PropertyPath::new("a").resolve(&doc, "").is_empty());
+        assert!(PropertyPath::new("b.c").resolve(&doc, "").is_empty());
+    }
+
+    #[test]
+    fn self_path_and_prefixes() {
+        let doc = json!("x");
+        let found = PropertyPath::new("@").resolve(&doc, "tags[2].");
+        assert_eq!(found[0].location, "tags[2]");
+        let doc = json!({"main": true});
+        let found = PropertyPath::new("main").resolve(&doc, "associations[0].");
+        assert_eq!(found[0].location, "associations[0].main");
+    }
+}

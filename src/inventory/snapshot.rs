@@ -1,0 +1,175 @@
+//! attestor's own snapshot format: metadata (format version, capture time, accounts, regions, the
+//! tool that wrote it, what could not be collected) plus configuration items.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::{CollectionError, Inventory, RawItem, SourceInfo, SourceKind, json_error};
+use crate::diagnostics::Diagnostic;
+
+/// The snapshot format version this build reads and writes.
+pub const SNAPSHOT_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ToolInfo {
+    pub name: String,
+    pub version: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Metadata {
+    /// When the data was read (RFC 3339). Ages in policies are measured from here unless `--as-of`.
+    pub captured_at: String,
+    pub tool: ToolInfo,
+    pub account_ids: Vec<String>,
+    pub regions: Vec<String>,
+    /// What could not be collected and why; policies over these types give `error`.
+    #[serde(default)]
+    pub collection_errors: Vec<CollectionError>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct SnapshotFile {
+    snapshot_version: u32,
+    metadata: Metadata,
+    configuration_items: Vec<RawItem>,
+}
+
+/// Documentation of the file for `attestor schema snapshot`.
+#[derive(JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schemars(title = "attestor snapshot")]
+#[allow(dead_code)] // Read by schemars' derive only.
+struct SnapshotSchema {
+    /// Format version; this build reads version 1.
+    snapshot_version: u32,
+    metadata: Metadata,
+    configuration_items: Vec<ItemSchema>,
+}
+
+/// A configuration item in AWS Config's shape. Other AWS Config fields are allowed and ignored.
+#[derive(JsonSchema)]
+#[serde(rename_all = "camelCase")]
+#[allow(dead_code)]
+struct ItemSchema {
+    /// CloudFormation type name, e.g. `AWS::RDS::DBInstance`, or an attestor type (`Attestor::IAM::AccountSummary`).
+    resource_type: String,
+    resource_id: String,
+    resource_name: Option<String>,
+    account_id: String,
+    /// Region, or `global` for global resources such as IAM users.
+    aws_region: String,
+    arn: Option<String>,
+    availability_zone: Option<String>,
+    configuration_item_capture_time: Option<String>,
+    configuration_item_status: Option<String>,
+    /// The API-shaped description of the resource (AWS Config property names).
+    configuration: Option<serde_json::Map<String, serde_json::Value>>,
+    supplementary_configuration: Option<serde_json::Map<String, serde_json::Value>>,
+    relationships: Option<Vec<serde_json::Value>>,
+    tags: Option<serde_json::Value>,
+}
+
+pub fn schema_json() -> String {
+    let mut text = serde_json::to_string_pretty(&schemars::schema_for!(SnapshotSchema)).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+pub fn parse(name: &str, bytes: &[u8]) -> Result<Inventory, Diagnostic> {
+    let file: SnapshotFile = serde_json::from_slice(bytes).map_err(|e| json_error(name, bytes, &e))?;
+    if file.snapshot_version != SNAPSHOT_VERSION {
+        return Err(Diagnostic::error(
+            "invalid-input",
+            format!(
+                "{name}: snapshot version {} is not supported (this attestor reads version {SNAPSHOT_VERSION})",
+                file.snapshot_version
+            ),
+        ));
+    }
+    let captured_at: jiff::Timestamp = file.metadata.captured_at.parse().map_err(|e| {
+        Diagnostic::error(
+            "invalid-input",
+            format!("{name}: metadata.capturedAt `{}` is not an RFC 3339 time: {e}", file.metadata.captured_at),
+        )
+    })?;
+    let mut items = Vec::with_capacity(file.configuration_items.len());
+    for (index, raw) in file.configuration_items.into_iter().enumerate() {
+        let what = format!("{} {}", raw.resource_type, raw.resource_id);
+        let item = raw.into_item().map_err(|field| {
+            Diagnostic::error(
+                "invalid-input",
+                format!("{name}: configurationItems[{index}] ({what}) is missing `{field}`"),
+            )
+        })?;
+        items.push(item);
+    }
+    super::check_duplicates(name, &items)?;
+    let (item_accounts, item_regions) = super::accounts_and_regions(&items);
+    let mut account_ids = file.metadata.account_ids;
+    account_ids.extend(item_accounts);
+    account_ids.sort();
+    account_ids.dedup();
+    let mut regions = file.metadata.regions;
+    regions.extend(item_regions);
+    regions.sort();
+    regions.dedup();
+    let source = SourceInfo {
+        kind: SourceKind::AttestorSnapshot,
+        path: None,
+        sha256: None,
+        captured_at: Some(captured_at),
+        account_ids,
+        regions,
+    };
+    Ok(Inventory::new(source, items, file.metadata.collection_errors))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const VALID: &str = r#"{
+  "snapshotVersion": 1,
+  "metadata": {"capturedAt": "2026-11-01T00:00:00Z", "tool": {"name": "attestor", "version": "0.1.0"},
+               "accountIds": ["111122223333"], "regions": ["eu-west-1"]},
+  "configurationItems": [
+    {"resourceType": "AWS::RDS::DBInstance", "resourceId": "db-1", "accountId": "111122223333",
+     "awsRegion": "eu-west-1", "configuration": {"storageEncrypted": true}}
+  ]
+}"#;
+
+    #[test]
+    fn parses_metadata_and_items() {
+        let inv = parse("s.json", VALID.as_bytes()).unwrap();
+        assert_eq!(inv.items.len(), 1);
+        assert_eq!(inv.items[0].doc["configuration"]["storageEncrypted"], true);
+        assert_eq!(inv.source.captured_at.unwrap().to_string(), "2026-11-01T00:00:00Z");
+    }
+
+    #[test]
+    fn wrong_types_are_located() {
+        let text = VALID.replace("\"snapshotVersion\": 1", "\"snapshotVersion\": \"one\"");
+        let err = parse("s.json", text.as_bytes()).unwrap_err();
+        let (_, line, _) = err.location().unwrap();
+        assert_eq!(line, 2);
+        assert!(err.message.contains("invalid type"), "{}", err.message);
+    }
+
+    #[test]
+    fn unknown_metadata_fields_are_rejected() {
+        let text = VALID.replace("\"regions\"", "\"regoins\"");
+        let err = parse("s.json", text.as_bytes()).unwrap_err();
+        assert!(err.message.contains("unknown field `regoins`"), "{}", err.message);
+    }
+
+    #[test]
+    fn missing_account_is_named() {
+        let text = VALID.replace("\"accountId\": \"111122223333\",", "");
+        let err = parse("s.json", text.as_bytes()).unwrap_err();
+        assert!(err.message.contains("configurationItems[0] (AWS::RDS::DBInstance db-1) is missing `accountId`"));
+    }
+}

@@ -1,0 +1,26 @@
+//! attestor: check security claims against the real state of an AWS account.
+//!
+//! The pipeline, one module each: [`policy`] (YAML policies, parsed with spans) → [`inventory`]
+//! (configuration items from a snapshot) → [`eval`] (findings, no I/O) → [`report`] (output
+//! formats). [`lint`] checks policies against the resource schema and control catalogs; [`cli`] is a
+//! thin layer over all of it.
+
+// pub mod cli;
+pub mod controls;
+pub mod diagnostics;
+pub mod duration;
+pub mod eval;
+pub mod inventory;
+// pub mod lint;
+pub mod policy;
+// pub mod report;
+pub mod resource_schema;
+pub mod yaml;
+
+/// Files compiled into the binary by build.rs.
+mod embedded {
+    include!(concat!(env!("OUT_DIR"), "/embedded.rs"));
+}
+
+pub const TOOL_NAME: &str = "attestor";
+pub const TOOL_VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -1,0 +1,438 @@
+//! Policies: the validated model of a policy file, with source spans kept for the linter.
+//!
+//! `parse` turns YAML (via [`crate::yaml`]) into this model and collects every problem it meets;
+//! `load` reads policy files and the built-in policies compiled into the binary; `schema` describes the file format for editors.
+
+pub mod load;
+pub mod parse;
+pub mod schema;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use crate::controls::Framework;
+use crate::diagnostics::{SourceFile, Span};
+
+/// A value with the place in the policy file it came from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Spanned<T> {
+    pub value: T,
+    pub span: Span,
+}
+
+impl<T> Spanned<T> {
+    pub fn new(value: T, span: Span) -> Self {
+        Spanned { value, span }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl Severity {
+    pub const ALL: [Severity; 4] = [Severity::Low, Severity::Medium, Severity::High, Severity::Critical];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+            Severity::Critical => "critical",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Severity::ALL.into_iter().find(|s| s.as_str() == text)
+    }
+}
+
+/// Whether a policy gives one result per resource or one per account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    Resource,
+    /// One result per account: "at least one multi-region trail is logging", "root has MFA".
+    Account,
+}
+
+/// For account-level policies: how many of the account's resources must satisfy the check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AccountMatch {
+    /// At least one resource passes.
+    Any,
+    /// Every resource passes.
+    All,
+    /// No resource passes (the check describes something forbidden).
+    None,
+}
+
+/// The status an account-level policy gives when the account has no resource of the type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IfNone {
+    Pass,
+    Fail,
+    Error,
+    NotApplicable,
+}
+
+/// What a comparison gives when the property is missing (absent or null) from the data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OnMissing {
+    /// The default: missing data can never pass or fail a check silently.
+    #[default]
+    Error,
+    Pass,
+    Fail,
+}
+
+#[derive(Debug, Clone)]
+pub struct Policy {
+    pub id: Spanned<String>,
+    pub title: String,
+    pub description: Option<String>,
+    pub severity: Severity,
+    pub resource_type: Spanned<String>,
+    pub level: Level,
+    pub account_match: AccountMatch,
+    pub if_none: IfNone,
+    pub scope: Option<Condition>,
+    pub check: Condition,
+    pub parameters: Vec<Parameter>,
+    pub controls: Vec<ControlRef>,
+    pub rationale: Option<String>,
+    pub remediation: Option<String>,
+    pub references: Vec<String>,
+    pub file: Arc<SourceFile>,
+    /// The policy's whole mapping in its file.
+    pub span: Span,
+}
+
+impl Policy {
+    pub fn parameter(&self, name: &str) -> Option<&Parameter> {
+        self.parameters.iter().find(|p| p.name.value == name)
+    }
+
+    /// Control IDs per framework, for listings and reports.
+    pub fn controls_by_framework(&self) -> BTreeMap<Framework, Vec<String>> {
+        let mut map: BTreeMap<Framework, Vec<String>> = BTreeMap::new();
+        for c in &self.controls {
+            map.entry(c.framework).or_default().push(c.id.value.clone());
+        }
+        map
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct ControlRef {
+    pub framework: Framework,
+    pub id: Spanned<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ParamType {
+    Integer,
+    Number,
+    Duration,
+    String,
+    Boolean,
+    List,
+}
+
+impl ParamType {
+    pub fn name(self) -> &'static str {
+        match self {
+            ParamType::Integer => "integer",
+            ParamType::Number => "number",
+            ParamType::Duration => "duration",
+            ParamType::String => "string",
+            ParamType::Boolean => "boolean",
+            ParamType::List => "list",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Parameter {
+    pub name: Spanned<String>,
+    pub kind: ParamType,
+    pub default: Spanned<serde_json::Value>,
+    pub description: Option<String>,
+    /// The loosest value a control accepts. Looser values still evaluate but are not evidence.
+    pub guardrail: Option<Guardrail>,
+}
+
+/// Bounds on a numeric or duration parameter (durations in seconds).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Guardrail {
+    pub min: Option<f64>,
+    pub max: Option<f64>,
+}
+
+impl Guardrail {
+    /// Why `value` is outside the guardrail, if it is.
+    pub fn violation(&self, value: f64, show: impl Fn(f64) -> String) -> Option<String> {
+        if let Some(max) = self.max
+            && value > max
+        {
+            return Some(format!("{} is looser than the guardrail maximum {}", show(value), show(max)));
+        }
+        if let Some(min) = self.min
+            && value < min
+        {
+            return Some(format!("{} is looser than the guardrail minimum {}", show(value), show(min)));
+        }
+        None
+    }
+}
+
+/// A literal from the policy file or a reference to one of the policy's parameters.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Operand {
+    Literal(Spanned<serde_json::Value>),
+    Param(Spanned<String>),
+}
+
+impl Operand {
+    pub fn span(&self) -> Span {
+        match self {
+            Operand::Literal(v) => v.span,
+            Operand::Param(p) => p.span,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub enum Condition {
+    All(Vec<Condition>),
+    Any(Vec<Condition>),
+    Not(Box<Condition>),
+    Compare(Compare),
+    Elements(Elements),
+    Related(Related),
+}
+
+/// `path` + one operator: `{path: configuration.storageEncrypted, equals: true}`.
+#[derive(Debug, Clone)]
+pub struct Compare {
+    pub path: Spanned<String>,
+    pub op: Op,
+    pub on_missing: OnMissing,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub enum Op {
+    Equals(Operand),
+    NotEquals(Operand),
+    In(Operand),
+    NotIn(Operand),
+    Gt(Operand),
+    Gte(Operand),
+    Lt(Operand),
+    Lte(Operand),
+    Exists,
+    Absent,
+    Matches(Spanned<String>),
+    Contains(Operand),
+    /// The date at the path is no older than the duration (relative to the evaluation time).
+    Within(Operand),
+    /// The date at the path is older than the duration.
+    OlderThan(Operand),
+}
+
+impl Op {
+    pub fn keyword(&self) -> &'static str {
+        match self {
+            Op::Equals(_) => "equals",
+            Op::NotEquals(_) => "not-equals",
+            Op::In(_) => "in",
+            Op::NotIn(_) => "not-in",
+            Op::Gt(_) => "gt",
+            Op::Gte(_) => "gte",
+            Op::Lt(_) => "lt",
+            Op::Lte(_) => "lte",
+            Op::Exists => "exists",
+            Op::Absent => "absent",
+            Op::Matches(_) => "matches",
+            Op::Contains(_) => "contains",
+            Op::Within(_) => "within",
+            Op::OlderThan(_) => "older-than",
+        }
+    }
+
+    pub fn operand(&self) -> Option<&Operand> {
+        match self {
+            Op::Equals(o)
+            | Op::NotEquals(o)
+            | Op::In(o)
+            | Op::NotIn(o)
+            | Op::Gt(o)
+            | Op::Gte(o)
+            | Op::Lt(o)
+            | Op::Lte(o)
+            | Op::Contains(o)
+            | Op::Within(o)
+            | Op::OlderThan(o) => Some(o),
+            Op::Exists | Op::Absent | Op::Matches(_) => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Quantifier {
+    Any,
+    All,
+    None,
+}
+
+impl Quantifier {
+    pub fn keyword(self) -> &'static str {
+        match self {
+            Quantifier::Any => "any",
+            Quantifier::All => "all",
+            Quantifier::None => "none",
+        }
+    }
+}
+
+/// `{path: configuration.routes, any: {...}}`: a condition over each element of an array; paths
+/// inside are relative to the element (`@` is the element itself).
+#[derive(Debug, Clone)]
+pub struct Elements {
+    pub path: Spanned<String>,
+    pub quantifier: Quantifier,
+    pub condition: Box<Condition>,
+    pub on_missing: OnMissing,
+    pub span: Span,
+}
+
+/// `{related: {resource: AWS::EC2::Subnet, from: ..., to: ...}, all: {...}}`: a condition over the
+/// resources this one refers to; paths inside are relative to the related resource.
+#[derive(Debug, Clone)]
+pub struct Related {
+    pub link: Link,
+    pub quantifier: Quantifier,
+    pub condition: Box<Condition>,
+    pub on_missing: OnMissing,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct Link {
+    pub resource_type: Spanned<String>,
+    /// Values in the current resource that identify related resources.
+    pub from: Spanned<String>,
+    /// The property of the related resource those values are matched against.
+    pub to: Spanned<String>,
+    /// Used when `from`/`to` find nothing: e.g. a subnet without an explicit route table association
+    /// uses its VPC's main route table.
+    pub fallback: Option<Fallback>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Fallback {
+    pub from: Spanned<String>,
+    pub to: Spanned<String>,
+    pub filter: Option<Box<Condition>>,
+}
+
+/// Where a condition is evaluated: which resource type, and the path prefix inside element
+/// quantifiers. Used by the linter to resolve relative paths against the resource schema.
+#[derive(Debug, Clone)]
+pub struct PathContext<'a> {
+    pub resource_type: &'a str,
+    pub prefix: String,
+}
+
+impl PathContext<'_> {
+    /// The full schema path of a (possibly relative) path written in the policy.
+    pub fn full_path(&self, path: &str) -> String {
+        if path == "@" {
+            return self.prefix.trim_end_matches('.').to_string();
+        }
+        format!("{}{}", self.prefix, path)
+    }
+}
+
+/// Visits every comparison and path-bearing node, with its context.
+pub enum Visit<'c> {
+    Compare(&'c Compare),
+    ElementsPath(&'c Spanned<String>),
+    /// A link's `from`/`to`/fallback path, with the resource type it belongs to.
+    LinkPath(&'c Spanned<String>),
+    LinkType(&'c Spanned<String>),
+}
+
+impl Condition {
+    pub fn walk<'c>(&'c self, ctx: &PathContext<'c>, f: &mut dyn FnMut(&PathContext<'c>, Visit<'c>)) {
+        match self {
+            Condition::All(items) | Condition::Any(items) => {
+                items.iter().for_each(|c| c.walk(ctx, f));
+            }
+            Condition::Not(inner) => inner.walk(ctx, f),
+            Condition::Compare(cmp) => f(ctx, Visit::Compare(cmp)),
+            Condition::Elements(el) => {
+                f(ctx, Visit::ElementsPath(&el.path));
+                let inner = PathContext {
+                    resource_type: ctx.resource_type,
+                    prefix: format!("{}.", ctx.full_path(&el.path.value)),
+                };
+                el.condition.walk(&inner, f);
+            }
+            Condition::Related(rel) => {
+                f(ctx, Visit::LinkPath(&rel.link.from));
+                f(ctx, Visit::LinkType(&rel.link.resource_type));
+                let target = PathContext {
+                    resource_type: &rel.link.resource_type.value,
+                    prefix: String::new(),
+                };
+                f(&target, Visit::LinkPath(&rel.link.to));
+                if let Some(fallback) = &rel.link.fallback {
+                    f(ctx, Visit::LinkPath(&fallback.from));
+                    f(&target, Visit::LinkPath(&fallback.to));
+                    if let Some(filter) = &fallback.filter {
+                        filter.walk(&target, f);
+                    }
+                }
+                rel.condition.walk(&target, f);
+            }
+        }
+    }
+}
+
+/// Policies loaded from one or more files (or built in), in a stable order.
+#[derive(Debug, Clone, Default)]
+pub struct PolicySet {
+    pub policies: Vec<Policy>,
+    /// The files the policies came from: (name, text), for the policy-set digest.
+    pub files: Vec<Arc<SourceFile>>,
+}
+
+impl PolicySet {
+    /// SHA-256 over the names and contents of the policy files, in order: identifies exactly which
+    /// policies produced a report.
+    pub fn digest(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let mut files: Vec<&Arc<SourceFile>> = self.files.iter().collect();
+        files.sort_by(|a, b| a.name.cmp(&b.name));
+        let mut hasher = Sha256::new();
+        for file in files {
+            hasher.update(file.name.as_bytes());
+            hasher.update([0]);
+            hasher.update(file.text.as_bytes());
+            hasher.update([0]);
+        }
+        hex::encode(hasher.finalize())
+    }
+}

@@ -1,0 +1,937 @@
+//! Stage two of policy parsing: the span-carrying YAML tree → validated [`Policy`] values.
+//!
+//! Every problem becomes a [`Diagnostic`] and decoding carries on, so one run reports all of a file's
+//! mistakes. A policy with any error is left out of the result; the others still load.
+
+use std::sync::Arc;
+
+use crate::controls::Framework;
+use crate::diagnostics::{Diagnostic, SourceFile, Span, did_you_mean};
+use crate::duration::Duration;
+use crate::yaml::{self, Node, NodeKind};
+
+use super::{
+    AccountMatch, Compare, Condition, ControlRef, Elements, Fallback, Guardrail, IfNone, Level, Link, OnMissing,
+    Op, Operand, ParamType, Parameter, Policy, Quantifier, Related, Severity, Spanned,
+};
+
+/// Keys of a policy file's top level.
+pub const FILE_KEYS: &[&str] = &["policies"];
+/// Keys of one policy.
+pub const POLICY_KEYS: &[&str] = &[
+    "id",
+    "title",
+    "description",
+    "severity",
+    "resource",
+    "level",
+    "match",
+    "if-none",
+    "scope",
+    "check",
+    "parameters",
+    "controls",
+    "rationale",
+    "remediation",
+    "references",
+];
+pub const PARAMETER_KEYS: &[&str] = &["type", "default", "description", "guardrail"];
+pub const GUARDRAIL_KEYS: &[&str] = &["min", "max"];
+/// Operators of a comparison (`path` + exactly one of these).
+pub const OPERATOR_KEYS: &[&str] = &[
+    "equals",
+    "not-equals",
+    "in",
+    "not-in",
+    "gt",
+    "gte",
+    "lt",
+    "lte",
+    "exists",
+    "absent",
+    "matches",
+    "contains",
+    "within",
+    "older-than",
+];
+/// Every key a condition mapping may have.
+pub const CONDITION_KEYS: &[&str] = &[
+    "all",
+    "any",
+    "not",
+    "none",
+    "path",
+    "related",
+    "on-missing",
+    "equals",
+    "not-equals",
+    "in",
+    "not-in",
+    "gt",
+    "gte",
+    "lt",
+    "lte",
+    "exists",
+    "absent",
+    "matches",
+    "contains",
+    "within",
+    "older-than",
+];
+pub const RELATED_KEYS: &[&str] = &["resource", "from", "to", "fallback"];
+pub const FALLBACK_KEYS: &[&str] = &["from", "to", "where"];
+pub const PARAM_REF_KEYS: &[&str] = &["param"];
+
+/// Policy IDs are used in file names, CLI flags and report keys.
+fn valid_policy_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 100
+        && id.starts_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
+        && id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+}
+
+/// Parses one policy file. Returns the policies without errors and every diagnostic found.
+pub fn parse_file(file: &Arc<SourceFile>) -> (Vec<Policy>, Vec<Diagnostic>) {
+    let mut decoder = Decoder {
+        file,
+        diagnostics: Vec::new(),
+    };
+    let root = match yaml::parse(&file.text) {
+        Ok(root) => root,
+        Err(err) => {
+            let diag = Diagnostic::error("yaml-syntax", format!("invalid YAML: {}", err.message))
+                .at(file, err.span)
+                .with_label("here");
+            return (Vec::new(), vec![diag]);
+        }
+    };
+    let policies = decoder.file_root(&root);
+    (policies, decoder.diagnostics)
+}
+
+struct Decoder<'f> {
+    file: &'f Arc<SourceFile>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+/// The entries of a mapping, with unknown and duplicate keys already reported.
+struct Fields<'n> {
+    entries: Vec<(&'n str, &'n Node, &'n Node)>,
+    span: Span,
+}
+
+impl<'n> Fields<'n> {
+    fn get(&self, key: &str) -> Option<&'n Node> {
+        self.entries.iter().find(|(k, _, _)| *k == key).map(|(_, _, v)| *v)
+    }
+
+    fn key_span(&self, key: &str) -> Option<Span> {
+        self.entries.iter().find(|(k, _, _)| *k == key).map(|(_, k, _)| k.span)
+    }
+
+    fn has(&self, key: &str) -> bool {
+        self.get(key).is_some()
+    }
+}
+
+impl<'f> Decoder<'f> {
+    fn error(&mut self, code: &'static str, span: Span, message: impl Into<String>) -> &mut Diagnostic {
+        self.diagnostics.push(Diagnostic::error(code, message).at(self.file, span));
+        self.diagnostics.last_mut().expect("just pushed")
+    }
+
+    fn error_count(&self) -> usize {
+        self.diagnostics
+            .iter()
+            .filter(|d| d.level == crate::diagnostics::Level::Error)
+            .count()
+    }
+
+    fn wrong_type(&mut self, node: &Node, what: &str, expected: &str) {
+        let found = node.kind.type_name();
+        self.error(
+            "wrong-type",
+            node.span,
+            format!("{what} must be {expected}, found {}", article(found)),
+        )
+        .label = Some(format!("expected {expected}"));
+    }
+
+    /// Reads a mapping, reporting unknown keys (with a suggestion) and duplicate keys.
+    fn fields<'n>(&mut self, node: &'n Node, what: &str, allowed: &[&str]) -> Option<Fields<'n>> {
+        let NodeKind::Map(entries) = &node.kind else {
+            self.wrong_type(node, what, "a mapping");
+            return None;
+        };
+        let mut fields = Fields {
+            entries: Vec::new(),
+            span: node.span,
+        };
+        for (key, value) in entries {
+            let Some(name) = key.as_str() else {
+                self.wrong_type(key, &format!("a key in {what}"), "a string");
+                continue;
+            };
+            if !allowed.contains(&name) {
+                let help = did_you_mean(name, allowed.iter().copied())
+                    .unwrap_or_else(|| format!("allowed keys: {}", allowed.join(", ")));
+                self.error("unknown-key", key.span, format!("unknown key `{name}` in {what}"))
+                    .help = Some(help);
+                continue;
+            }
+            if fields.has(name) {
+                self.error("duplicate-key", key.span, format!("`{name}` appears twice in {what}"));
+                continue;
+            }
+            fields.entries.push((name, key, value));
+        }
+        Some(fields)
+    }
+
+    fn required<'n>(&mut self, fields: &Fields<'n>, key: &str, what: &str) -> Option<&'n Node> {
+        let node = fields.get(key);
+        if node.is_none() {
+            self.error("missing-key", fields.span, format!("{what} is missing required key `{key}`"))
+                .label = Some(format!("`{key}` required here"));
+        }
+        node
+    }
+
+    fn string(&mut self, node: &Node, what: &str) -> Option<Spanned<String>> {
+        match &node.kind {
+            NodeKind::Str(s) => Some(Spanned::new(s.clone(), node.span)),
+            _ => {
+                self.wrong_type(node, what, "a string");
+                None
+            }
+        }
+    }
+
+    fn opt_string(&mut self, fields: &Fields, key: &str) -> Option<String> {
+        let node = fields.get(key)?;
+        self.string(node, &format!("`{key}`")).map(|s| s.value)
+    }
+
+    fn enum_value<T: Copy>(&mut self, node: &Node, what: &str, options: &[(&str, T)]) -> Option<T> {
+        let text = self.string(node, what)?;
+        if let Some((_, value)) = options.iter().find(|(name, _)| *name == text.value) {
+            return Some(*value);
+        }
+        let names: Vec<&str> = options.iter().map(|(n, _)| *n).collect();
+        let help = did_you_mean(&text.value, names.iter().copied())
+            .unwrap_or_else(|| format!("expected one of: {}", names.join(", ")));
+        self.error(
+            "invalid-value",
+            node.span,
+            format!("`{}` is not a valid {what}", text.value),
+        )
+        .help = Some(help);
+        None
+    }
+
+    fn file_root(&mut self, root: &Node) -> Vec<Policy> {
+        if root.kind == NodeKind::Null {
+            self.error("missing-key", root.span, "the policy file is empty")
+                .help = Some("a policy file is a mapping with a `policies:` list".into());
+            return Vec::new();
+        }
+        let Some(fields) = self.fields(root, "the policy file", FILE_KEYS) else {
+            return Vec::new();
+        };
+        let Some(list) = self.required(&fields, "policies", "the policy file") else {
+            return Vec::new();
+        };
+        let NodeKind::Seq(items) = &list.kind else {
+            self.wrong_type(list, "`policies`", "a list of policies");
+            return Vec::new();
+        };
+        items.iter().filter_map(|item| self.policy(item)).collect()
+    }
+
+    fn policy(&mut self, node: &Node) -> Option<Policy> {
+        let errors_before = self.error_count();
+        let fields = self.fields(node, "a policy", POLICY_KEYS)?;
+        let id = self
+            .required(&fields, "id", "a policy")
+            .and_then(|n| self.string(n, "`id`"));
+        if let Some(id) = &id
+            && !valid_policy_id(&id.value)
+        {
+            self.error("invalid-value", id.span, format!("policy id `{}` is not valid", id.value))
+                .help = Some("use lowercase letters, digits and dashes, e.g. `rds-storage-encrypted`".into());
+        }
+        let title = self
+            .required(&fields, "title", "a policy")
+            .and_then(|n| self.string(n, "`title`"));
+        let severity = self.required(&fields, "severity", "a policy").and_then(|n| {
+            let options: Vec<(&str, Severity)> = Severity::ALL.iter().map(|s| (s.as_str(), *s)).collect();
+            self.enum_value(n, "severity", &options)
+        });
+        let resource_type = self
+            .required(&fields, "resource", "a policy")
+            .and_then(|n| self.string(n, "`resource`"));
+        let level = match fields.get("level") {
+            Some(n) => self.enum_value(n, "level", &[("resource", Level::Resource), ("account", Level::Account)]),
+            None => Some(Level::Resource),
+        };
+        let account_match = match fields.get("match") {
+            Some(n) => {
+                if level == Some(Level::Resource) {
+                    self.error("invalid-value", n.span, "`match` applies only to `level: account` policies");
+                }
+                self.enum_value(
+                    n,
+                    "match",
+                    &[("any", AccountMatch::Any), ("all", AccountMatch::All), ("none", AccountMatch::None)],
+                )
+            }
+            None => Some(AccountMatch::Any),
+        };
+        let if_none = match fields.get("if-none") {
+            Some(n) => self.enum_value(
+                n,
+                "if-none",
+                &[
+                    ("pass", IfNone::Pass),
+                    ("fail", IfNone::Fail),
+                    ("error", IfNone::Error),
+                    ("not_applicable", IfNone::NotApplicable),
+                ],
+            ),
+            None => Some(match account_match {
+                // "At least one trail": none at all is a failure of the claim.
+                Some(AccountMatch::Any) | None => IfNone::Fail,
+                Some(AccountMatch::All) => IfNone::NotApplicable,
+                Some(AccountMatch::None) => IfNone::Pass,
+            }),
+        };
+        let scope = fields.get("scope").map(|n| self.condition(n));
+        let check = self
+            .required(&fields, "check", "a policy")
+            .map(|n| self.condition(n));
+        let parameters = fields.get("parameters").map(|n| self.parameters(n)).unwrap_or_default();
+        let controls = fields.get("controls").map(|n| self.controls(n)).unwrap_or_default();
+        let references = match fields.get("references") {
+            Some(n) => self.string_list(n, "`references`"),
+            None => Vec::new(),
+        };
+        let description = self.opt_string(&fields, "description");
+        let rationale = self.opt_string(&fields, "rationale");
+        let remediation = self.opt_string(&fields, "remediation");
+        if self.error_count() > errors_before {
+            return None;
+        }
+        Some(Policy {
+            id: id?,
+            title: title?.value,
+            description,
+            severity: severity?,
+            resource_type: resource_type?,
+            level: level?,
+            account_match: account_match?,
+            if_none: if_none?,
+            scope: match scope {
+                Some(c) => Some(c?),
+                None => None,
+            },
+            check: check??,
+            parameters,
+            controls,
+            rationale,
+            remediation,
+            references,
+            file: self.file.clone(),
+            span: fields.span,
+        })
+    }
+
+    fn string_list(&mut self, node: &Node, what: &str) -> Vec<String> {
+        let NodeKind::Seq(items) = &node.kind else {
+            self.wrong_type(node, what, "a list of strings");
+            return Vec::new();
+        };
+        items
+            .iter()
+            .filter_map(|n| self.string(n, &format!("an item of {what}")).map(|s| s.value))
+            .collect()
+    }
+
+    fn controls(&mut self, node: &Node) -> Vec<ControlRef> {
+        let keys: Vec<&str> = Framework::ALL.iter().map(|f| f.key()).collect();
+        let Some(fields) = self.fields(node, "`controls`", &keys) else {
+            return Vec::new();
+        };
+        let mut refs = Vec::new();
+        for (key, _, value) in &fields.entries {
+            let Some(framework) = Framework::from_key(key) else { continue };
+            let NodeKind::Seq(items) = &value.kind else {
+                self.wrong_type(value, &format!("`controls.{key}`"), "a list of control IDs");
+                continue;
+            };
+            for item in items {
+                if let Some(id) = self.string(item, "a control ID") {
+                    refs.push(ControlRef { framework, id });
+                }
+            }
+        }
+        refs
+    }
+
+    fn parameters(&mut self, node: &Node) -> Vec<Parameter> {
+        let NodeKind::Map(entries) = &node.kind else {
+            self.wrong_type(node, "`parameters`", "a mapping of parameter names to definitions");
+            return Vec::new();
+        };
+        let mut params: Vec<Parameter> = Vec::new();
+        for (key, value) in entries {
+            let Some(name) = self.string(key, "a parameter name") else { continue };
+            if params.iter().any(|p| p.name.value == name.value) {
+                self.error("duplicate-key", key.span, format!("parameter `{}` is defined twice", name.value));
+                continue;
+            }
+            if let Some(param) = self.parameter(name, value) {
+                params.push(param);
+            }
+        }
+        params
+    }
+
+    fn parameter(&mut self, name: Spanned<String>, node: &Node) -> Option<Parameter> {
+        let what = format!("parameter `{}`", name.value);
+        let fields = self.fields(node, &what, PARAMETER_KEYS)?;
+        let kind = self.required(&fields, "type", &what).and_then(|n| {
+            self.enum_value(
+                n,
+                "parameter type",
+                &[
+                    ("integer", ParamType::Integer),
+                    ("number", ParamType::Number),
+                    ("duration", ParamType::Duration),
+                    ("string", ParamType::String),
+                    ("boolean", ParamType::Boolean),
+                    ("list", ParamType::List),
+                ],
+            )
+        })?;
+        let default_node = self.required(&fields, "default", &what)?;
+        let default = self.param_value(kind, default_node, &format!("the default of {what}"))?;
+        let guardrail = match fields.get("guardrail") {
+            Some(n) => Some(self.guardrail(kind, n, &what)?),
+            None => None,
+        };
+        Some(Parameter {
+            name,
+            kind,
+            default: Spanned::new(default, default_node.span),
+            description: self.opt_string(&fields, "description"),
+            guardrail,
+        })
+    }
+
+    /// Checks a parameter value against its declared type.
+    fn param_value(&mut self, kind: ParamType, node: &Node, what: &str) -> Option<serde_json::Value> {
+        let ok = match (kind, &node.kind) {
+            (ParamType::Integer, NodeKind::Int(_))
+            | (ParamType::Number, NodeKind::Int(_) | NodeKind::Float(_))
+            | (ParamType::String, NodeKind::Str(_))
+            | (ParamType::Boolean, NodeKind::Bool(_))
+            | (ParamType::List, NodeKind::Seq(_)) => true,
+            (ParamType::Duration, NodeKind::Str(s)) => {
+                if let Err(e) = Duration::parse(s) {
+                    self.error("invalid-duration", node.span, format!("{what}: {e}"));
+                    return None;
+                }
+                true
+            }
+            _ => false,
+        };
+        if !ok {
+            let expected = match kind {
+                ParamType::Duration => "a duration such as `90d`".to_string(),
+                other => article(other.name()),
+            };
+            self.wrong_type(node, what, &expected);
+            return None;
+        }
+        Some(node.to_json())
+    }
+
+    fn guardrail(&mut self, kind: ParamType, node: &Node, what: &str) -> Option<Guardrail> {
+        let fields = self.fields(node, &format!("the guardrail of {what}"), GUARDRAIL_KEYS)?;
+        let mut bound = |key: &str| -> Option<Option<f64>> {
+            let Some(n) = fields.get(key) else { return Some(None) };
+            let value = match (kind, &n.kind) {
+                (ParamType::Integer | ParamType::Number, NodeKind::Int(i)) => *i as f64,
+                (ParamType::Integer | ParamType::Number, NodeKind::Float(f)) => *f,
+                (ParamType::Duration, NodeKind::Str(s)) => match Duration::parse(s) {
+                    Ok(d) => d.seconds as f64,
+                    Err(e) => {
+                        self.error("invalid-duration", n.span, format!("guardrail `{key}`: {e}"));
+                        return None;
+                    }
+                },
+                (ParamType::Integer | ParamType::Number | ParamType::Duration, _) => {
+                    let expected = if kind == ParamType::Duration { "a duration" } else { "a number" };
+                    self.wrong_type(n, &format!("guardrail `{key}`"), expected);
+                    return None;
+                }
+                _ => {
+                    self.error(
+                        "invalid-value",
+                        n.span,
+                        format!("guardrails apply to numeric and duration parameters, not {}", kind.name()),
+                    );
+                    return None;
+                }
+            };
+            Some(Some(value))
+        };
+        let min = bound("min")?;
+        let max = bound("max")?;
+        Some(Guardrail { min, max })
+    }
+
+    fn condition(&mut self, node: &Node) -> Option<Condition> {
+        if let NodeKind::Seq(items) = &node.kind {
+            // A bare list means "all of these", which reads naturally in policies.
+            return self.condition_list(node, items).map(Condition::All);
+        }
+        let fields = self.fields(node, "a condition", CONDITION_KEYS)?;
+        let quantifier = self.quantifier_key(&fields);
+        if fields.has("path") {
+            return match quantifier {
+                Some(q) => self.elements(&fields, q).map(Condition::Elements),
+                None => self.compare(&fields).map(Condition::Compare),
+            };
+        }
+        if fields.has("related") {
+            let Some(q) = quantifier else {
+                self.error("missing-key", fields.span, "`related` needs one of `any`, `all` or `none`")
+                    .help = Some("e.g. `related: {...}` with `all: {path: ..., equals: ...}`".into());
+                return None;
+            };
+            return self.related(&fields, q).map(Condition::Related);
+        }
+        let present: Vec<&str> = ["all", "any", "not", "none"]
+            .into_iter()
+            .filter(|k| fields.has(k))
+            .collect();
+        let stray: Vec<&str> = fields
+            .entries
+            .iter()
+            .map(|(k, _, _)| *k)
+            .filter(|k| !present.contains(k))
+            .collect();
+        if present.len() != 1 || !stray.is_empty() {
+            let message = if present.is_empty() && stray.iter().any(|k| OPERATOR_KEYS.contains(k)) {
+                "a comparison needs a `path`".to_string()
+            } else if present.is_empty() {
+                "a condition needs `all`, `any`, `not`, a `path` comparison or `related`".to_string()
+            } else {
+                format!(
+                    "a condition has exactly one of `all`, `any`, `not`; found {}",
+                    fields.entries.iter().map(|(k, _, _)| format!("`{k}`")).collect::<Vec<_>>().join(", ")
+                )
+            };
+            self.error("invalid-condition", fields.span, message);
+            return None;
+        }
+        let key = present[0];
+        let value = fields.get(key)?;
+        match key {
+            "not" => Some(Condition::Not(Box::new(self.condition(value)?))),
+            "none" => {
+                // `none: [a, b]` = neither a nor b.
+                let items = self.list_of_conditions(value, "`none`")?;
+                Some(Condition::Not(Box::new(Condition::Any(items))))
+            }
+            "all" => self.list_of_conditions(value, "`all`").map(Condition::All),
+            _ => self.list_of_conditions(value, "`any`").map(Condition::Any),
+        }
+    }
+
+    fn list_of_conditions(&mut self, node: &Node, what: &str) -> Option<Vec<Condition>> {
+        let NodeKind::Seq(items) = &node.kind else {
+            self.wrong_type(node, what, "a list of conditions");
+            return None;
+        };
+        self.condition_list(node, items)
+    }
+
+    fn condition_list(&mut self, node: &Node, items: &[Node]) -> Option<Vec<Condition>> {
+        if items.is_empty() {
+            self.error("invalid-condition", node.span, "an empty list of conditions decides nothing");
+            return None;
+        }
+        let decoded: Vec<Option<Condition>> = items.iter().map(|n| self.condition(n)).collect();
+        decoded.into_iter().collect()
+    }
+
+    /// The element/related quantifier when a `path` or `related` condition has one.
+    fn quantifier_key(&mut self, fields: &Fields) -> Option<Quantifier> {
+        if !(fields.has("path") || fields.has("related")) {
+            return None;
+        }
+        let found: Vec<Quantifier> = [Quantifier::Any, Quantifier::All, Quantifier::None]
+            .into_iter()
+            .filter(|q| fields.has(q.keyword()))
+            .collect();
+        if found.len() > 1 {
+            self.error("invalid-condition", fields.span, "use only one of `any`, `all`, `none` here");
+        }
+        found.first().copied()
+    }
+
+    fn on_missing(&mut self, fields: &Fields) -> Option<OnMissing> {
+        match fields.get("on-missing") {
+            None => Some(OnMissing::Error),
+            Some(n) => self.enum_value(
+                n,
+                "on-missing",
+                &[("error", OnMissing::Error), ("pass", OnMissing::Pass), ("fail", OnMissing::Fail)],
+            ),
+        }
+    }
+
+    fn path(&mut self, node: &Node, what: &str) -> Option<Spanned<String>> {
+        let path = self.string(node, what)?;
+        let bad = path.value.is_empty()
+            || (path.value != "@" && path.value.split('.').any(|segment| segment.is_empty()));
+        if bad {
+            self.error("invalid-value", path.span, format!("`{}` is not a property path", path.value))
+                .help = Some("write dotted property names, e.g. `configuration.storageEncrypted`".into());
+            return None;
+        }
+        Some(path)
+    }
+
+    fn compare(&mut self, fields: &Fields) -> Option<Compare> {
+        let path = self.path(fields.get("path")?, "`path`");
+        let on_missing = self.on_missing(fields);
+        let operators: Vec<(&str, &Node)> = fields
+            .entries
+            .iter()
+            .filter(|(k, _, _)| OPERATOR_KEYS.contains(k))
+            .map(|(k, _, v)| (*k, *v))
+            .collect();
+        let stray: Vec<&str> = fields
+            .entries
+            .iter()
+            .map(|(k, _, _)| *k)
+            .filter(|k| !OPERATOR_KEYS.contains(k) && *k != "path" && *k != "on-missing")
+            .collect();
+        if let Some(k) = stray.first() {
+            let span = fields.key_span(k).unwrap_or(fields.span);
+            self.error("invalid-condition", span, format!("`{k}` cannot be combined with `path` and an operator"))
+                .help = Some("combine conditions with `all:` or `any:`".into());
+            return None;
+        }
+        let (key, value) = match operators.as_slice() {
+            [one] => *one,
+            [] => {
+                self.error("missing-key", fields.span, "a comparison needs an operator")
+                    .help = Some(format!("one of: {}", OPERATOR_KEYS.join(", ")));
+                return None;
+            }
+            [_, second, ..] => {
+                let span = fields.key_span(second.0).unwrap_or(fields.span);
+                self.error("invalid-condition", span, "a comparison has exactly one operator")
+                    .help = Some("combine several comparisons with `all:`".into());
+                return None;
+            }
+        };
+        let op = self.operator(key, value)?;
+        Some(Compare {
+            path: path?,
+            op,
+            on_missing: on_missing?,
+            span: fields.span,
+        })
+    }
+
+    fn operator(&mut self, key: &str, value: &Node) -> Option<Op> {
+        let what = format!("`{key}`");
+        Some(match key {
+            "equals" => Op::Equals(self.operand(value, &what, Shape::Any)?),
+            "not-equals" => Op::NotEquals(self.operand(value, &what, Shape::Any)?),
+            "contains" => Op::Contains(self.operand(value, &what, Shape::Scalar)?),
+            "in" => Op::In(self.operand(value, &what, Shape::List)?),
+            "not-in" => Op::NotIn(self.operand(value, &what, Shape::List)?),
+            "gt" => Op::Gt(self.operand(value, &what, Shape::Number)?),
+            "gte" => Op::Gte(self.operand(value, &what, Shape::Number)?),
+            "lt" => Op::Lt(self.operand(value, &what, Shape::Number)?),
+            "lte" => Op::Lte(self.operand(value, &what, Shape::Number)?),
+            "within" => Op::Within(self.operand(value, &what, Shape::Duration)?),
+            "older-than" => Op::OlderThan(self.operand(value, &what, Shape::Duration)?),
+            "exists" | "absent" => {
+                let NodeKind::Bool(flag) = value.kind else {
+                    self.wrong_type(value, &what, "`true` or `false`");
+                    return None;
+                };
+                if flag == (key == "exists") { Op::Exists } else { Op::Absent }
+            }
+            "matches" => {
+                let pattern = self.string(value, &what)?;
+                if let Err(e) = regex::Regex::new(&pattern.value) {
+                    self.error("invalid-regex", pattern.span, format!("invalid regular expression: {}", first_line(&e.to_string())))
+                        .label = Some("this pattern".into());
+                    return None;
+                }
+                Op::Matches(pattern)
+            }
+            _ => unreachable!("operator keys are checked by the caller"),
+        })
+    }
+
+    fn operand(&mut self, node: &Node, what: &str, shape: Shape) -> Option<Operand> {
+        if let NodeKind::Map(entries) = &node.kind
+            && entries.iter().any(|(k, _)| k.as_str() == Some("param"))
+        {
+            let fields = self.fields(node, "a parameter reference", PARAM_REF_KEYS)?;
+            let name = self.string(fields.get("param")?, "`param`")?;
+            return Some(Operand::Param(name));
+        }
+        let ok = match (shape, &node.kind) {
+            (Shape::Any, _) => true,
+            (Shape::Scalar, NodeKind::Str(_) | NodeKind::Int(_) | NodeKind::Float(_) | NodeKind::Bool(_)) => true,
+            (Shape::List, NodeKind::Seq(_)) => true,
+            (Shape::Number, NodeKind::Int(_) | NodeKind::Float(_)) => true,
+            (Shape::Duration, NodeKind::Str(s)) => {
+                if let Err(e) = Duration::parse(s) {
+                    self.error("invalid-duration", node.span, format!("{what}: {e}"));
+                    return None;
+                }
+                true
+            }
+            _ => false,
+        };
+        if !ok {
+            let expected = match shape {
+                Shape::Any => "a value",
+                Shape::Scalar => "a string, number or boolean",
+                Shape::List => "a list",
+                Shape::Number => "a number",
+                Shape::Duration => "a duration such as `90d`",
+            };
+            self.wrong_type(node, what, &format!("{expected} (or `{{param: NAME}}`)"));
+            return None;
+        }
+        Some(Operand::Literal(Spanned::new(node.to_json(), node.span)))
+    }
+
+    fn elements(&mut self, fields: &Fields, quantifier: Quantifier) -> Option<Elements> {
+        let stray = fields
+            .entries
+            .iter()
+            .find(|(k, _, _)| !matches!(*k, "path" | "on-missing") && *k != quantifier.keyword());
+        if let Some((k, key, _)) = stray {
+            self.error(
+                "invalid-condition",
+                key.span,
+                format!("`{k}` cannot be combined with the element quantifier `{}`", quantifier.keyword()),
+            );
+            return None;
+        }
+        let path = self.path(fields.get("path")?, "`path`");
+        let on_missing = self.on_missing(fields);
+        let condition = self.condition(fields.get(quantifier.keyword())?);
+        Some(Elements {
+            path: path?,
+            quantifier,
+            condition: Box::new(condition?),
+            on_missing: on_missing?,
+            span: fields.span,
+        })
+    }
+
+    fn related(&mut self, fields: &Fields, quantifier: Quantifier) -> Option<Related> {
+        let stray = fields
+            .entries
+            .iter()
+            .find(|(k, _, _)| !matches!(*k, "related" | "on-missing") && *k != quantifier.keyword());
+        if let Some((k, key, _)) = stray {
+            self.error("invalid-condition", key.span, format!("`{k}` cannot be combined with `related`"));
+            return None;
+        }
+        let link = self.link(fields.get("related")?);
+        let on_missing = self.on_missing(fields);
+        let condition = self.condition(fields.get(quantifier.keyword())?);
+        Some(Related {
+            link: link?,
+            quantifier,
+            condition: Box::new(condition?),
+            on_missing: on_missing?,
+            span: fields.span,
+        })
+    }
+
+    fn link(&mut self, node: &Node) -> Option<Link> {
+        let fields = self.fields(node, "`related`", RELATED_KEYS)?;
+        let resource_type = self
+            .required(&fields, "resource", "`related`")
+            .and_then(|n| self.string(n, "`resource`"));
+        let from = self
+            .required(&fields, "from", "`related`")
+            .and_then(|n| self.path(n, "`from`"));
+        let to = match fields.get("to") {
+            Some(n) => self.path(n, "`to`"),
+            None => Some(Spanned::new("resourceId".to_string(), fields.span)),
+        };
+        let fallback = match fields.get("fallback") {
+            Some(n) => Some(self.fallback(n)?),
+            None => None,
+        };
+        Some(Link {
+            resource_type: resource_type?,
+            from: from?,
+            to: to?,
+            fallback,
+        })
+    }
+
+    fn fallback(&mut self, node: &Node) -> Option<Fallback> {
+        let fields = self.fields(node, "`fallback`", FALLBACK_KEYS)?;
+        let from = self
+            .required(&fields, "from", "`fallback`")
+            .and_then(|n| self.path(n, "`from`"));
+        let to = self
+            .required(&fields, "to", "`fallback`")
+            .and_then(|n| self.path(n, "`to`"));
+        let filter = match fields.get("where") {
+            Some(n) => Some(Box::new(self.condition(n)?)),
+            None => None,
+        };
+        Some(Fallback {
+            from: from?,
+            to: to?,
+            filter,
+        })
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Shape {
+    Any,
+    Scalar,
+    List,
+    Number,
+    Duration,
+}
+
+fn article(noun: &str) -> String {
+    if noun.starts_with('`') || noun.starts_with("a ") || noun.starts_with("an ") {
+        return noun.to_string();
+    }
+    let vowel = noun.starts_with(['a', 'e', 'i', 'o', 'u']);
+    format!("{} {noun}", if vowel { "an" } else { "a" })
+}
+
+fn first_line(text: &str) -> String {
+    text.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or(text).trim().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> (Vec<Policy>, Vec<Diagnostic>) {
+        parse_file(&SourceFile::new("test.yaml", text))
+    }
+
+    fn codes(text: &str) -> Vec<&'static str> {
+        parse(text).1.iter().map(|d| d.code).collect()
+    }
+
+    const MINIMAL: &str = "policies:
+  - id: rds-encrypted
+    title: RDS encrypted
+    severity: high
+    resource: AWS::RDS::DBInstance
+    check: {path: configuration.storageEncrypted, equals: true}
+";
+
+    #[test]
+    fn minimal_policy_parses() {
+        let (policies, diags) = parse(MINIMAL);
+        assert!(diags.is_empty(), "{diags:?}");
+        assert_eq!(policies[0].id.value, "rds-encrypted");
+        assert!(matches!(policies[0].check, Condition::Compare(_)));
+    }
+
+    #[test]
+    fn every_problem_in_a_file_is_reported() {
+        let text = "policies:
+  - id: Bad_ID
+    titel: x
+    severity: urgent
+    resource: AWS::RDS::DBInstance
+    check: {path: a, within: ninety}
+";
+        let found = codes(text);
+        assert!(found.contains(&"invalid-value"), "{found:?}");
+        assert!(found.contains(&"unknown-key"), "{found:?}");
+        assert!(found.contains(&"missing-key"), "{found:?}");
+        assert!(found.contains(&"invalid-duration"), "{found:?}");
+    }
+
+    #[test]
+    fn unknown_key_suggests_the_right_one() {
+        let (_, diags) = parse(&MINIMAL.replace("severity", "severty"));
+        let unknown = diags.iter().find(|d| d.code == "unknown-key").unwrap();
+        assert_eq!(unknown.help.as_deref(), Some("did you mean `severity`?"));
+        assert_eq!(unknown.location().unwrap().1, 4);
+    }
+
+    #[test]
+    fn quantifiers_related_and_params_parse() {
+        let text = "policies:
+  - id: p
+    title: t
+    severity: low
+    resource: AWS::EC2::Subnet
+    parameters:
+      days: {type: integer, default: 90, guardrail: {max: 90}}
+    check:
+      related:
+        resource: AWS::EC2::RouteTable
+        from: resourceId
+        to: configuration.associations.subnetId
+        fallback: {from: configuration.vpcId, to: configuration.vpcId, where: {path: configuration.associations, any: {path: main, equals: true}}}
+      all:
+        path: configuration.routes
+        none:
+          - {path: destinationCidrBlock, equals: 0.0.0.0/0}
+          - {path: gatewayId, matches: '^igw-', on-missing: fail}
+";
+        let (policies, diags) = parse(text);
+        assert!(diags.is_empty(), "{diags:?}");
+        let Condition::Related(rel) = &policies[0].check else { panic!() };
+        assert!(rel.link.fallback.is_some());
+        assert_eq!(policies[0].parameters[0].guardrail.unwrap().max, Some(90.0));
+    }
+
+    #[test]
+    fn bad_regex_and_wrong_types_are_located() {
+        let text = MINIMAL.replace("equals: true", "matches: '[a-'");
+        let (_, diags) = parse(&text);
+        assert_eq!(diags[0].code, "invalid-regex");
+        let text = MINIMAL.replace("equals: true", "gte: seven");
+        let (_, diags) = parse(&text);
+        assert_eq!(diags[0].code, "wrong-type");
+        assert_eq!(diags[0].location().unwrap().1, 6);
+    }
+
+    #[test]
+    fn syntax_error_is_one_diagnostic() {
+        let found = codes("policies: [\n  - id: x\n");
+        assert_eq!(found, ["yaml-syntax"]);
+    }
+
+    #[test]
+    fn comparisons_need_exactly_one_operator() {
+        let text = MINIMAL.replace("equals: true", "equals: true, exists: true");
+        assert_eq!(codes(&text), ["invalid-condition"]);
+        let text = MINIMAL.replace("path: configuration.storageEncrypted, equals: true", "path: x");
+        assert_eq!(codes(&text), ["missing-key"]);
+    }
+}
