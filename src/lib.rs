@@ -5,15 +5,15 @@
 //! formats). [`lint`] checks policies against the resource schema and control catalogs; [`cli`] is a
 //! thin layer over all of it.
 
-// pub mod cli;
+pub mod cli;
 pub mod controls;
 pub mod diagnostics;
 pub mod duration;
 pub mod eval;
 pub mod inventory;
-// pub mod lint;
+pub mod lint;
 pub mod policy;
-// pub mod report;
+pub mod report;
 pub mod resource_schema;
 pub mod yaml;
 

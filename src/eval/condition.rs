@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::compile::{Cond, Test};
@@ -22,11 +22,14 @@ pub enum Outcome {
 }
 
 /// One piece of evidence: what was looked at, what it held, what the policy wanted.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Evidence {
     pub path: String,
     pub actual: Value,
     pub expected: String,
+    /// A quantifier's count line rather than a value read from the data (shapes the message only).
+    #[serde(skip)]
+    pub summary: bool,
 }
 
 #[derive(Debug)]
@@ -466,6 +469,7 @@ fn quantify(quantifier: Quantifier, parts: Vec<Verdict>, location: &str, noun: &
             Quantifier::All => "all match".into(),
             Quantifier::None => "none matches".into(),
         },
+        summary: true,
     };
     let mut evidence = vec![summary];
     let details = parts.into_iter().filter(|p| decisive(&p.outcome));
@@ -499,7 +503,12 @@ fn evidence(path: String, actual: &Value, expected: String) -> Evidence {
         Value::Object(map) if map.len() > 20 => Value::String(format!("{{object with {} keys}}", map.len())),
         other => other.clone(),
     };
-    Evidence { path, actual, expected }
+    Evidence {
+        path,
+        actual,
+        expected,
+        summary: false,
+    }
 }
 
 /// Equality across JSON types: `None` when the types cannot be compared (a data-shape problem that

@@ -6,7 +6,7 @@ pub mod condition;
 pub mod path;
 
 use rayon::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 pub use compile::{CompiledPolicy, Overrides};
@@ -17,7 +17,7 @@ use crate::diagnostics::Diagnostic;
 use crate::inventory::{ConfigurationItem, Inventory};
 use crate::policy::{AccountMatch, IfNone, Level, PolicySet};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     Pass,
@@ -41,7 +41,7 @@ impl Status {
 }
 
 /// The result of one policy on one resource (or one account).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Finding {
     pub policy_id: String,
     pub resource_type: String,
@@ -171,6 +171,7 @@ fn uncollected_finding(policy: &CompiledPolicy, error: &crate::inventory::Collec
             path: format!("{}:{}", error.service, error.operation),
             actual: Value::String(error.error_code.clone()),
             expected: format!("a successful {} call (IAM action {})", error.operation, error.iam_action),
+            summary: false,
         }],
     }
 }
@@ -256,6 +257,7 @@ impl Env<'_> {
                 path: label,
                 actual: Value::String(word),
                 expected: "the policy check".into(),
+                summary: true,
             });
         }
         for e in self.inventory.collection_errors_for(&policy.resource_type, account, None) {
@@ -271,12 +273,15 @@ impl Env<'_> {
             };
             (status, format!("no {} in account {account}", policy.resource_type))
         } else {
-            let counts = format!("{passes} of {} {} satisfy the check", passes + fails, policy.resource_type);
+            let counts = format!("{passes} of {examined} {} satisfy the check", policy.resource_type);
             match policy.account_match {
                 AccountMatch::Any if passes > 0 => (Status::Pass, counts),
                 AccountMatch::All if fails > 0 => (Status::Fail, counts),
                 AccountMatch::None if passes > 0 => (Status::Fail, counts),
-                _ if !errors.is_empty() => (Status::Error, format!("{counts}; undecided: {}", errors.join("; "))),
+                _ if !errors.is_empty() => (
+                    Status::Error,
+                    format!("{counts}; {} undecided: {}", errors.len(), errors.join("; ")),
+                ),
                 AccountMatch::Any => (Status::Fail, counts),
                 _ => (Status::Pass, counts),
             }
@@ -305,10 +310,18 @@ fn explain(verdict: &Verdict) -> String {
     if let Outcome::Error(reason) = &verdict.outcome {
         return reason.clone();
     }
-    match verdict.evidence.first() {
-        Some(e) => format!("{} is {} (expected {})", e.path, display_value(&e.actual), e.expected),
-        None => "no evidence".into(),
+    let Some(first) = verdict.evidence.first() else {
+        return "no evidence".into();
+    };
+    if !first.summary {
+        return format!("{} is {} (expected {})", first.path, display_value(&first.actual), first.expected);
     }
+    // A count line says how many; the first value read from the data says what was found.
+    let mut message = format!("{}: {} (expected {})", first.path, display_value(&first.actual), first.expected);
+    if let Some(leaf) = verdict.evidence.iter().find(|e| !e.summary) {
+        message.push_str(&format!("; found {} = {}", leaf.path, display_value(&leaf.actual)));
+    }
+    message
 }
 
 fn display_value(value: &Value) -> String {

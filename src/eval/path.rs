@@ -55,7 +55,7 @@ fn walk<'a>(value: &'a Value, segments: &[Box<str>], location: String, out: &mut
     match value {
         Value::Object(map) => {
             if let Some(child) = map.get(first.as_ref()) {
-                let location = if location.is_empty() || location.ends_with('.') {
+                let location = if location.is_empty() || location.ends_with(['.', ' ']) {
                     format!("{location}{first}")
                 } else {
                     format!("{location}.{first}")

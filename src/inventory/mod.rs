@@ -16,14 +16,14 @@ use serde::{Deserialize, Serialize};
 use crate::diagnostics::{Diagnostic, SourceFile, Span};
 
 /// Where an inventory came from, as reported in every output.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum SourceKind {
     AttestorSnapshot,
     AwsConfigSnapshot,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SourceInfo {
     pub kind: SourceKind,
     pub path: Option<String>,
@@ -277,11 +277,16 @@ fn decode_embedded_json(value: serde_json::Value) -> serde_json::Value {
     }
 }
 
+/// Supplementary values are strings in delivered snapshots, booleans included (`"true"`).
 fn decode_supplementary(value: serde_json::Value) -> serde_json::Value {
+    let decode = |v: serde_json::Value| match v {
+        serde_json::Value::String(s) if s == "true" || s == "false" => serde_json::Value::Bool(s == "true"),
+        other => decode_embedded_json(other),
+    };
     match value {
         serde_json::Value::Object(map) => map
             .into_iter()
-            .map(|(k, v)| (k, decode_embedded_json(v)))
+            .map(|(k, v)| (k, decode(v)))
             .collect::<serde_json::Map<_, _>>()
             .into(),
         other => decode_embedded_json(other),

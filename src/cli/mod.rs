@@ -1,0 +1,339 @@
+//! Command-line interface: flag definitions and dispatch. Each command is a few lines that call the
+//! library (policy → inventory → eval → report) and map outcomes to documented exit codes.
+
+mod output;
+
+use std::collections::BTreeMap;
+use std::io::IsTerminal as _;
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::controls::Framework;
+use crate::diagnostics::{self, Diagnostic};
+use crate::eval::{self, Overrides};
+use crate::inventory;
+use crate::lint;
+use crate::policy::{PolicySet, Severity, load};
+use crate::report::{self, Format, RenderOptions, Report};
+use crate::resource_schema::ResourceSchema;
+
+/// Exit codes, documented in README.
+pub mod exit {
+    /// Nothing fails at or above `--fail-on`, and nothing is undecided.
+    pub const CLEAN: i32 = 0;
+    /// Failing results at or above `--fail-on`.
+    pub const FAILURES: i32 = 1;
+    /// Bad usage, or an invalid policy or input: nothing was evaluated.
+    pub const INVALID: i32 = 2;
+    /// No failures, but some results are `error` (could not be decided).
+    pub const INCOMPLETE: i32 = 3;
+}
+
+#[derive(Parser, Debug)]
+#[command(name = "attestor", version, about = "Check security claims against the real state of an AWS account")]
+#[command(after_help = "Exit codes: 0 clean, 1 failing findings at/above --fail-on, 2 bad usage or invalid policy/input, 3 incomplete (some results are error).")]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Evaluate policies against an inventory and write a report.
+    Scan(ScanArgs),
+    /// Check policy files for mistakes (all problems at once). No path = the built-in policies.
+    Lint(LintArgs),
+    /// List policies: id, severity, resource type, controls.
+    Policies(PoliciesArgs),
+    /// Print a JSON Schema (policy files, snapshots) or a resource type's properties.
+    Schema(SchemaArgs),
+    /// Print a shell completion script.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+}
+
+#[derive(clap::Args, Debug)]
+struct ScanArgs {
+    /// Snapshot to scan: attestor's format or an AWS Config snapshot (.json or .json.gz).
+    #[arg(long, value_name = "PATH")]
+    snapshot: PathBuf,
+    /// Policy files or directories (repeatable). Default: the built-in policies.
+    #[arg(long = "policies", value_name = "PATH")]
+    policies: Vec<PathBuf>,
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
+    /// Write the report here (atomically) instead of standard output.
+    #[arg(long, value_name = "PATH")]
+    output: Option<PathBuf>,
+    /// Lowest severity whose failures make the exit code 1.
+    #[arg(long, value_enum, default_value_t = SeverityArg::Low)]
+    fail_on: SeverityArg,
+    /// Measure ages from this time (RFC 3339) instead of the snapshot's capture time.
+    #[arg(long, value_name = "TIME")]
+    as_of: Option<String>,
+    /// Set a policy parameter: POLICY.PARAM=VALUE (repeatable). VALUE is JSON, or a plain string.
+    #[arg(long = "set", value_name = "POLICY.PARAM=VALUE")]
+    set: Vec<String>,
+}
+
+#[derive(clap::Args, Debug)]
+struct LintArgs {
+    /// Policy files or directories. Default: the built-in policies.
+    paths: Vec<PathBuf>,
+    #[arg(long, value_enum, default_value_t = DiagnosticFormat::Human)]
+    format: DiagnosticFormat,
+}
+
+#[derive(clap::Args, Debug)]
+struct PoliciesArgs {
+    /// Policy files or directories (repeatable). Default: the built-in policies.
+    #[arg(long = "policies", value_name = "PATH")]
+    policies: Vec<PathBuf>,
+    #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+    format: ListFormat,
+}
+
+#[derive(clap::Args, Debug)]
+struct SchemaArgs {
+    #[arg(value_enum)]
+    what: SchemaKind,
+    /// With `resource`: the resource type (omit to list the types).
+    resource_type: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum SchemaKind {
+    /// JSON Schema of policy files.
+    Policy,
+    /// JSON Schema of attestor snapshot files.
+    Snapshot,
+    /// Property paths and types of a resource type.
+    Resource,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum DiagnosticFormat {
+    Human,
+    Json,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum ListFormat {
+    Table,
+    Json,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum SeverityArg {
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl From<SeverityArg> for Severity {
+    fn from(s: SeverityArg) -> Severity {
+        match s {
+            SeverityArg::Low => Severity::Low,
+            SeverityArg::Medium => Severity::Medium,
+            SeverityArg::High => Severity::High,
+            SeverityArg::Critical => Severity::Critical,
+        }
+    }
+}
+
+/// Runs the CLI and returns the process exit code.
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { exit::INVALID } else { exit::CLEAN };
+            let _ = e.print();
+            return code;
+        }
+    };
+    match run(cli) {
+        Ok(code) => code,
+        Err(diagnostics) => {
+            output::diagnostics(&diagnostics, DiagnosticFormat::Human);
+            exit::INVALID
+        }
+    }
+}
+
+type CliResult = Result<i32, Vec<Diagnostic>>;
+
+fn run(cli: Cli) -> CliResult {
+    match cli.command {
+        Command::Scan(args) => scan(args),
+        Command::Lint(args) => lint_command(args),
+        Command::Policies(args) => policies_command(args),
+        Command::Schema(args) => schema_command(args),
+        Command::Completions { shell } => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            let mut buffer = Vec::new();
+            clap_complete::generate(shell, &mut cmd, "attestor", &mut buffer);
+            output::write(None, &String::from_utf8_lossy(&buffer))
+        }
+    }
+}
+
+/// Loads policies (built in, or from paths) and lints them; any error stops the command.
+fn load_policies(paths: &[PathBuf]) -> Result<(PolicySet, Vec<Diagnostic>), Vec<Diagnostic>> {
+    let (set, parse_diagnostics) = if paths.is_empty() {
+        load::builtin()
+    } else {
+        load::from_paths(paths)
+    };
+    let diagnostics = lint::lint(&set, parse_diagnostics);
+    if diagnostics::has_errors(&diagnostics) {
+        return Err(diagnostics);
+    }
+    Ok((set, diagnostics))
+}
+
+fn scan(args: ScanArgs) -> CliResult {
+    let (set, _warnings) = load_policies(&args.policies)?;
+    let as_of = args
+        .as_of
+        .as_deref()
+        .map(|text| {
+            text.parse::<jiff::Timestamp>().map_err(|e| {
+                vec![Diagnostic::error(
+                    "invalid-argument",
+                    format!("--as-of `{text}` is not an RFC 3339 time (e.g. 2026-11-01T00:00:00Z): {e}"),
+                )]
+            })
+        })
+        .transpose()?;
+    let overrides = parse_overrides(&args.set)?;
+    let inventory = inventory::load_snapshot(&args.snapshot).map_err(|d| vec![d])?;
+    let evaluation = eval::evaluate(&set, &inventory, &eval::Options { as_of, overrides })?;
+    let report = Report::new(&set, &inventory, evaluation);
+    let color = args.output.is_none() && output::color_for(std::io::stdout().is_terminal());
+    let text = report::render(&report, args.format, &RenderOptions { color });
+    output::write(args.output.as_deref(), &text)?;
+    Ok(report.exit_code(args.fail_on.into()))
+}
+
+fn parse_overrides(items: &[String]) -> Result<Overrides, Vec<Diagnostic>> {
+    let mut overrides: Overrides = BTreeMap::new();
+    let mut errors = Vec::new();
+    for item in items {
+        let parsed = item
+            .split_once('=')
+            .and_then(|(key, value)| key.split_once('.').map(|(policy, param)| (policy, param, value)));
+        match parsed {
+            Some((policy, param, value)) if !policy.is_empty() && !param.is_empty() => {
+                let value = serde_json::from_str(value).unwrap_or_else(|_| serde_json::Value::String(value.to_string()));
+                overrides
+                    .entry(policy.to_string())
+                    .or_default()
+                    .insert(param.to_string(), value);
+            }
+            _ => errors.push(Diagnostic::error(
+                "invalid-argument",
+                format!("--set `{item}`: expected POLICY.PARAM=VALUE, e.g. kms-key-rotation.max_days=90"),
+            )),
+        }
+    }
+    if errors.is_empty() { Ok(overrides) } else { Err(errors) }
+}
+
+fn lint_command(args: LintArgs) -> CliResult {
+    let (set, parse_diagnostics) = if args.paths.is_empty() {
+        load::builtin()
+    } else {
+        load::from_paths(&args.paths)
+    };
+    let diagnostics = lint::lint(&set, parse_diagnostics);
+    output::diagnostics(&diagnostics, args.format);
+    if matches!(args.format, DiagnosticFormat::Human) {
+        let errors = diagnostics.iter().filter(|d| d.level == diagnostics::Level::Error).count();
+        eprintln!(
+            "{} files, {} policies: {errors} errors, {} warnings",
+            set.files.len(),
+            set.policies.len(),
+            diagnostics.len() - errors
+        );
+    }
+    Ok(if diagnostics::has_errors(&diagnostics) { exit::INVALID } else { exit::CLEAN })
+}
+
+fn policies_command(args: PoliciesArgs) -> CliResult {
+    let (set, _) = load_policies(&args.policies)?;
+    let mut policies: Vec<_> = set.policies.iter().collect();
+    policies.sort_by(|a, b| a.id.value.cmp(&b.id.value));
+    let text = match args.format {
+        ListFormat::Json => {
+            let rows: Vec<serde_json::Value> = policies
+                .iter()
+                .map(|p| {
+                    let controls: BTreeMap<&str, Vec<String>> =
+                        p.controls_by_framework().into_iter().map(|(f, ids)| (f.key(), ids)).collect();
+                    serde_json::json!({
+                        "id": p.id.value,
+                        "title": p.title,
+                        "severity": p.severity,
+                        "resource_type": p.resource_type.value,
+                        "level": p.level,
+                        "controls": controls,
+                        "file": p.file.name,
+                    })
+                })
+                .collect();
+            let mut text = serde_json::to_string_pretty(&rows).unwrap_or_default();
+            text.push('\n');
+            text
+        }
+        ListFormat::Table => {
+            let mut table = comfy_table::Table::new();
+            table.load_style(comfy_table::presets::UTF8_FULL_CONDENSED);
+            table.set_header(["Policy", "Severity", "Resource type", "Controls"]);
+            for p in &policies {
+                let controls: Vec<String> = Framework::ALL
+                    .iter()
+                    .filter_map(|f| {
+                        let ids = p.controls_by_framework().remove(f)?;
+                        Some(format!("{}: {}", f.key(), ids.join(", ")))
+                    })
+                    .collect();
+                table.add_row(vec![
+                    p.id.value.clone(),
+                    p.severity.as_str().to_string(),
+                    p.resource_type.value.clone(),
+                    controls.join("\n"),
+                ]);
+            }
+            format!("{table}\n{} policies\n", policies.len())
+        }
+    };
+    output::write(None, &text)
+}
+
+fn schema_command(args: SchemaArgs) -> CliResult {
+    let text = match args.what {
+        SchemaKind::Policy => crate::policy::schema::policy_schema_json(),
+        SchemaKind::Snapshot => inventory::snapshot::schema_json(),
+        SchemaKind::Resource => {
+            let schema = ResourceSchema::builtin();
+            match args.resource_type {
+                None => schema.type_names().map(|t| format!("{t}\n")).collect(),
+                Some(name) => {
+                    let Some(t) = schema.get(&name) else {
+                        let help = diagnostics::did_you_mean(&name, schema.type_names());
+                        return Err(vec![
+                            Diagnostic::error("unknown-resource-type", format!("unknown resource type `{name}`"))
+                                .with_help_opt(help),
+                        ]);
+                    };
+                    t.leaves().map(|(path, ty)| format!("{path}\t{}\n", ty.name())).collect()
+                }
+            }
+        }
+    };
+    output::write(None, &text)
+}

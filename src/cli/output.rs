@@ -1,0 +1,53 @@
+//! Writing results: standard output (a closed pipe is not an error, as with ripgrep), files written
+//! atomically, and diagnostics on standard error.
+
+use std::io::{IsTerminal as _, Write as _};
+use std::path::Path;
+
+use super::{DiagnosticFormat, exit};
+use crate::diagnostics::{self, Diagnostic};
+
+/// Colour only on a terminal, and never with NO_COLOR set (https://no-color.org).
+pub fn color_for(is_terminal: bool) -> bool {
+    is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+pub fn diagnostics(list: &[Diagnostic], format: DiagnosticFormat) {
+    match format {
+        DiagnosticFormat::Human => {
+            let text = diagnostics::render_human(list, color_for(std::io::stderr().is_terminal()));
+            let _ = std::io::stderr().write_all(text.as_bytes());
+        }
+        DiagnosticFormat::Json => {
+            let _ = write(None, &diagnostics::render_json(list));
+        }
+    }
+}
+
+/// Writes `text` to `path` (via a temporary file in the same directory, then a rename, so readers
+/// never see half a report) or to standard output.
+pub fn write(path: Option<&Path>, text: &str) -> Result<i32, Vec<Diagnostic>> {
+    let Some(path) = path else {
+        let mut stdout = std::io::stdout().lock();
+        return match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+            Ok(()) => Ok(exit::CLEAN),
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(exit::CLEAN),
+            Err(e) => Err(vec![Diagnostic::error("write-failed", format!("cannot write output: {e}"))]),
+        };
+    };
+    let fail = |e: std::io::Error| {
+        vec![Diagnostic::error(
+            "write-failed",
+            format!("cannot write {}: {e}", path.display()),
+        )]
+    };
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let temp = dir.join(format!(".{file_name}.{}.tmp", std::process::id()));
+    let result = std::fs::write(&temp, text).and_then(|()| std::fs::rename(&temp, path));
+    if let Err(e) = result {
+        let _ = std::fs::remove_file(&temp);
+        return Err(fail(e));
+    }
+    Ok(exit::CLEAN)
+}

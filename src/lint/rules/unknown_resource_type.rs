@@ -1,0 +1,28 @@
+//! `unknown-resource-type`: the policy (or a `related` link) names a type the resource schema lacks.
+
+use crate::diagnostics::{Diagnostic, did_you_mean};
+use crate::lint::{Context, visit_conditions};
+use crate::policy::{Policy, Spanned, Visit};
+
+pub fn check(policy: &Policy, ctx: &Context, out: &mut Vec<Diagnostic>) {
+    report(policy, &policy.resource_type, ctx, out);
+    visit_conditions(policy, &mut |_, visit| {
+        if let Visit::LinkType(t) = visit {
+            report(policy, t, ctx, out);
+        }
+    });
+}
+
+fn report(policy: &Policy, name: &Spanned<String>, ctx: &Context, out: &mut Vec<Diagnostic>) {
+    if ctx.schema.has_type(&name.value) {
+        return;
+    }
+    out.push(
+        Diagnostic::error("unknown-resource-type", format!("unknown resource type `{}`", name.value))
+            .at(&policy.file, name.span)
+            .with_label("not in the resource schema")
+            .with_help_opt(did_you_mean(&name.value, ctx.schema.type_names()).or_else(|| {
+                Some("types follow AWS Config / CloudFormation names, e.g. `AWS::RDS::DBInstance`".into())
+            })),
+    );
+}

@@ -1,0 +1,15 @@
+//! `unmapped-policy` (warning): results of a policy with no controls never reach a questionnaire.
+
+use crate::diagnostics::Diagnostic;
+use crate::lint::Context;
+use crate::policy::Policy;
+
+pub fn check(policy: &Policy, _: &Context, out: &mut Vec<Diagnostic>) {
+    if policy.controls.is_empty() {
+        out.push(
+            Diagnostic::warning("unmapped-policy", format!("policy `{}` is mapped to no control", policy.id.value))
+                .at(&policy.file, policy.id.span)
+                .with_help("add `controls:` with ccm-v4 / caiq-lite-v4 / caiq-lite-v3 IDs so results count as evidence"),
+        );
+    }
+}

@@ -1,0 +1,60 @@
+//! Markdown report: for pull-request comments and wikis.
+
+use std::fmt::Write as _;
+
+use super::{Report, attention_rows, provenance, summary_line};
+
+pub fn render(report: &Report) -> String {
+    let mut out = String::from("# attestor report\n\n");
+    for (key, value) in provenance(report) {
+        let _ = writeln!(out, "- **{key}:** {}", escape(&value));
+    }
+    let _ = writeln!(out, "\n**Summary:** {}\n", summary_line(&report.summary));
+    out.push_str("## Policies\n\n| Policy | Severity | Resource type | Pass | Fail | Error | N/A |\n|---|---|---|---:|---:|---:|---:|\n");
+    for p in &report.policies {
+        let s = &p.summary;
+        let title = if p.counts_as_evidence {
+            escape(&p.title)
+        } else {
+            format!("{} (parameters outside guardrail: not evidence)", escape(&p.title))
+        };
+        let _ = writeln!(
+            out,
+            "| `{}` {title} | {} | `{}` | {} | {} | {} | {} |",
+            p.id,
+            p.severity.as_str(),
+            p.resource_type,
+            s.pass,
+            s.fail,
+            s.error,
+            s.not_applicable
+        );
+    }
+    let rows = attention_rows(report);
+    if rows.is_empty() {
+        out.push_str("\nNo failures and no errors.\n");
+        return out;
+    }
+    out.push_str("\n## Failures and errors\n\n| Status | Severity | Policy | Resource | Account | Region | Reason |\n|---|---|---|---|---|---|---|\n");
+    for r in rows {
+        let f = &r.finding;
+        let _ = writeln!(
+            out,
+            "| {} | {} | `{}` | `{}` {} | {} | {} | {} |",
+            f.status.as_str(),
+            r.severity.as_str(),
+            f.policy_id,
+            f.resource_id,
+            escape(&f.resource_type),
+            f.account_id,
+            f.region,
+            escape(&f.message)
+        );
+    }
+    out
+}
+
+/// Keeps table cells intact: pipes and newlines would break the row.
+fn escape(text: &str) -> String {
+    text.replace('|', "\\|").replace('\n', " ")
+}

@@ -1,0 +1,251 @@
+//! Reports: the evaluation, with its provenance, in a form every output format renders from.
+//! One file per format; [`Format`] is the registry.
+
+pub mod json;
+pub mod markdown;
+pub mod table;
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::eval::{Evaluation, Finding, Status};
+use crate::inventory::{CollectionError, Inventory, SourceInfo};
+use crate::policy::{Level, PolicySet, Severity};
+
+/// Version of the JSON report layout; bumped on incompatible changes.
+pub const REPORT_SCHEMA_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Report {
+    pub schema_version: u32,
+    pub tool: Tool,
+    pub source: SourceInfo,
+    pub collection_errors: Vec<CollectionError>,
+    /// The time ages were measured from (`--as-of`, else the capture time): never the wall clock,
+    /// so the same inputs give the same report.
+    pub evaluated_at: Option<jiff::Timestamp>,
+    pub policy_set: PolicySetInfo,
+    pub policies: Vec<PolicyInfo>,
+    pub results: Vec<ResultRow>,
+    pub summary: Summary,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Tool {
+    pub name: String,
+    pub version: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PolicySetInfo {
+    /// SHA-256 over the policy files' names and contents.
+    pub digest: String,
+    pub count: usize,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PolicyInfo {
+    pub id: String,
+    pub title: String,
+    pub severity: Severity,
+    pub resource_type: String,
+    pub level: Level,
+    pub controls: BTreeMap<String, Vec<String>>,
+    pub parameters: BTreeMap<String, serde_json::Value>,
+    /// Parameters set looser than a control allows. When non-empty, `counts_as_evidence` is false.
+    pub guardrail_violations: Vec<String>,
+    pub counts_as_evidence: bool,
+    pub rationale: Option<String>,
+    pub remediation: Option<String>,
+    pub summary: Summary,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ResultRow {
+    pub severity: Severity,
+    #[serde(flatten)]
+    pub finding: Finding,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Summary {
+    pub pass: usize,
+    pub fail: usize,
+    pub error: usize,
+    pub not_applicable: usize,
+    pub waived: usize,
+}
+
+impl Summary {
+    fn add(&mut self, status: Status) {
+        match status {
+            Status::Pass => self.pass += 1,
+            Status::Fail => self.fail += 1,
+            Status::Error => self.error += 1,
+            Status::NotApplicable => self.not_applicable += 1,
+            Status::Waived => self.waived += 1,
+        }
+    }
+
+    pub fn total(&self) -> usize {
+        self.pass + self.fail + self.error + self.not_applicable + self.waived
+    }
+}
+
+impl Report {
+    pub fn new(set: &PolicySet, inventory: &Inventory, evaluation: Evaluation) -> Report {
+        let mut per_policy: BTreeMap<&str, Summary> = BTreeMap::new();
+        let mut summary = Summary::default();
+        for f in &evaluation.findings {
+            per_policy.entry(f.policy_id.as_str()).or_default().add(f.status);
+            summary.add(f.status);
+        }
+        let severity_of: BTreeMap<&str, Severity> =
+            evaluation.policies.iter().map(|p| (p.id.as_str(), p.severity)).collect();
+        let mut policies: Vec<PolicyInfo> = evaluation
+            .policies
+            .iter()
+            .filter_map(|compiled| {
+                let source = set.policies.iter().find(|p| p.id.value == compiled.id)?;
+                Some(PolicyInfo {
+                    id: compiled.id.clone(),
+                    title: compiled.title.clone(),
+                    severity: compiled.severity,
+                    resource_type: compiled.resource_type.clone(),
+                    level: compiled.level,
+                    controls: source
+                        .controls_by_framework()
+                        .into_iter()
+                        .map(|(f, ids)| (f.key().to_string(), ids))
+                        .collect(),
+                    parameters: compiled.parameters.clone(),
+                    guardrail_violations: compiled.guardrail_violations.clone(),
+                    counts_as_evidence: compiled.guardrail_violations.is_empty(),
+                    rationale: source.rationale.clone(),
+                    remediation: source.remediation.clone(),
+                    summary: per_policy.get(compiled.id.as_str()).copied().unwrap_or_default(),
+                })
+            })
+            .collect();
+        policies.sort_by(|a, b| a.id.cmp(&b.id));
+        let results = evaluation
+            .findings
+            .into_iter()
+            .map(|finding| ResultRow {
+                severity: severity_of.get(finding.policy_id.as_str()).copied().unwrap_or(Severity::Low),
+                finding,
+            })
+            .collect();
+        Report {
+            schema_version: REPORT_SCHEMA_VERSION,
+            tool: Tool {
+                name: crate::TOOL_NAME.into(),
+                version: crate::TOOL_VERSION.into(),
+            },
+            source: inventory.source.clone(),
+            collection_errors: inventory.collection_errors.clone(),
+            evaluated_at: evaluation.as_of,
+            policy_set: PolicySetInfo {
+                digest: set.digest(),
+                count: policies.len(),
+            },
+            policies,
+            results,
+            summary,
+        }
+    }
+
+    /// The documented exit code: 1 if anything fails at or above `fail_on`, else 3 if any result is
+    /// `error`, else 0.
+    pub fn exit_code(&self, fail_on: Severity) -> i32 {
+        let failing = self
+            .results
+            .iter()
+            .any(|r| r.finding.status == Status::Fail && r.severity >= fail_on);
+        if failing {
+            1
+        } else if self.summary.error > 0 {
+            3
+        } else {
+            0
+        }
+    }
+}
+
+/// Output formats of `attestor scan`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Table,
+    Json,
+    Markdown,
+}
+
+pub struct RenderOptions {
+    pub color: bool,
+}
+
+pub fn render(report: &Report, format: Format, options: &RenderOptions) -> String {
+    match format {
+        Format::Table => table::render(report, options),
+        Format::Json => json::render(report),
+        Format::Markdown => markdown::render(report),
+    }
+}
+
+/// "pass 3, fail 1, error 0, not applicable 2" in one place for every human format.
+pub fn summary_line(summary: &Summary) -> String {
+    format!(
+        "{} pass, {} fail, {} error, {} not applicable, {} waived",
+        summary.pass, summary.fail, summary.error, summary.not_applicable, summary.waived
+    )
+}
+
+/// The provenance lines every human format starts with.
+pub fn provenance(report: &Report) -> Vec<(String, String)> {
+    let s = &report.source;
+    let kind = serde_json::to_value(s.kind)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default();
+    let mut rows = vec![
+        ("Tool".to_string(), format!("{} {}", report.tool.name, report.tool.version)),
+        (
+            "Source".to_string(),
+            format!("{kind} {}", s.path.as_deref().unwrap_or("-")),
+        ),
+    ];
+    if let Some(sha) = &s.sha256 {
+        rows.push(("Source SHA-256".into(), sha.clone()));
+    }
+    rows.push((
+        "Captured at".into(),
+        s.captured_at.map_or("unknown".into(), |t| t.to_string()),
+    ));
+    rows.push((
+        "Evaluated at".into(),
+        report.evaluated_at.map_or("unknown".into(), |t| t.to_string()),
+    ));
+    rows.push(("Accounts".into(), join_or_dash(&s.account_ids)));
+    rows.push(("Regions".into(), join_or_dash(&s.regions)));
+    rows.push((
+        "Policy set".into(),
+        format!("{} policies, SHA-256 {}", report.policy_set.count, report.policy_set.digest),
+    ));
+    rows
+}
+
+fn join_or_dash(items: &[String]) -> String {
+    if items.is_empty() { "-".into() } else { items.join(", ") }
+}
+
+/// Rows worth a person's attention: failures first, then errors, in report order.
+pub fn attention_rows(report: &Report) -> Vec<&ResultRow> {
+    let mut rows: Vec<&ResultRow> = report
+        .results
+        .iter()
+        .filter(|r| matches!(r.finding.status, Status::Fail | Status::Error))
+        .collect();
+    rows.sort_by_key(|r| (r.finding.status != Status::Fail, std::cmp::Reverse(r.severity)));
+    rows
+}

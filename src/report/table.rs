@@ -1,0 +1,79 @@
+//! The terminal table: counts per policy, then what failed or errored and why.
+
+use comfy_table::{Cell, Color, ContentArrangement, Table, presets};
+
+use super::{RenderOptions, Report, attention_rows, provenance, summary_line};
+use crate::eval::Status;
+
+pub fn render(report: &Report, options: &RenderOptions) -> String {
+    let mut out = String::new();
+    for (key, value) in provenance(report) {
+        out.push_str(&format!("{key}: {value}\n"));
+    }
+    out.push('\n');
+
+    let mut policies = new_table(options);
+    policies.set_header(["Policy", "Severity", "Resource type", "Pass", "Fail", "Error", "N/A"]);
+    for p in &report.policies {
+        let s = &p.summary;
+        let mut name = p.id.clone();
+        if !p.counts_as_evidence {
+            name.push_str(" (not evidence: guardrail)");
+        }
+        policies.add_row(vec![
+            Cell::new(name),
+            Cell::new(p.severity.as_str()),
+            Cell::new(&p.resource_type),
+            Cell::new(s.pass),
+            colored(Cell::new(s.fail), s.fail > 0, Color::Red, options),
+            colored(Cell::new(s.error), s.error > 0, Color::Yellow, options),
+            Cell::new(s.not_applicable),
+        ]);
+    }
+    out.push_str(&policies.to_string());
+    out.push('\n');
+
+    let rows = attention_rows(report);
+    if !rows.is_empty() {
+        let mut details = new_table(options);
+        details.set_header(["Status", "Policy", "Resource", "Region", "Reason"]);
+        for r in rows {
+            let f = &r.finding;
+            let status = Cell::new(f.status.as_str().to_uppercase());
+            let status = match f.status {
+                Status::Fail => colored(status, true, Color::Red, options),
+                _ => colored(status, true, Color::Yellow, options),
+            };
+            details.add_row(vec![
+                status,
+                Cell::new(format!("{} ({})", f.policy_id, r.severity.as_str())),
+                Cell::new(format!("{}\n{}", f.resource_id, f.resource_type)),
+                Cell::new(&f.region),
+                Cell::new(&f.message),
+            ]);
+        }
+        out.push('\n');
+        out.push_str(&details.to_string());
+        out.push('\n');
+    }
+    out.push_str(&format!("\n{}\n", summary_line(&report.summary)));
+    out
+}
+
+fn new_table(options: &RenderOptions) -> Table {
+    let mut table = Table::new();
+    table.load_style(presets::UTF8_FULL_CONDENSED);
+    if options.color {
+        table.enforce_styling();
+        table.set_content_arrangement(ContentArrangement::Dynamic);
+    } else {
+        // Piped output: no wrapping, so it is stable in CI logs and greps one finding per line.
+        table.force_no_tty();
+        table.set_content_arrangement(ContentArrangement::Disabled);
+    }
+    table
+}
+
+fn colored(cell: Cell, when: bool, color: Color, options: &RenderOptions) -> Cell {
+    if options.color && when { cell.fg(color) } else { cell }
+}
