@@ -17,7 +17,11 @@ pub enum Framework {
 }
 
 impl Framework {
-    pub const ALL: [Framework; 3] = [Framework::CcmV4, Framework::CaiqLiteV4, Framework::CaiqLiteV3];
+    pub const ALL: [Framework; 3] = [
+        Framework::CcmV4,
+        Framework::CaiqLiteV4,
+        Framework::CaiqLiteV3,
+    ];
 
     pub fn key(self) -> &'static str {
         match self {
@@ -54,9 +58,11 @@ impl Catalog {
         static CATALOGS: OnceLock<[Catalog; 3]> = OnceLock::new();
         let all = CATALOGS.get_or_init(|| {
             [
-                Catalog::from_csv(Framework::CcmV4, include_str!("../data/csa/ccm-v4-controls.csv"), |r| {
-                    (r[0].clone(), r[0].clone(), r[3].clone())
-                }),
+                Catalog::from_csv(
+                    Framework::CcmV4,
+                    include_str!("../data/csa/ccm-v4-controls.csv"),
+                    |r| (r[0].clone(), r[0].clone(), r[3].clone()),
+                ),
                 Catalog::from_csv(
                     Framework::CaiqLiteV4,
                     include_str!("../data/csa/caiq-lite-v4-question-ids.csv"),
@@ -69,7 +75,10 @@ impl Catalog {
                 ),
             ]
         });
-        &all[Framework::ALL.iter().position(|f| *f == framework).unwrap_or(0)]
+        &all[Framework::ALL
+            .iter()
+            .position(|f| *f == framework)
+            .unwrap_or(0)]
     }
 
     fn from_csv(

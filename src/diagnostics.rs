@@ -54,7 +54,11 @@ impl SourceFile {
         let mut offset = 0;
         for (i, l) in self.text.split_inclusive('\n').enumerate() {
             if i + 1 == line {
-                let col_bytes: usize = l.chars().take(column.saturating_sub(1)).map(char::len_utf8).sum();
+                let col_bytes: usize = l
+                    .chars()
+                    .take(column.saturating_sub(1))
+                    .map(char::len_utf8)
+                    .sum();
                 return offset + col_bytes;
             }
             offset += l.len();
@@ -142,7 +146,10 @@ impl Diagnostic {
 
     fn sort_key(&self) -> (String, usize, &'static str, String) {
         (
-            self.file.as_ref().map(|f| f.name.clone()).unwrap_or_default(),
+            self.file
+                .as_ref()
+                .map(|f| f.name.clone())
+                .unwrap_or_default(),
             self.span.map_or(0, |s| s.start),
             self.code,
             self.message.clone(),
@@ -221,7 +228,10 @@ pub fn render_json(diagnostics: &[Diagnostic]) -> String {
             }
         })
         .collect();
-    let errors = diagnostics.iter().filter(|d| d.level == Level::Error).count();
+    let errors = diagnostics
+        .iter()
+        .filter(|d| d.level == Level::Error)
+        .count();
     let value = serde_json::json!({
         "diagnostics": items,
         "errors": errors,
@@ -297,10 +307,14 @@ impl miette::Diagnostic for MietteAdapter<'_> {
 }
 
 /// "did you mean" for a misspelt name, chosen by edit distance among the candidates.
-pub fn did_you_mean<'a>(input: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
+pub fn did_you_mean<'a>(
+    input: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<String> {
     let mut best: Option<(f64, &str)> = None;
     for candidate in candidates {
-        let score = strsim::jaro_winkler(&input.to_ascii_lowercase(), &candidate.to_ascii_lowercase());
+        let score =
+            strsim::jaro_winkler(&input.to_ascii_lowercase(), &candidate.to_ascii_lowercase());
         if score > 0.8 && best.is_none_or(|(s, _)| score > s) {
             best = Some((score, candidate));
         }

@@ -10,7 +10,13 @@ pub struct Duration {
     pub seconds: i64,
 }
 
-const UNITS: [(char, i64); 5] = [('w', 604_800), ('d', 86_400), ('h', 3_600), ('m', 60), ('s', 1)];
+const UNITS: [(char, i64); 5] = [
+    ('w', 604_800),
+    ('d', 86_400),
+    ('h', 3_600),
+    ('m', 60),
+    ('s', 1),
+];
 
 impl Duration {
     pub fn parse(text: &str) -> Result<Self, String> {
@@ -68,6 +74,10 @@ mod tests {
         assert!(Duration::parse("ninety d").is_err());
         assert!(Duration::parse("-5d").is_err());
         assert!(Duration::parse("").is_err());
-        assert!(Duration::parse("99999999999999999w").unwrap_err().contains("too large"));
+        assert!(
+            Duration::parse("99999999999999999w")
+                .unwrap_err()
+                .contains("too large")
+        );
     }
 }

@@ -112,8 +112,8 @@ impl ResourceSchema {
             return;
         };
         // The files are shipped data checked by a unit test; a malformed one is a build defect.
-        let properties: BTreeMap<String, String> =
-            serde_json::from_str(text).unwrap_or_else(|e| panic!("embedded schema {path} is invalid: {e}"));
+        let properties: BTreeMap<String, String> = serde_json::from_str(text)
+            .unwrap_or_else(|e| panic!("embedded schema {path} is invalid: {e}"));
         let is_new = !self.types.contains_key(type_name);
         let entry = self.types.entry(type_name.to_string()).or_default();
         if is_new {
@@ -152,10 +152,10 @@ impl TypeSchema {
         if self.prefixes.contains(path) {
             return PathKind::Object;
         }
-        if FREE_FORM_ROOTS
-            .iter()
-            .any(|root| path.strip_prefix(root).is_some_and(|rest| rest.starts_with('.')))
-        {
+        if FREE_FORM_ROOTS.iter().any(|root| {
+            path.strip_prefix(root)
+                .is_some_and(|rest| rest.starts_with('.'))
+        }) {
             return PathKind::FreeForm;
         }
         PathKind::Unknown
@@ -189,13 +189,21 @@ mod tests {
 
     #[test]
     fn lookups_distinguish_leaves_objects_and_unknowns() {
-        let rds = ResourceSchema::builtin().get("AWS::RDS::DBInstance").unwrap();
+        let rds = ResourceSchema::builtin()
+            .get("AWS::RDS::DBInstance")
+            .unwrap();
         assert_eq!(
             rds.lookup("configuration.storageEncrypted"),
             PathKind::Leaf(PropertyType::Boolean)
         );
-        assert_eq!(rds.lookup("configuration.dBSubnetGroup.subnets"), PathKind::Object);
-        assert_eq!(rds.lookup("configuration.storageEncryptd"), PathKind::Unknown);
+        assert_eq!(
+            rds.lookup("configuration.dBSubnetGroup.subnets"),
+            PathKind::Object
+        );
+        assert_eq!(
+            rds.lookup("configuration.storageEncryptd"),
+            PathKind::Unknown
+        );
         assert_eq!(rds.lookup("tags.Environment"), PathKind::FreeForm);
     }
 
@@ -206,6 +214,9 @@ mod tests {
             user.lookup("supplementaryConfiguration.CredentialReport.mfaActive"),
             PathKind::Leaf(PropertyType::Boolean)
         );
-        assert_eq!(user.lookup("configuration.userName"), PathKind::Leaf(PropertyType::String));
+        assert_eq!(
+            user.lookup("configuration.userName"),
+            PathKind::Leaf(PropertyType::String)
+        );
     }
 }

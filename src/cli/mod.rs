@@ -31,8 +31,14 @@ pub mod exit {
 }
 
 #[derive(Parser, Debug)]
-#[command(name = "attestor", version, about = "Check security claims against the real state of an AWS account")]
-#[command(after_help = "Exit codes: 0 clean, 1 failing findings at/above --fail-on, 2 bad usage or invalid policy/input, 3 incomplete (some results are error).")]
+#[command(
+    name = "attestor",
+    version,
+    about = "Check security claims against the real state of an AWS account"
+)]
+#[command(
+    after_help = "Exit codes: 0 clean, 1 failing findings at/above --fail-on, 2 bad usage or invalid policy/input, 3 incomplete (some results are error)."
+)]
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -150,7 +156,11 @@ pub fn main() -> i32 {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
-            let code = if e.use_stderr() { exit::INVALID } else { exit::CLEAN };
+            let code = if e.use_stderr() {
+                exit::INVALID
+            } else {
+                exit::CLEAN
+            };
             let _ = e.print();
             return code;
         }
@@ -204,7 +214,9 @@ fn scan(args: ScanArgs) -> CliResult {
             text.parse::<jiff::Timestamp>().map_err(|e| {
                 vec![Diagnostic::error(
                     "invalid-argument",
-                    format!("--as-of `{text}` is not an RFC 3339 time (e.g. 2026-11-01T00:00:00Z): {e}"),
+                    format!(
+                        "--as-of `{text}` is not an RFC 3339 time (e.g. 2026-11-01T00:00:00Z): {e}"
+                    ),
                 )]
             })
         })
@@ -223,12 +235,14 @@ fn parse_overrides(items: &[String]) -> Result<Overrides, Vec<Diagnostic>> {
     let mut overrides: Overrides = BTreeMap::new();
     let mut errors = Vec::new();
     for item in items {
-        let parsed = item
-            .split_once('=')
-            .and_then(|(key, value)| key.split_once('.').map(|(policy, param)| (policy, param, value)));
+        let parsed = item.split_once('=').and_then(|(key, value)| {
+            key.split_once('.')
+                .map(|(policy, param)| (policy, param, value))
+        });
         match parsed {
             Some((policy, param, value)) if !policy.is_empty() && !param.is_empty() => {
-                let value = serde_json::from_str(value).unwrap_or_else(|_| serde_json::Value::String(value.to_string()));
+                let value = serde_json::from_str(value)
+                    .unwrap_or_else(|_| serde_json::Value::String(value.to_string()));
                 overrides
                     .entry(policy.to_string())
                     .or_default()
@@ -236,11 +250,17 @@ fn parse_overrides(items: &[String]) -> Result<Overrides, Vec<Diagnostic>> {
             }
             _ => errors.push(Diagnostic::error(
                 "invalid-argument",
-                format!("--set `{item}`: expected POLICY.PARAM=VALUE, e.g. kms-key-rotation.max_days=90"),
+                format!(
+                    "--set `{item}`: expected POLICY.PARAM=VALUE, e.g. kms-key-rotation.max_days=90"
+                ),
             )),
         }
     }
-    if errors.is_empty() { Ok(overrides) } else { Err(errors) }
+    if errors.is_empty() {
+        Ok(overrides)
+    } else {
+        Err(errors)
+    }
 }
 
 fn lint_command(args: LintArgs) -> CliResult {
@@ -252,7 +272,10 @@ fn lint_command(args: LintArgs) -> CliResult {
     let diagnostics = lint::lint(&set, parse_diagnostics);
     output::diagnostics(&diagnostics, args.format);
     if matches!(args.format, DiagnosticFormat::Human) {
-        let errors = diagnostics.iter().filter(|d| d.level == diagnostics::Level::Error).count();
+        let errors = diagnostics
+            .iter()
+            .filter(|d| d.level == diagnostics::Level::Error)
+            .count();
         eprintln!(
             "{} files, {} policies: {errors} errors, {} warnings",
             set.files.len(),
@@ -260,7 +283,11 @@ fn lint_command(args: LintArgs) -> CliResult {
             diagnostics.len() - errors
         );
     }
-    Ok(if diagnostics::has_errors(&diagnostics) { exit::INVALID } else { exit::CLEAN })
+    Ok(if diagnostics::has_errors(&diagnostics) {
+        exit::INVALID
+    } else {
+        exit::CLEAN
+    })
 }
 
 fn policies_command(args: PoliciesArgs) -> CliResult {
@@ -272,8 +299,11 @@ fn policies_command(args: PoliciesArgs) -> CliResult {
             let rows: Vec<serde_json::Value> = policies
                 .iter()
                 .map(|p| {
-                    let controls: BTreeMap<&str, Vec<String>> =
-                        p.controls_by_framework().into_iter().map(|(f, ids)| (f.key(), ids)).collect();
+                    let controls: BTreeMap<&str, Vec<String>> = p
+                        .controls_by_framework()
+                        .into_iter()
+                        .map(|(f, ids)| (f.key(), ids))
+                        .collect();
                     serde_json::json!({
                         "id": p.id.value,
                         "title": p.title,
@@ -326,11 +356,16 @@ fn schema_command(args: SchemaArgs) -> CliResult {
                     let Some(t) = schema.get(&name) else {
                         let help = diagnostics::did_you_mean(&name, schema.type_names());
                         return Err(vec![
-                            Diagnostic::error("unknown-resource-type", format!("unknown resource type `{name}`"))
-                                .with_help_opt(help),
+                            Diagnostic::error(
+                                "unknown-resource-type",
+                                format!("unknown resource type `{name}`"),
+                            )
+                            .with_help_opt(help),
                         ]);
                     };
-                    t.leaves().map(|(path, ty)| format!("{path}\t{}\n", ty.name())).collect()
+                    t.leaves()
+                        .map(|(path, ty)| format!("{path}\t{}\n", ty.name()))
+                        .collect()
                 }
             }
         }

@@ -29,10 +29,16 @@ pub fn diagnostics(list: &[Diagnostic], format: DiagnosticFormat) {
 pub fn write(path: Option<&Path>, text: &str) -> Result<i32, Vec<Diagnostic>> {
     let Some(path) = path else {
         let mut stdout = std::io::stdout().lock();
-        return match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+        return match stdout
+            .write_all(text.as_bytes())
+            .and_then(|()| stdout.flush())
+        {
             Ok(()) => Ok(exit::CLEAN),
             Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(exit::CLEAN),
-            Err(e) => Err(vec![Diagnostic::error("write-failed", format!("cannot write output: {e}"))]),
+            Err(e) => Err(vec![Diagnostic::error(
+                "write-failed",
+                format!("cannot write output: {e}"),
+            )]),
         };
     };
     let fail = |e: std::io::Error| {
@@ -41,8 +47,14 @@ pub fn write(path: Option<&Path>, text: &str) -> Result<i32, Vec<Diagnostic>> {
             format!("cannot write {}: {e}", path.display()),
         )]
     };
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let file_name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let temp = dir.join(format!(".{file_name}.{}.tmp", std::process::id()));
     let result = std::fs::write(&temp, text).and_then(|()| std::fs::rename(&temp, path));
     if let Err(e) = result {

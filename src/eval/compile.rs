@@ -9,8 +9,8 @@ use super::path::PropertyPath;
 use crate::diagnostics::Diagnostic;
 use crate::duration::Duration;
 use crate::policy::{
-    AccountMatch, Compare, Condition, IfNone, Level, Link, OnMissing, Op, Operand, ParamType, Policy, Quantifier,
-    Severity,
+    AccountMatch, Compare, Condition, IfNone, Level, Link, OnMissing, Op, Operand, ParamType,
+    Policy, Quantifier, Severity,
 };
 
 #[derive(Debug)]
@@ -104,7 +104,8 @@ impl IndexKeys {
         {
             return i;
         }
-        self.keys.push((resource_type.to_string(), PropertyPath::new(path)));
+        self.keys
+            .push((resource_type.to_string(), PropertyPath::new(path)));
         self.keys.len() - 1
     }
 }
@@ -112,7 +113,11 @@ impl IndexKeys {
 /// Parameter overrides from the command line: policy id → parameter name → value.
 pub type Overrides = BTreeMap<String, BTreeMap<String, Value>>;
 
-pub fn compile(policy: &Policy, overrides: &Overrides, keys: &mut IndexKeys) -> Result<CompiledPolicy, Diagnostic> {
+pub fn compile(
+    policy: &Policy,
+    overrides: &Overrides,
+    keys: &mut IndexKeys,
+) -> Result<CompiledPolicy, Diagnostic> {
     let id = &policy.id.value;
     let mut parameters = BTreeMap::new();
     let mut guardrail_violations = Vec::new();
@@ -120,18 +125,24 @@ pub fn compile(policy: &Policy, overrides: &Overrides, keys: &mut IndexKeys) -> 
     let policy_overrides = overrides.get(id).unwrap_or(&empty);
     for name in policy_overrides.keys() {
         if policy.parameter(name).is_none() {
-            let known: Vec<&str> = policy.parameters.iter().map(|p| p.name.value.as_str()).collect();
+            let known: Vec<&str> = policy
+                .parameters
+                .iter()
+                .map(|p| p.name.value.as_str())
+                .collect();
             return Err(Diagnostic::error(
                 "unknown-parameter",
                 format!("policy `{id}` has no parameter `{name}`"),
             )
-            .with_help_opt(crate::diagnostics::did_you_mean(name, known.iter().copied()).or_else(|| {
-                Some(if known.is_empty() {
-                    "this policy has no parameters".to_string()
-                } else {
-                    format!("its parameters: {}", known.join(", "))
-                })
-            })));
+            .with_help_opt(
+                crate::diagnostics::did_you_mean(name, known.iter().copied()).or_else(|| {
+                    Some(if known.is_empty() {
+                        "this policy has no parameters".to_string()
+                    } else {
+                        format!("its parameters: {}", known.join(", "))
+                    })
+                }),
+            ));
         }
     }
     for param in &policy.parameters {
@@ -166,7 +177,11 @@ pub fn compile(policy: &Policy, overrides: &Overrides, keys: &mut IndexKeys) -> 
         parameters: &parameters,
         keys,
     };
-    let scope = policy.scope.as_ref().map(|c| compiler.cond(c)).transpose()?;
+    let scope = policy
+        .scope
+        .as_ref()
+        .map(|c| compiler.cond(c))
+        .transpose()?;
     let check = compiler.cond(&policy.check)?;
     Ok(CompiledPolicy {
         id: id.clone(),
@@ -198,7 +213,10 @@ fn coerce(kind: ParamType, value: &Value) -> Option<Value> {
 
 fn numeric(kind: ParamType, value: &Value) -> Option<f64> {
     match kind {
-        ParamType::Duration => value.as_str().and_then(|s| Duration::parse(s).ok()).map(|d| d.seconds as f64),
+        ParamType::Duration => value
+            .as_str()
+            .and_then(|s| Duration::parse(s).ok())
+            .map(|d| d.seconds as f64),
         _ => value.as_f64(),
     }
 }
@@ -220,8 +238,18 @@ struct Compiler<'a> {
 impl Compiler<'_> {
     fn cond(&mut self, condition: &Condition) -> Result<Cond, Diagnostic> {
         Ok(match condition {
-            Condition::All(items) => Cond::All(items.iter().map(|c| self.cond(c)).collect::<Result<_, _>>()?),
-            Condition::Any(items) => Cond::Any(items.iter().map(|c| self.cond(c)).collect::<Result<_, _>>()?),
+            Condition::All(items) => Cond::All(
+                items
+                    .iter()
+                    .map(|c| self.cond(c))
+                    .collect::<Result<_, _>>()?,
+            ),
+            Condition::Any(items) => Cond::Any(
+                items
+                    .iter()
+                    .map(|c| self.cond(c))
+                    .collect::<Result<_, _>>()?,
+            ),
             Condition::Not(inner) => Cond::Not(Box::new(self.cond(inner)?)),
             Condition::Compare(cmp) => Cond::Compare {
                 path: PropertyPath::new(&cmp.path.value),
@@ -249,7 +277,12 @@ impl Compiler<'_> {
             Some(f) => Some(CompiledFallback {
                 from: PropertyPath::new(&f.from.value),
                 index: self.keys.id(target, &f.to.value),
-                filter: f.filter.as_ref().map(|c| self.cond(c)).transpose()?.map(Box::new),
+                filter: f
+                    .filter
+                    .as_ref()
+                    .map(|c| self.cond(c))
+                    .transpose()?
+                    .map(Box::new),
             }),
             None => None,
         };
@@ -267,7 +300,10 @@ impl Compiler<'_> {
             Operand::Param(name) => self.parameters.get(&name.value).cloned().ok_or_else(|| {
                 Diagnostic::error(
                     "unknown-parameter",
-                    format!("policy `{}` refers to undefined parameter `{}`", self.policy.id.value, name.value),
+                    format!(
+                        "policy `{}` refers to undefined parameter `{}`",
+                        self.policy.id.value, name.value
+                    ),
                 )
                 .at(&self.policy.file, name.span)
             }),
@@ -277,7 +313,11 @@ impl Compiler<'_> {
     fn mistyped(&self, cmp: &Compare, operand: &Operand, expected: &str) -> Diagnostic {
         Diagnostic::error(
             "wrong-type",
-            format!("policy `{}`: `{}` needs {expected}", self.policy.id.value, cmp.op.keyword()),
+            format!(
+                "policy `{}`: `{}` needs {expected}",
+                self.policy.id.value,
+                cmp.op.keyword()
+            ),
         )
         .at(&self.policy.file, operand.span())
     }
@@ -314,9 +354,12 @@ impl Compiler<'_> {
             Op::OlderThan(o) => Test::OlderThan(duration(o)?),
             Op::Exists => Test::Exists,
             Op::Absent => Test::Absent,
-            Op::Matches(pattern) => Test::Matches(regex::Regex::new(&pattern.value).map_err(|e| {
-                Diagnostic::error("invalid-regex", e.to_string()).at(&self.policy.file, pattern.span)
-            })?),
+            Op::Matches(pattern) => {
+                Test::Matches(regex::Regex::new(&pattern.value).map_err(|e| {
+                    Diagnostic::error("invalid-regex", e.to_string())
+                        .at(&self.policy.file, pattern.span)
+                })?)
+            }
         })
     }
 }

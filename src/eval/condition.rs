@@ -98,7 +98,13 @@ const MAX_QUANTIFIER_EVIDENCE: usize = 5;
 impl Env<'_> {
     /// Evaluates `cond` on `value` (a whole item's document, an array element, or a related item's
     /// document) belonging to `item`; `prefix` is the concrete location of `value` for evidence.
-    pub fn eval(&self, cond: &Cond, value: &Value, item: &ConfigurationItem, prefix: &str) -> Verdict {
+    pub fn eval(
+        &self,
+        cond: &Cond,
+        value: &Value,
+        item: &ConfigurationItem,
+        prefix: &str,
+    ) -> Verdict {
         match cond {
             Cond::All(items) => self.all(items, value, item, prefix),
             Cond::Any(items) => self.any(items, value, item, prefix),
@@ -119,7 +125,11 @@ impl Env<'_> {
                     .collect();
                 Verdict::new(outcome, evidence)
             }
-            Cond::Compare { path, test, on_missing } => self.compare(path, test, *on_missing, value, prefix),
+            Cond::Compare {
+                path,
+                test,
+                on_missing,
+            } => self.compare(path, test, *on_missing, value, prefix),
             Cond::Elements {
                 path,
                 quantifier,
@@ -149,14 +159,29 @@ impl Env<'_> {
                         self.eval(cond, &other.doc, other, &location)
                     })
                     .collect();
-                parts.extend(problems.drain(..).map(|p| Verdict::new(Outcome::Error(p), Vec::new())));
+                parts.extend(
+                    problems
+                        .drain(..)
+                        .map(|p| Verdict::new(Outcome::Error(p), Vec::new())),
+                );
                 let summary = format!("related {}", link.resource_type);
-                quantify(*quantifier, parts, &join_location(prefix, &link.from.text), &summary)
+                quantify(
+                    *quantifier,
+                    parts,
+                    &join_location(prefix, &link.from.text),
+                    &summary,
+                )
             }
         }
     }
 
-    fn all(&self, items: &[Cond], value: &Value, item: &ConfigurationItem, prefix: &str) -> Verdict {
+    fn all(
+        &self,
+        items: &[Cond],
+        value: &Value,
+        item: &ConfigurationItem,
+        prefix: &str,
+    ) -> Verdict {
         let mut passed = Vec::new();
         let mut first_error: Option<Verdict> = None;
         for cond in items {
@@ -174,7 +199,13 @@ impl Env<'_> {
         first_error.unwrap_or(Verdict::new(Outcome::Pass, passed))
     }
 
-    fn any(&self, items: &[Cond], value: &Value, item: &ConfigurationItem, prefix: &str) -> Verdict {
+    fn any(
+        &self,
+        items: &[Cond],
+        value: &Value,
+        item: &ConfigurationItem,
+        prefix: &str,
+    ) -> Verdict {
         let mut failed = Vec::new();
         let mut first_error: Option<Verdict> = None;
         for cond in items {
@@ -192,14 +223,27 @@ impl Env<'_> {
         first_error.unwrap_or(Verdict::new(Outcome::Fail, failed))
     }
 
-    fn compare(&self, path: &PropertyPath, test: &Test, on_missing: OnMissing, value: &Value, prefix: &str) -> Verdict {
+    fn compare(
+        &self,
+        path: &PropertyPath,
+        test: &Test,
+        on_missing: OnMissing,
+        value: &Value,
+        prefix: &str,
+    ) -> Verdict {
         let found = path.resolve(value, prefix);
         let expected = self.describe(test);
         if found.is_empty() {
             let location = join_location(prefix, &path.text);
             return match test {
-                Test::Exists => Verdict::new(Outcome::Fail, vec![evidence(location, &Value::Null, expected)]),
-                Test::Absent => Verdict::new(Outcome::Pass, vec![evidence(location, &Value::Null, expected)]),
+                Test::Exists => Verdict::new(
+                    Outcome::Fail,
+                    vec![evidence(location, &Value::Null, expected)],
+                ),
+                Test::Absent => Verdict::new(
+                    Outcome::Pass,
+                    vec![evidence(location, &Value::Null, expected)],
+                ),
                 _ => missing(on_missing, location, expected),
             };
         }
@@ -238,7 +282,11 @@ impl Env<'_> {
         let found = path.resolve(value, prefix);
         let location = join_location(prefix, &path.text);
         if found.is_empty() {
-            return missing(on_missing, location, format!("a list whose elements satisfy `{}`", quantifier.keyword()));
+            return missing(
+                on_missing,
+                location,
+                format!("a list whose elements satisfy `{}`", quantifier.keyword()),
+            );
         }
         let mut parts = Vec::new();
         for Found { value, location } in &found {
@@ -314,24 +362,41 @@ impl Env<'_> {
                 match keep {
                     Outcome::Pass => hits.push(i),
                     Outcome::Fail => {}
-                    Outcome::Error(reason) => misses.push(format!("{} {}: {reason}", other.resource_type, other.resource_id)),
+                    Outcome::Error(reason) => misses.push(format!(
+                        "{} {}: {reason}",
+                        other.resource_type, other.resource_id
+                    )),
                 }
             }
             if hits.is_empty() && misses.is_empty() && !fallback_keys.is_empty() {
-                misses.push(format!("no {} matches the fallback for {}", link.resource_type, fallback_keys.join(", ")));
+                misses.push(format!(
+                    "no {} matches the fallback for {}",
+                    link.resource_type,
+                    fallback_keys.join(", ")
+                ));
             }
             let problems = misses;
             return (hits, self.explain_missing(link, item, problems));
         }
         let problems: Vec<String> = misses
             .into_iter()
-            .map(|key| format!("{} `{key}` (from {}) is not in the inventory", link.resource_type, link.from.text))
+            .map(|key| {
+                format!(
+                    "{} `{key}` (from {}) is not in the inventory",
+                    link.resource_type, link.from.text
+                )
+            })
             .collect();
         (hits, self.explain_missing(link, item, problems))
     }
 
     /// Names the collection failure behind missing related resources, when there is one.
-    fn explain_missing(&self, link: &super::compile::CompiledLink, item: &ConfigurationItem, problems: Vec<String>) -> Vec<String> {
+    fn explain_missing(
+        &self,
+        link: &super::compile::CompiledLink,
+        item: &ConfigurationItem,
+        problems: Vec<String>,
+    ) -> Vec<String> {
         if problems.is_empty() {
             return problems;
         }
@@ -363,7 +428,8 @@ impl Env<'_> {
                 None => mismatch(value, expected),
             },
             Test::In(options) | Test::NotIn(options) => {
-                let results: Vec<Option<bool>> = options.iter().map(|o| json_eq(value, o)).collect();
+                let results: Vec<Option<bool>> =
+                    options.iter().map(|o| json_eq(value, o)).collect();
                 let found = results.contains(&Some(true));
                 if !found && results.iter().all(Option::is_none) && !options.is_empty() {
                     return mismatch(value, &options[0]);
@@ -381,12 +447,20 @@ impl Env<'_> {
             },
             Test::Matches(re) => match value {
                 Value::String(s) => decided(re.is_match(s)),
-                other => Outcome::Error(format!("expected a string to match, found {}", type_word(other))),
+                other => Outcome::Error(format!(
+                    "expected a string to match, found {}",
+                    type_word(other)
+                )),
             },
             Test::Contains(needle) => match (value, needle) {
-                (Value::Array(items), _) => decided(items.iter().any(|i| json_eq(i, needle) == Some(true))),
+                (Value::Array(items), _) => {
+                    decided(items.iter().any(|i| json_eq(i, needle) == Some(true)))
+                }
                 (Value::String(s), Value::String(n)) => decided(s.contains(n.as_str())),
-                (other, _) => Outcome::Error(format!("expected a list or string, found {}", type_word(other))),
+                (other, _) => Outcome::Error(format!(
+                    "expected a list or string, found {}",
+                    type_word(other)
+                )),
             },
             Test::Within(window) | Test::OlderThan(window) => {
                 let Some(as_of) = self.as_of else {
@@ -413,7 +487,10 @@ impl Env<'_> {
     fn describe(&self, test: &Test) -> String {
         let cutoff = |d: &Duration| {
             self.as_of
-                .and_then(|t| t.checked_sub(jiff::SignedDuration::from_secs(d.seconds)).ok())
+                .and_then(|t| {
+                    t.checked_sub(jiff::SignedDuration::from_secs(d.seconds))
+                        .ok()
+                })
                 .map(|t| t.to_string())
         };
         match test {
@@ -483,7 +560,10 @@ fn quantify(quantifier: Quantifier, parts: Vec<Verdict>, location: &str, noun: &
 fn missing(on_missing: OnMissing, location: String, expected: String) -> Verdict {
     let ev = vec![evidence(location.clone(), &Value::Null, expected)];
     match on_missing {
-        OnMissing::Error => Verdict::new(Outcome::Error(format!("{location} is missing from the data")), ev),
+        OnMissing::Error => Verdict::new(
+            Outcome::Error(format!("{location} is missing from the data")),
+            ev,
+        ),
         OnMissing::Pass => Verdict::new(Outcome::Pass, ev),
         OnMissing::Fail => Verdict::new(Outcome::Fail, ev),
     }
@@ -499,8 +579,12 @@ fn join_location(prefix: &str, path: &str) -> String {
 /// Large values are summarised in evidence so reports stay readable.
 fn evidence(path: String, actual: &Value, expected: String) -> Evidence {
     let actual = match actual {
-        Value::Array(items) if items.len() > 20 => Value::String(format!("[list of {} items]", items.len())),
-        Value::Object(map) if map.len() > 20 => Value::String(format!("{{object with {} keys}}", map.len())),
+        Value::Array(items) if items.len() > 20 => {
+            Value::String(format!("[list of {} items]", items.len()))
+        }
+        Value::Object(map) if map.len() > 20 => {
+            Value::String(format!("{{object with {} keys}}", map.len()))
+        }
         other => other.clone(),
     };
     Evidence {
@@ -518,7 +602,9 @@ fn json_eq(actual: &Value, expected: &Value) -> Option<bool> {
         (Value::Number(a), Value::Number(b)) => Some(a.as_f64() == b.as_f64()),
         (Value::String(a), Value::String(b)) => Some(a == b),
         (Value::Bool(a), Value::Bool(b)) => Some(a == b),
-        (Value::Array(_), Value::Array(_)) | (Value::Object(_), Value::Object(_)) => Some(actual == expected),
+        (Value::Array(_), Value::Array(_)) | (Value::Object(_), Value::Object(_)) => {
+            Some(actual == expected)
+        }
         (_, Value::Null) => Some(false),
         _ => None,
     }

@@ -10,8 +10,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 pub use compile::{CompiledPolicy, Overrides};
-pub use condition::{Evidence, Outcome};
 use condition::{Env, RelationIndexes, Verdict};
+pub use condition::{Evidence, Outcome};
 
 use crate::diagnostics::Diagnostic;
 use crate::inventory::{ConfigurationItem, Inventory};
@@ -73,7 +73,11 @@ pub struct Evaluation {
 }
 
 /// Evaluates every policy against every resource of its type, in parallel.
-pub fn evaluate(set: &PolicySet, inventory: &Inventory, options: &Options) -> Result<Evaluation, Vec<Diagnostic>> {
+pub fn evaluate(
+    set: &PolicySet,
+    inventory: &Inventory,
+    options: &Options,
+) -> Result<Evaluation, Vec<Diagnostic>> {
     let mut keys = compile::IndexKeys::default();
     let mut policies = Vec::with_capacity(set.policies.len());
     let mut errors = Vec::new();
@@ -121,7 +125,10 @@ pub fn evaluate(set: &PolicySet, inventory: &Inventory, options: &Options) -> Re
                             .map(|(e, _)| (p, Task::Uncollected(e))),
                     )
                     .collect(),
-                Level::Account => accounts.iter().map(|a| (p, Task::Account(a.clone()))).collect(),
+                Level::Account => accounts
+                    .iter()
+                    .map(|a| (p, Task::Account(a.clone())))
+                    .collect(),
             }
         })
         .collect();
@@ -131,19 +138,28 @@ pub fn evaluate(set: &PolicySet, inventory: &Inventory, options: &Options) -> Re
             let policy = &policies[*p];
             match task {
                 Task::Resource(i) => env.resource_finding(policy, &inventory.items[*i]),
-                Task::Uncollected(e) => uncollected_finding(policy, &inventory.collection_errors[*e]),
+                Task::Uncollected(e) => {
+                    uncollected_finding(policy, &inventory.collection_errors[*e])
+                }
                 Task::Account(account) => env.account_finding(policy, account),
             }
         })
         .collect();
     findings.sort_by(|a, b| {
-        (&a.policy_id, &a.account_id, &a.region, &a.resource_type, &a.resource_id).cmp(&(
-            &b.policy_id,
-            &b.account_id,
-            &b.region,
-            &b.resource_type,
-            &b.resource_id,
-        ))
+        (
+            &a.policy_id,
+            &a.account_id,
+            &a.region,
+            &a.resource_type,
+            &a.resource_id,
+        )
+            .cmp(&(
+                &b.policy_id,
+                &b.account_id,
+                &b.region,
+                &b.resource_type,
+                &b.resource_id,
+            ))
     });
     Ok(Evaluation {
         policies,
@@ -158,7 +174,10 @@ enum Task {
     Account(String),
 }
 
-fn uncollected_finding(policy: &CompiledPolicy, error: &crate::inventory::CollectionError) -> Finding {
+fn uncollected_finding(
+    policy: &CompiledPolicy,
+    error: &crate::inventory::CollectionError,
+) -> Finding {
     Finding {
         policy_id: policy.id.clone(),
         resource_type: policy.resource_type.clone(),
@@ -170,7 +189,10 @@ fn uncollected_finding(policy: &CompiledPolicy, error: &crate::inventory::Collec
         evidence: vec![Evidence {
             path: format!("{}:{}", error.service, error.operation),
             actual: Value::String(error.error_code.clone()),
-            expected: format!("a successful {} call (IAM action {})", error.operation, error.iam_action),
+            expected: format!(
+                "a successful {} call (IAM action {})",
+                error.operation, error.iam_action
+            ),
             summary: false,
         }],
     }
@@ -179,7 +201,11 @@ fn uncollected_finding(policy: &CompiledPolicy, error: &crate::inventory::Collec
 impl Env<'_> {
     fn resource_finding(&self, policy: &CompiledPolicy, item: &ConfigurationItem) -> Finding {
         let (status, message, evidence) = match self.decide(policy, item) {
-            Decision::OutOfScope(v) => (Status::NotApplicable, format!("out of scope: {}", explain(&v)), v.evidence),
+            Decision::OutOfScope(v) => (
+                Status::NotApplicable,
+                format!("out of scope: {}", explain(&v)),
+                v.evidence,
+            ),
             Decision::Checked(v) => {
                 let status = match v.outcome {
                     Outcome::Pass => Status::Pass,
@@ -208,7 +234,9 @@ impl Env<'_> {
                 Outcome::Fail => return Decision::OutOfScope(v),
                 Outcome::Error(reason) => {
                     return Decision::Checked(Verdict {
-                        outcome: Outcome::Error(format!("cannot tell whether the policy applies: {reason}")),
+                        outcome: Outcome::Error(format!(
+                            "cannot tell whether the policy applies: {reason}"
+                        )),
                         evidence: v.evidence,
                     });
                 }
@@ -224,6 +252,7 @@ impl Env<'_> {
         let mut errors: Vec<String> = Vec::new();
         let mut evidence = Vec::new();
         let mut deciding: Vec<Evidence> = Vec::new();
+        let mut first_fail: Option<String> = None;
         for &i in self.inventory.of_type(&policy.resource_type) {
             let item = &self.inventory.items[i];
             if item.account_id != account {
@@ -243,6 +272,9 @@ impl Env<'_> {
                 }
                 Outcome::Fail => {
                     fails += 1;
+                    if first_fail.is_none() {
+                        first_fail = Some(format!("{label}: {}", explain(&verdict)));
+                    }
                     if policy.account_match == AccountMatch::All && deciding.is_empty() {
                         deciding = verdict.evidence.clone();
                     }
@@ -260,7 +292,10 @@ impl Env<'_> {
                 summary: true,
             });
         }
-        for e in self.inventory.collection_errors_for(&policy.resource_type, account, None) {
+        for e in self
+            .inventory
+            .collection_errors_for(&policy.resource_type, account, None)
+        {
             errors.push(e.describe());
         }
         let examined = passes + fails + errors.len();
@@ -271,18 +306,37 @@ impl Env<'_> {
                 IfNone::Error => Status::Error,
                 IfNone::NotApplicable => Status::NotApplicable,
             };
-            (status, format!("no {} in account {account}", policy.resource_type))
+            (
+                status,
+                format!("no {} in account {account}", policy.resource_type),
+            )
         } else {
-            let counts = format!("{passes} of {examined} {} satisfy the check", policy.resource_type);
+            let counts = format!(
+                "{passes} of {examined} {} satisfy the check",
+                policy.resource_type
+            );
             match policy.account_match {
                 AccountMatch::Any if passes > 0 => (Status::Pass, counts),
-                AccountMatch::All if fails > 0 => (Status::Fail, counts),
+                AccountMatch::All if fails > 0 => (
+                    Status::Fail,
+                    format!("{counts}; {}", first_fail.clone().unwrap_or_default()),
+                ),
                 AccountMatch::None if passes > 0 => (Status::Fail, counts),
                 _ if !errors.is_empty() => (
                     Status::Error,
-                    format!("{counts}; {} undecided: {}", errors.len(), errors.join("; ")),
+                    format!(
+                        "{counts}; {} undecided: {}",
+                        errors.len(),
+                        errors.join("; ")
+                    ),
                 ),
-                AccountMatch::Any => (Status::Fail, counts),
+                AccountMatch::Any => (
+                    Status::Fail,
+                    match &first_fail {
+                        Some(reason) => format!("{counts}; {reason}"),
+                        None => counts,
+                    },
+                ),
                 _ => (Status::Pass, counts),
             }
         };
@@ -300,6 +354,9 @@ impl Env<'_> {
     }
 }
 
+#[cfg(test)]
+mod tests;
+
 enum Decision {
     OutOfScope(Verdict),
     Checked(Verdict),
@@ -314,12 +371,26 @@ fn explain(verdict: &Verdict) -> String {
         return "no evidence".into();
     };
     if !first.summary {
-        return format!("{} is {} (expected {})", first.path, display_value(&first.actual), first.expected);
+        return format!(
+            "{} is {} (expected {})",
+            first.path,
+            display_value(&first.actual),
+            first.expected
+        );
     }
     // A count line says how many; the first value read from the data says what was found.
-    let mut message = format!("{}: {} (expected {})", first.path, display_value(&first.actual), first.expected);
+    let mut message = format!(
+        "{}: {} (expected {})",
+        first.path,
+        display_value(&first.actual),
+        first.expected
+    );
     if let Some(leaf) = verdict.evidence.iter().find(|e| !e.summary) {
-        message.push_str(&format!("; found {} = {}", leaf.path, display_value(&leaf.actual)));
+        message.push_str(&format!(
+            "; found {} = {}",
+            leaf.path,
+            display_value(&leaf.actual)
+        ));
     }
     message
 }

@@ -84,7 +84,13 @@ mod tests {
         ]}});
         let found = PropertyPath::new("configuration.routes.gatewayId").resolve(&doc, "");
         let locations: Vec<&str> = found.iter().map(|f| f.location.as_str()).collect();
-        assert_eq!(locations, ["configuration.routes[0].gatewayId", "configuration.routes[1].gatewayId"]);
+        assert_eq!(
+            locations,
+            [
+                "configuration.routes[0].gatewayId",
+                "configuration.routes[1].gatewayId"
+            ]
+        );
     }
 
     #[test]

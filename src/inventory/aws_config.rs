@@ -12,13 +12,15 @@ use crate::diagnostics::Diagnostic;
 #[serde(rename_all = "camelCase")]
 struct ConfigSnapshotFile {
     #[serde(default)]
-    #[allow(dead_code)] // Present in every delivered snapshot; its value does not change the shape.
+    #[allow(dead_code)]
+    // Present in every delivered snapshot; its value does not change the shape.
     file_version: Option<serde_json::Value>,
     configuration_items: Vec<RawItem>,
 }
 
 pub fn parse(name: &str, bytes: &[u8]) -> Result<Inventory, Diagnostic> {
-    let file: ConfigSnapshotFile = serde_json::from_slice(bytes).map_err(|e| json_error(name, bytes, &e))?;
+    let file: ConfigSnapshotFile =
+        serde_json::from_slice(bytes).map_err(|e| json_error(name, bytes, &e))?;
     let mut items = Vec::with_capacity(file.configuration_items.len());
     let mut captured_at: Option<jiff::Timestamp> = None;
     for (index, raw) in file.configuration_items.into_iter().enumerate() {
@@ -36,7 +38,11 @@ pub fn parse(name: &str, bytes: &[u8]) -> Result<Inventory, Diagnostic> {
         }
         let what = format!("{} {}", raw.resource_type, raw.resource_id);
         let item = raw.into_item().map_err(|field| {
-            let field = if field == "accountId" { "awsAccountId" } else { field };
+            let field = if field == "accountId" {
+                "awsAccountId"
+            } else {
+                field
+            };
             Diagnostic::error(
                 "invalid-input",
                 format!("{name}: configurationItems[{index}] ({what}) is missing `{field}`"),
@@ -76,7 +82,13 @@ mod tests {
         assert_eq!(inv.items.len(), 1);
         let doc = &inv.items[0].doc;
         assert_eq!(doc["arn"], "arn:aws:s3:::logs");
-        assert_eq!(doc["supplementaryConfiguration"]["BucketVersioningConfiguration"]["status"], "Enabled");
-        assert_eq!(inv.source.captured_at.unwrap().to_string(), "2026-10-30T08:00:00Z");
+        assert_eq!(
+            doc["supplementaryConfiguration"]["BucketVersioningConfiguration"]["status"],
+            "Enabled"
+        );
+        assert_eq!(
+            inv.source.captured_at.unwrap().to_string(),
+            "2026-10-30T08:00:00Z"
+        );
     }
 }

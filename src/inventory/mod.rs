@@ -95,10 +95,17 @@ pub struct Inventory {
 }
 
 impl Inventory {
-    pub fn new(source: SourceInfo, items: Vec<ConfigurationItem>, mut collection_errors: Vec<CollectionError>) -> Self {
+    pub fn new(
+        source: SourceInfo,
+        items: Vec<ConfigurationItem>,
+        mut collection_errors: Vec<CollectionError>,
+    ) -> Self {
         let mut by_type: BTreeMap<String, Vec<usize>> = BTreeMap::new();
         for (i, item) in items.iter().enumerate() {
-            by_type.entry(item.resource_type.clone()).or_default().push(i);
+            by_type
+                .entry(item.resource_type.clone())
+                .or_default()
+                .push(i);
         }
         collection_errors.sort();
         Inventory {
@@ -137,8 +144,12 @@ impl Inventory {
 /// Reads a snapshot file, plain or gzip-compressed, in attestor's format or AWS Config's.
 pub fn load_snapshot(path: &Path) -> Result<Inventory, Diagnostic> {
     let name = path.display().to_string();
-    let raw = std::fs::read(path)
-        .map_err(|e| Diagnostic::error("unreadable-input", format!("{name}: cannot read snapshot: {e}")))?;
+    let raw = std::fs::read(path).map_err(|e| {
+        Diagnostic::error(
+            "unreadable-input",
+            format!("{name}: cannot read snapshot: {e}"),
+        )
+    })?;
     let sha256 = {
         use sha2::{Digest, Sha256};
         hex::encode(Sha256::digest(&raw))
@@ -147,7 +158,12 @@ pub fn load_snapshot(path: &Path) -> Result<Inventory, Diagnostic> {
         let mut out = Vec::new();
         flate2::read::MultiGzDecoder::new(raw.as_slice())
             .read_to_end(&mut out)
-            .map_err(|e| Diagnostic::error("invalid-input", format!("{name}: not a valid gzip file: {e}")))?;
+            .map_err(|e| {
+                Diagnostic::error(
+                    "invalid-input",
+                    format!("{name}: not a valid gzip file: {e}"),
+                )
+            })?;
         out
     } else {
         raw
@@ -181,10 +197,17 @@ pub(crate) fn json_error(name: &str, bytes: &[u8], error: &serde_json::Error) ->
     let offset = file.offset_of(error.line(), error.column());
     let message = error.to_string();
     // serde_json appends " at line L column C"; the location is shown separately.
-    let message = message.split(" at line ").next().unwrap_or(&message).to_string();
-    Diagnostic::error("invalid-input", format!("{name}: invalid snapshot: {message}"))
-        .at(&file, Span::new(offset, offset + 1))
-        .with_label("here")
+    let message = message
+        .split(" at line ")
+        .next()
+        .unwrap_or(&message)
+        .to_string();
+    Diagnostic::error(
+        "invalid-input",
+        format!("{name}: invalid snapshot: {message}"),
+    )
+    .at(&file, Span::new(offset, offset + 1))
+    .with_label("here")
 }
 
 /// The fields every configuration item has, read with serde so type errors carry a location.
@@ -249,11 +272,23 @@ impl RawItem {
         put("awsRegion", region.clone().into());
         put("arn", self.arn.into());
         put("availabilityZone", self.availability_zone.into());
-        put("configurationItemCaptureTime", self.configuration_item_capture_time.into());
-        put("configurationItemStatus", self.configuration_item_status.into());
-        put("resourceCreationTime", self.resource_creation_time.unwrap_or_default());
+        put(
+            "configurationItemCaptureTime",
+            self.configuration_item_capture_time.into(),
+        );
+        put(
+            "configurationItemStatus",
+            self.configuration_item_status.into(),
+        );
+        put(
+            "resourceCreationTime",
+            self.resource_creation_time.unwrap_or_default(),
+        );
         put("configuration", decode_embedded_json(self.configuration));
-        put("supplementaryConfiguration", decode_supplementary(self.supplementary_configuration));
+        put(
+            "supplementaryConfiguration",
+            decode_supplementary(self.supplementary_configuration),
+        );
         put("relationships", self.relationships);
         put("tags", self.tags);
         Ok(ConfigurationItem {
@@ -280,7 +315,9 @@ fn decode_embedded_json(value: serde_json::Value) -> serde_json::Value {
 /// Supplementary values are strings in delivered snapshots, booleans included (`"true"`).
 fn decode_supplementary(value: serde_json::Value) -> serde_json::Value {
     let decode = |v: serde_json::Value| match v {
-        serde_json::Value::String(s) if s == "true" || s == "false" => serde_json::Value::Bool(s == "true"),
+        serde_json::Value::String(s) if s == "true" || s == "false" => {
+            serde_json::Value::Bool(s == "true")
+        }
         other => decode_embedded_json(other),
     };
     match value {
@@ -307,7 +344,12 @@ pub(crate) fn accounts_and_regions(items: &[ConfigurationItem]) -> (Vec<String>,
 pub(crate) fn check_duplicates(name: &str, items: &[ConfigurationItem]) -> Result<(), Diagnostic> {
     let mut seen = BTreeSet::new();
     for item in items {
-        let key = (&item.resource_type, &item.resource_id, &item.account_id, &item.region);
+        let key = (
+            &item.resource_type,
+            &item.resource_id,
+            &item.account_id,
+            &item.region,
+        );
         if !seen.insert(key) {
             return Err(Diagnostic::error(
                 "invalid-input",

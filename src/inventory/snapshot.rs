@@ -74,13 +74,15 @@ struct ItemSchema {
 }
 
 pub fn schema_json() -> String {
-    let mut text = serde_json::to_string_pretty(&schemars::schema_for!(SnapshotSchema)).unwrap_or_default();
+    let mut text =
+        serde_json::to_string_pretty(&schemars::schema_for!(SnapshotSchema)).unwrap_or_default();
     text.push('\n');
     text
 }
 
 pub fn parse(name: &str, bytes: &[u8]) -> Result<Inventory, Diagnostic> {
-    let file: SnapshotFile = serde_json::from_slice(bytes).map_err(|e| json_error(name, bytes, &e))?;
+    let file: SnapshotFile =
+        serde_json::from_slice(bytes).map_err(|e| json_error(name, bytes, &e))?;
     if file.snapshot_version != SNAPSHOT_VERSION {
         return Err(Diagnostic::error(
             "invalid-input",
@@ -93,7 +95,10 @@ pub fn parse(name: &str, bytes: &[u8]) -> Result<Inventory, Diagnostic> {
     let captured_at: jiff::Timestamp = file.metadata.captured_at.parse().map_err(|e| {
         Diagnostic::error(
             "invalid-input",
-            format!("{name}: metadata.capturedAt `{}` is not an RFC 3339 time: {e}", file.metadata.captured_at),
+            format!(
+                "{name}: metadata.capturedAt `{}` is not an RFC 3339 time: {e}",
+                file.metadata.captured_at
+            ),
         )
     })?;
     let mut items = Vec::with_capacity(file.configuration_items.len());
@@ -125,7 +130,11 @@ pub fn parse(name: &str, bytes: &[u8]) -> Result<Inventory, Diagnostic> {
         account_ids,
         regions,
     };
-    Ok(Inventory::new(source, items, file.metadata.collection_errors))
+    Ok(Inventory::new(
+        source,
+        items,
+        file.metadata.collection_errors,
+    ))
 }
 
 #[cfg(test)]
@@ -147,7 +156,10 @@ mod tests {
         let inv = parse("s.json", VALID.as_bytes()).unwrap();
         assert_eq!(inv.items.len(), 1);
         assert_eq!(inv.items[0].doc["configuration"]["storageEncrypted"], true);
-        assert_eq!(inv.source.captured_at.unwrap().to_string(), "2026-11-01T00:00:00Z");
+        assert_eq!(
+            inv.source.captured_at.unwrap().to_string(),
+            "2026-11-01T00:00:00Z"
+        );
     }
 
     #[test]
@@ -163,13 +175,21 @@ mod tests {
     fn unknown_metadata_fields_are_rejected() {
         let text = VALID.replace("\"regions\"", "\"regoins\"");
         let err = parse("s.json", text.as_bytes()).unwrap_err();
-        assert!(err.message.contains("unknown field `regoins`"), "{}", err.message);
+        assert!(
+            err.message.contains("unknown field `regoins`"),
+            "{}",
+            err.message
+        );
     }
 
     #[test]
     fn missing_account_is_named() {
         let text = VALID.replace("\"accountId\": \"111122223333\",", "");
         let err = parse("s.json", text.as_bytes()).unwrap_err();
-        assert!(err.message.contains("configurationItems[0] (AWS::RDS::DBInstance db-1) is missing `accountId`"));
+        assert!(
+            err.message.contains(
+                "configurationItems[0] (AWS::RDS::DBInstance db-1) is missing `accountId`"
+            )
+        );
     }
 }

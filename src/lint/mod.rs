@@ -36,23 +36,108 @@ pub struct Rule {
 }
 
 pub const RULES: &[Rule] = &[
-    Rule { code: "yaml-syntax", level: Level::Error, summary: "the file is not valid YAML", check: Check::Parse },
-    Rule { code: "unknown-key", level: Level::Error, summary: "a key the format does not define (with a suggestion)", check: Check::Parse },
-    Rule { code: "duplicate-key", level: Level::Error, summary: "a key given twice in one mapping", check: Check::Parse },
-    Rule { code: "missing-key", level: Level::Error, summary: "a required key is absent", check: Check::Parse },
-    Rule { code: "wrong-type", level: Level::Error, summary: "a value of the wrong type (string for a list, …)", check: Check::Parse },
-    Rule { code: "invalid-value", level: Level::Error, summary: "a value outside the allowed set (severity, level, policy id form)", check: Check::Parse },
-    Rule { code: "invalid-condition", level: Level::Error, summary: "a condition that mixes or lacks operators", check: Check::Parse },
-    Rule { code: "invalid-duration", level: Level::Error, summary: "an age window that is not a number and unit (`90d`)", check: Check::Parse },
-    Rule { code: "invalid-regex", level: Level::Error, summary: "a `matches` pattern that does not compile", check: Check::Parse },
-    Rule { code: "unknown-resource-type", level: Level::Error, summary: "a resource type not in the resource schema", check: Check::Policy(rules::unknown_resource_type::check) },
-    Rule { code: "unknown-property-path", level: Level::Error, summary: "a property path the resource type does not have", check: Check::Policy(rules::unknown_property_path::check) },
-    Rule { code: "type-mismatch", level: Level::Error, summary: "a comparison whose value can never match the property's type", check: Check::Policy(rules::type_mismatch::check) },
-    Rule { code: "unknown-parameter", level: Level::Error, summary: "`{param: NAME}` names no parameter of the policy", check: Check::Policy(rules::unknown_parameter::check) },
-    Rule { code: "unused-parameter", level: Level::Warning, summary: "a parameter no condition uses", check: Check::Policy(rules::unused_parameter::check) },
-    Rule { code: "unknown-control", level: Level::Error, summary: "a control or question ID not in the CSA catalog", check: Check::Policy(rules::unknown_control::check) },
-    Rule { code: "unmapped-policy", level: Level::Warning, summary: "a policy mapped to no control", check: Check::Policy(rules::unmapped_policy::check) },
-    Rule { code: "duplicate-policy-id", level: Level::Error, summary: "two policies share an ID", check: Check::Set(rules::duplicate_policy_id::check) },
+    Rule {
+        code: "yaml-syntax",
+        level: Level::Error,
+        summary: "the file is not valid YAML",
+        check: Check::Parse,
+    },
+    Rule {
+        code: "unknown-key",
+        level: Level::Error,
+        summary: "a key the format does not define (with a suggestion)",
+        check: Check::Parse,
+    },
+    Rule {
+        code: "duplicate-key",
+        level: Level::Error,
+        summary: "a key given twice in one mapping",
+        check: Check::Parse,
+    },
+    Rule {
+        code: "missing-key",
+        level: Level::Error,
+        summary: "a required key is absent",
+        check: Check::Parse,
+    },
+    Rule {
+        code: "wrong-type",
+        level: Level::Error,
+        summary: "a value of the wrong type (string for a list, …)",
+        check: Check::Parse,
+    },
+    Rule {
+        code: "invalid-value",
+        level: Level::Error,
+        summary: "a value outside the allowed set (severity, level, policy id form)",
+        check: Check::Parse,
+    },
+    Rule {
+        code: "invalid-condition",
+        level: Level::Error,
+        summary: "a condition that mixes or lacks operators",
+        check: Check::Parse,
+    },
+    Rule {
+        code: "invalid-duration",
+        level: Level::Error,
+        summary: "an age window that is not a number and unit (`90d`)",
+        check: Check::Parse,
+    },
+    Rule {
+        code: "invalid-regex",
+        level: Level::Error,
+        summary: "a `matches` pattern that does not compile",
+        check: Check::Parse,
+    },
+    Rule {
+        code: "unknown-resource-type",
+        level: Level::Error,
+        summary: "a resource type not in the resource schema",
+        check: Check::Policy(rules::unknown_resource_type::check),
+    },
+    Rule {
+        code: "unknown-property-path",
+        level: Level::Error,
+        summary: "a property path the resource type does not have",
+        check: Check::Policy(rules::unknown_property_path::check),
+    },
+    Rule {
+        code: "type-mismatch",
+        level: Level::Error,
+        summary: "a comparison whose value can never match the property's type",
+        check: Check::Policy(rules::type_mismatch::check),
+    },
+    Rule {
+        code: "unknown-parameter",
+        level: Level::Error,
+        summary: "`{param: NAME}` names no parameter of the policy",
+        check: Check::Policy(rules::unknown_parameter::check),
+    },
+    Rule {
+        code: "unused-parameter",
+        level: Level::Warning,
+        summary: "a parameter no condition uses",
+        check: Check::Policy(rules::unused_parameter::check),
+    },
+    Rule {
+        code: "unknown-control",
+        level: Level::Error,
+        summary: "a control or question ID not in the CSA catalog",
+        check: Check::Policy(rules::unknown_control::check),
+    },
+    Rule {
+        code: "unmapped-policy",
+        level: Level::Warning,
+        summary: "a policy mapped to no control",
+        check: Check::Policy(rules::unmapped_policy::check),
+    },
+    Rule {
+        code: "duplicate-policy-id",
+        level: Level::Error,
+        summary: "two policies share an ID",
+        check: Check::Set(rules::duplicate_policy_id::check),
+    },
 ];
 
 /// Runs every semantic rule over the parsed policies and returns all diagnostics, sorted.
@@ -63,7 +148,10 @@ pub fn lint(set: &PolicySet, mut diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic
     for rule in RULES {
         match rule.check {
             Check::Parse => {}
-            Check::Policy(check) => set.policies.iter().for_each(|p| check(p, &context, &mut diagnostics)),
+            Check::Policy(check) => set
+                .policies
+                .iter()
+                .for_each(|p| check(p, &context, &mut diagnostics)),
             Check::Set(check) => check(&set.policies, &context, &mut diagnostics),
         }
     }
@@ -72,7 +160,10 @@ pub fn lint(set: &PolicySet, mut diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic
 }
 
 /// Visits every condition node of a policy (scope and check) with its path context.
-pub(crate) fn visit_conditions<'p>(policy: &'p Policy, f: &mut dyn FnMut(&PathContext<'p>, Visit<'p>)) {
+pub(crate) fn visit_conditions<'p>(
+    policy: &'p Policy,
+    f: &mut dyn FnMut(&PathContext<'p>, Visit<'p>),
+) {
     let root = PathContext {
         resource_type: &policy.resource_type.value,
         prefix: String::new(),
@@ -91,7 +182,10 @@ pub fn rules_markdown() -> String {
             Level::Error => "error",
             Level::Warning => "warning",
         };
-        out.push_str(&format!("| `{}` | {level} | {} |\n", rule.code, rule.summary));
+        out.push_str(&format!(
+            "| `{}` | {level} | {} |\n",
+            rule.code, rule.summary
+        ));
     }
     out
 }

@@ -31,7 +31,10 @@ pub fn from_paths(paths: &[PathBuf]) -> (PolicySet, Vec<Diagnostic>) {
             if found.is_empty() {
                 diagnostics.push(Diagnostic::error(
                     "no-policies",
-                    format!("{}: no policy files (.yaml, .yml) in this directory", path.display()),
+                    format!(
+                        "{}: no policy files (.yaml, .yml) in this directory",
+                        path.display()
+                    ),
                 ));
             }
         } else {
@@ -78,14 +81,18 @@ pub fn is_policy_test_file(path: &Path) -> bool {
 }
 
 fn collect_yaml(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     for entry in entries.flatten() {
         let path = entry.path();
         if path.is_dir() {
             if path.file_name().is_some_and(|n| n != "tests") {
                 collect_yaml(&path, out);
             }
-        } else if path.extension().is_some_and(|e| e == "yaml" || e == "yml") && !is_policy_test_file(&path) {
+        } else if path.extension().is_some_and(|e| e == "yaml" || e == "yml")
+            && !is_policy_test_file(&path)
+        {
             out.push(path);
         }
     }

@@ -38,7 +38,12 @@ pub enum Severity {
 }
 
 impl Severity {
-    pub const ALL: [Severity; 4] = [Severity::Low, Severity::Medium, Severity::High, Severity::Critical];
+    pub const ALL: [Severity; 4] = [
+        Severity::Low,
+        Severity::Medium,
+        Severity::High,
+        Severity::Critical,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -185,12 +190,20 @@ impl Guardrail {
         if let Some(max) = self.max
             && value > max
         {
-            return Some(format!("{} is looser than the guardrail maximum {}", show(value), show(max)));
+            return Some(format!(
+                "{} is looser than the guardrail maximum {}",
+                show(value),
+                show(max)
+            ));
         }
         if let Some(min) = self.min
             && value < min
         {
-            return Some(format!("{} is looser than the guardrail minimum {}", show(value), show(min)));
+            return Some(format!(
+                "{} is looser than the guardrail minimum {}",
+                show(value),
+                show(min)
+            ));
         }
         None
     }
@@ -375,7 +388,11 @@ pub enum Visit<'c> {
 }
 
 impl Condition {
-    pub fn walk<'c>(&'c self, ctx: &PathContext<'c>, f: &mut dyn FnMut(&PathContext<'c>, Visit<'c>)) {
+    pub fn walk<'c>(
+        &'c self,
+        ctx: &PathContext<'c>,
+        f: &mut dyn FnMut(&PathContext<'c>, Visit<'c>),
+    ) {
         match self {
             Condition::All(items) | Condition::Any(items) => {
                 items.iter().for_each(|c| c.walk(ctx, f));

@@ -11,8 +11,9 @@ use crate::duration::Duration;
 use crate::yaml::{self, Node, NodeKind};
 
 use super::{
-    AccountMatch, Compare, Condition, ControlRef, Elements, Fallback, Guardrail, IfNone, Level, Link, OnMissing,
-    Op, Operand, ParamType, Parameter, Policy, Quantifier, Related, Severity, Spanned,
+    AccountMatch, Compare, Condition, ControlRef, Elements, Fallback, Guardrail, IfNone, Level,
+    Link, OnMissing, Op, Operand, ParamType, Parameter, Policy, Quantifier, Related, Severity,
+    Spanned,
 };
 
 /// Keys of a policy file's top level.
@@ -87,7 +88,9 @@ fn valid_policy_id(id: &str) -> bool {
     !id.is_empty()
         && id.len() <= 100
         && id.starts_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
-        && id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
 }
 
 /// Parses one policy file. Returns the policies without errors and every diagnostic found.
@@ -99,7 +102,13 @@ pub fn parse_file(file: &Arc<SourceFile>) -> (Vec<Policy>, Vec<Diagnostic>) {
     let root = match yaml::parse(&file.text) {
         Ok(root) => root,
         Err(err) => {
-            let diag = Diagnostic::error("yaml-syntax", format!("invalid YAML: {}", err.message))
+            // saphyr rejects repeated keys while parsing; name them as the clearer rule.
+            let code = if err.message.contains("duplicated key") {
+                "duplicate-key"
+            } else {
+                "yaml-syntax"
+            };
+            let diag = Diagnostic::error(code, format!("invalid YAML: {}", err.message))
                 .at(file, err.span)
                 .with_label("here");
             return (Vec::new(), vec![diag]);
@@ -122,11 +131,17 @@ struct Fields<'n> {
 
 impl<'n> Fields<'n> {
     fn get(&self, key: &str) -> Option<&'n Node> {
-        self.entries.iter().find(|(k, _, _)| *k == key).map(|(_, _, v)| *v)
+        self.entries
+            .iter()
+            .find(|(k, _, _)| *k == key)
+            .map(|(_, _, v)| *v)
     }
 
     fn key_span(&self, key: &str) -> Option<Span> {
-        self.entries.iter().find(|(k, _, _)| *k == key).map(|(_, k, _)| k.span)
+        self.entries
+            .iter()
+            .find(|(k, _, _)| *k == key)
+            .map(|(_, k, _)| k.span)
     }
 
     fn has(&self, key: &str) -> bool {
@@ -135,8 +150,14 @@ impl<'n> Fields<'n> {
 }
 
 impl<'f> Decoder<'f> {
-    fn error(&mut self, code: &'static str, span: Span, message: impl Into<String>) -> &mut Diagnostic {
-        self.diagnostics.push(Diagnostic::error(code, message).at(self.file, span));
+    fn error(
+        &mut self,
+        code: &'static str,
+        span: Span,
+        message: impl Into<String>,
+    ) -> &mut Diagnostic {
+        self.diagnostics
+            .push(Diagnostic::error(code, message).at(self.file, span));
         self.diagnostics.last_mut().expect("just pushed")
     }
 
@@ -175,12 +196,20 @@ impl<'f> Decoder<'f> {
             if !allowed.contains(&name) {
                 let help = did_you_mean(name, allowed.iter().copied())
                     .unwrap_or_else(|| format!("allowed keys: {}", allowed.join(", ")));
-                self.error("unknown-key", key.span, format!("unknown key `{name}` in {what}"))
-                    .help = Some(help);
+                self.error(
+                    "unknown-key",
+                    key.span,
+                    format!("unknown key `{name}` in {what}"),
+                )
+                .help = Some(help);
                 continue;
             }
             if fields.has(name) {
-                self.error("duplicate-key", key.span, format!("`{name}` appears twice in {what}"));
+                self.error(
+                    "duplicate-key",
+                    key.span,
+                    format!("`{name}` appears twice in {what}"),
+                );
                 continue;
             }
             fields.entries.push((name, key, value));
@@ -191,8 +220,12 @@ impl<'f> Decoder<'f> {
     fn required<'n>(&mut self, fields: &Fields<'n>, key: &str, what: &str) -> Option<&'n Node> {
         let node = fields.get(key);
         if node.is_none() {
-            self.error("missing-key", fields.span, format!("{what} is missing required key `{key}`"))
-                .label = Some(format!("`{key}` required here"));
+            self.error(
+                "missing-key",
+                fields.span,
+                format!("{what} is missing required key `{key}`"),
+            )
+            .label = Some(format!("`{key}` required here"));
         }
         node
     }
@@ -257,32 +290,53 @@ impl<'f> Decoder<'f> {
         if let Some(id) = &id
             && !valid_policy_id(&id.value)
         {
-            self.error("invalid-value", id.span, format!("policy id `{}` is not valid", id.value))
-                .help = Some("use lowercase letters, digits and dashes, e.g. `rds-storage-encrypted`".into());
+            self.error(
+                "invalid-value",
+                id.span,
+                format!("policy id `{}` is not valid", id.value),
+            )
+            .help = Some(
+                "use lowercase letters, digits and dashes, e.g. `rds-storage-encrypted`".into(),
+            );
         }
         let title = self
             .required(&fields, "title", "a policy")
             .and_then(|n| self.string(n, "`title`"));
-        let severity = self.required(&fields, "severity", "a policy").and_then(|n| {
-            let options: Vec<(&str, Severity)> = Severity::ALL.iter().map(|s| (s.as_str(), *s)).collect();
-            self.enum_value(n, "severity", &options)
-        });
+        let severity = self
+            .required(&fields, "severity", "a policy")
+            .and_then(|n| {
+                let options: Vec<(&str, Severity)> =
+                    Severity::ALL.iter().map(|s| (s.as_str(), *s)).collect();
+                self.enum_value(n, "severity", &options)
+            });
         let resource_type = self
             .required(&fields, "resource", "a policy")
             .and_then(|n| self.string(n, "`resource`"));
         let level = match fields.get("level") {
-            Some(n) => self.enum_value(n, "level", &[("resource", Level::Resource), ("account", Level::Account)]),
+            Some(n) => self.enum_value(
+                n,
+                "level",
+                &[("resource", Level::Resource), ("account", Level::Account)],
+            ),
             None => Some(Level::Resource),
         };
         let account_match = match fields.get("match") {
             Some(n) => {
                 if level == Some(Level::Resource) {
-                    self.error("invalid-value", n.span, "`match` applies only to `level: account` policies");
+                    self.error(
+                        "invalid-value",
+                        n.span,
+                        "`match` applies only to `level: account` policies",
+                    );
                 }
                 self.enum_value(
                     n,
                     "match",
-                    &[("any", AccountMatch::Any), ("all", AccountMatch::All), ("none", AccountMatch::None)],
+                    &[
+                        ("any", AccountMatch::Any),
+                        ("all", AccountMatch::All),
+                        ("none", AccountMatch::None),
+                    ],
                 )
             }
             None => Some(AccountMatch::Any),
@@ -309,8 +363,14 @@ impl<'f> Decoder<'f> {
         let check = self
             .required(&fields, "check", "a policy")
             .map(|n| self.condition(n));
-        let parameters = fields.get("parameters").map(|n| self.parameters(n)).unwrap_or_default();
-        let controls = fields.get("controls").map(|n| self.controls(n)).unwrap_or_default();
+        let parameters = fields
+            .get("parameters")
+            .map(|n| self.parameters(n))
+            .unwrap_or_default();
+        let controls = fields
+            .get("controls")
+            .map(|n| self.controls(n))
+            .unwrap_or_default();
         let references = match fields.get("references") {
             Some(n) => self.string_list(n, "`references`"),
             None => Vec::new(),
@@ -352,7 +412,10 @@ impl<'f> Decoder<'f> {
         };
         items
             .iter()
-            .filter_map(|n| self.string(n, &format!("an item of {what}")).map(|s| s.value))
+            .filter_map(|n| {
+                self.string(n, &format!("an item of {what}"))
+                    .map(|s| s.value)
+            })
             .collect()
     }
 
@@ -363,7 +426,9 @@ impl<'f> Decoder<'f> {
         };
         let mut refs = Vec::new();
         for (key, _, value) in &fields.entries {
-            let Some(framework) = Framework::from_key(key) else { continue };
+            let Some(framework) = Framework::from_key(key) else {
+                continue;
+            };
             let NodeKind::Seq(items) = &value.kind else {
                 self.wrong_type(value, &format!("`controls.{key}`"), "a list of control IDs");
                 continue;
@@ -379,14 +444,24 @@ impl<'f> Decoder<'f> {
 
     fn parameters(&mut self, node: &Node) -> Vec<Parameter> {
         let NodeKind::Map(entries) = &node.kind else {
-            self.wrong_type(node, "`parameters`", "a mapping of parameter names to definitions");
+            self.wrong_type(
+                node,
+                "`parameters`",
+                "a mapping of parameter names to definitions",
+            );
             return Vec::new();
         };
         let mut params: Vec<Parameter> = Vec::new();
         for (key, value) in entries {
-            let Some(name) = self.string(key, "a parameter name") else { continue };
+            let Some(name) = self.string(key, "a parameter name") else {
+                continue;
+            };
             if params.iter().any(|p| p.name.value == name.value) {
-                self.error("duplicate-key", key.span, format!("parameter `{}` is defined twice", name.value));
+                self.error(
+                    "duplicate-key",
+                    key.span,
+                    format!("parameter `{}` is defined twice", name.value),
+                );
                 continue;
             }
             if let Some(param) = self.parameter(name, value) {
@@ -429,7 +504,12 @@ impl<'f> Decoder<'f> {
     }
 
     /// Checks a parameter value against its declared type.
-    fn param_value(&mut self, kind: ParamType, node: &Node, what: &str) -> Option<serde_json::Value> {
+    fn param_value(
+        &mut self,
+        kind: ParamType,
+        node: &Node,
+        what: &str,
+    ) -> Option<serde_json::Value> {
         let ok = match (kind, &node.kind) {
             (ParamType::Integer, NodeKind::Int(_))
             | (ParamType::Number, NodeKind::Int(_) | NodeKind::Float(_))
@@ -459,19 +539,29 @@ impl<'f> Decoder<'f> {
     fn guardrail(&mut self, kind: ParamType, node: &Node, what: &str) -> Option<Guardrail> {
         let fields = self.fields(node, &format!("the guardrail of {what}"), GUARDRAIL_KEYS)?;
         let mut bound = |key: &str| -> Option<Option<f64>> {
-            let Some(n) = fields.get(key) else { return Some(None) };
+            let Some(n) = fields.get(key) else {
+                return Some(None);
+            };
             let value = match (kind, &n.kind) {
                 (ParamType::Integer | ParamType::Number, NodeKind::Int(i)) => *i as f64,
                 (ParamType::Integer | ParamType::Number, NodeKind::Float(f)) => *f,
                 (ParamType::Duration, NodeKind::Str(s)) => match Duration::parse(s) {
                     Ok(d) => d.seconds as f64,
                     Err(e) => {
-                        self.error("invalid-duration", n.span, format!("guardrail `{key}`: {e}"));
+                        self.error(
+                            "invalid-duration",
+                            n.span,
+                            format!("guardrail `{key}`: {e}"),
+                        );
                         return None;
                     }
                 },
                 (ParamType::Integer | ParamType::Number | ParamType::Duration, _) => {
-                    let expected = if kind == ParamType::Duration { "a duration" } else { "a number" };
+                    let expected = if kind == ParamType::Duration {
+                        "a duration"
+                    } else {
+                        "a number"
+                    };
                     self.wrong_type(n, &format!("guardrail `{key}`"), expected);
                     return None;
                 }
@@ -479,7 +569,10 @@ impl<'f> Decoder<'f> {
                     self.error(
                         "invalid-value",
                         n.span,
-                        format!("guardrails apply to numeric and duration parameters, not {}", kind.name()),
+                        format!(
+                            "guardrails apply to numeric and duration parameters, not {}",
+                            kind.name()
+                        ),
                     );
                     return None;
                 }
@@ -506,8 +599,12 @@ impl<'f> Decoder<'f> {
         }
         if fields.has("related") {
             let Some(q) = quantifier else {
-                self.error("missing-key", fields.span, "`related` needs one of `any`, `all` or `none`")
-                    .help = Some("e.g. `related: {...}` with `all: {path: ..., equals: ...}`".into());
+                self.error(
+                    "missing-key",
+                    fields.span,
+                    "`related` needs one of `any`, `all` or `none`",
+                )
+                .help = Some("e.g. `related: {...}` with `all: {path: ..., equals: ...}`".into());
                 return None;
             };
             return self.related(&fields, q).map(Condition::Related);
@@ -526,11 +623,17 @@ impl<'f> Decoder<'f> {
             let message = if present.is_empty() && stray.iter().any(|k| OPERATOR_KEYS.contains(k)) {
                 "a comparison needs a `path`".to_string()
             } else if present.is_empty() {
-                "a condition needs `all`, `any`, `not`, a `path` comparison or `related`".to_string()
+                "a condition needs `all`, `any`, `not`, a `path` comparison or `related`"
+                    .to_string()
             } else {
                 format!(
                     "a condition has exactly one of `all`, `any`, `not`; found {}",
-                    fields.entries.iter().map(|(k, _, _)| format!("`{k}`")).collect::<Vec<_>>().join(", ")
+                    fields
+                        .entries
+                        .iter()
+                        .map(|(k, _, _)| format!("`{k}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 )
             };
             self.error("invalid-condition", fields.span, message);
@@ -560,7 +663,11 @@ impl<'f> Decoder<'f> {
 
     fn condition_list(&mut self, node: &Node, items: &[Node]) -> Option<Vec<Condition>> {
         if items.is_empty() {
-            self.error("invalid-condition", node.span, "an empty list of conditions decides nothing");
+            self.error(
+                "invalid-condition",
+                node.span,
+                "an empty list of conditions decides nothing",
+            );
             return None;
         }
         let decoded: Vec<Option<Condition>> = items.iter().map(|n| self.condition(n)).collect();
@@ -577,7 +684,11 @@ impl<'f> Decoder<'f> {
             .filter(|q| fields.has(q.keyword()))
             .collect();
         if found.len() > 1 {
-            self.error("invalid-condition", fields.span, "use only one of `any`, `all`, `none` here");
+            self.error(
+                "invalid-condition",
+                fields.span,
+                "use only one of `any`, `all`, `none` here",
+            );
         }
         found.first().copied()
     }
@@ -588,7 +699,11 @@ impl<'f> Decoder<'f> {
             Some(n) => self.enum_value(
                 n,
                 "on-missing",
-                &[("error", OnMissing::Error), ("pass", OnMissing::Pass), ("fail", OnMissing::Fail)],
+                &[
+                    ("error", OnMissing::Error),
+                    ("pass", OnMissing::Pass),
+                    ("fail", OnMissing::Fail),
+                ],
             ),
         }
     }
@@ -598,8 +713,13 @@ impl<'f> Decoder<'f> {
         let bad = path.value.is_empty()
             || (path.value != "@" && path.value.split('.').any(|segment| segment.is_empty()));
         if bad {
-            self.error("invalid-value", path.span, format!("`{}` is not a property path", path.value))
-                .help = Some("write dotted property names, e.g. `configuration.storageEncrypted`".into());
+            self.error(
+                "invalid-value",
+                path.span,
+                format!("`{}` is not a property path", path.value),
+            )
+            .help =
+                Some("write dotted property names, e.g. `configuration.storageEncrypted`".into());
             return None;
         }
         Some(path)
@@ -622,8 +742,12 @@ impl<'f> Decoder<'f> {
             .collect();
         if let Some(k) = stray.first() {
             let span = fields.key_span(k).unwrap_or(fields.span);
-            self.error("invalid-condition", span, format!("`{k}` cannot be combined with `path` and an operator"))
-                .help = Some("combine conditions with `all:` or `any:`".into());
+            self.error(
+                "invalid-condition",
+                span,
+                format!("`{k}` cannot be combined with `path` and an operator"),
+            )
+            .help = Some("combine conditions with `all:` or `any:`".into());
             return None;
         }
         let (key, value) = match operators.as_slice() {
@@ -635,8 +759,12 @@ impl<'f> Decoder<'f> {
             }
             [_, second, ..] => {
                 let span = fields.key_span(second.0).unwrap_or(fields.span);
-                self.error("invalid-condition", span, "a comparison has exactly one operator")
-                    .help = Some("combine several comparisons with `all:`".into());
+                self.error(
+                    "invalid-condition",
+                    span,
+                    "a comparison has exactly one operator",
+                )
+                .help = Some("combine several comparisons with `all:`".into());
                 return None;
             }
         };
@@ -668,13 +796,24 @@ impl<'f> Decoder<'f> {
                     self.wrong_type(value, &what, "`true` or `false`");
                     return None;
                 };
-                if flag == (key == "exists") { Op::Exists } else { Op::Absent }
+                if flag == (key == "exists") {
+                    Op::Exists
+                } else {
+                    Op::Absent
+                }
             }
             "matches" => {
                 let pattern = self.string(value, &what)?;
                 if let Err(e) = regex::Regex::new(&pattern.value) {
-                    self.error("invalid-regex", pattern.span, format!("invalid regular expression: {}", first_line(&e.to_string())))
-                        .label = Some("this pattern".into());
+                    self.error(
+                        "invalid-regex",
+                        pattern.span,
+                        format!(
+                            "invalid regular expression: {}",
+                            first_line(&e.to_string()).trim_start_matches("error: ")
+                        ),
+                    )
+                    .label = Some("this pattern".into());
                     return None;
                 }
                 Op::Matches(pattern)
@@ -693,7 +832,10 @@ impl<'f> Decoder<'f> {
         }
         let ok = match (shape, &node.kind) {
             (Shape::Any, _) => true,
-            (Shape::Scalar, NodeKind::Str(_) | NodeKind::Int(_) | NodeKind::Float(_) | NodeKind::Bool(_)) => true,
+            (
+                Shape::Scalar,
+                NodeKind::Str(_) | NodeKind::Int(_) | NodeKind::Float(_) | NodeKind::Bool(_),
+            ) => true,
             (Shape::List, NodeKind::Seq(_)) => true,
             (Shape::Number, NodeKind::Int(_) | NodeKind::Float(_)) => true,
             (Shape::Duration, NodeKind::Str(s)) => {
@@ -728,7 +870,10 @@ impl<'f> Decoder<'f> {
             self.error(
                 "invalid-condition",
                 key.span,
-                format!("`{k}` cannot be combined with the element quantifier `{}`", quantifier.keyword()),
+                format!(
+                    "`{k}` cannot be combined with the element quantifier `{}`",
+                    quantifier.keyword()
+                ),
             );
             return None;
         }
@@ -745,12 +890,15 @@ impl<'f> Decoder<'f> {
     }
 
     fn related(&mut self, fields: &Fields, quantifier: Quantifier) -> Option<Related> {
-        let stray = fields
-            .entries
-            .iter()
-            .find(|(k, _, _)| !matches!(*k, "related" | "on-missing") && *k != quantifier.keyword());
+        let stray = fields.entries.iter().find(|(k, _, _)| {
+            !matches!(*k, "related" | "on-missing") && *k != quantifier.keyword()
+        });
         if let Some((k, key, _)) = stray {
-            self.error("invalid-condition", key.span, format!("`{k}` cannot be combined with `related`"));
+            self.error(
+                "invalid-condition",
+                key.span,
+                format!("`{k}` cannot be combined with `related`"),
+            );
             return None;
         }
         let link = self.link(fields.get("related")?);
@@ -827,7 +975,12 @@ fn article(noun: &str) -> String {
 }
 
 fn first_line(text: &str) -> String {
-    text.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or(text).trim().to_string()
+    text.lines()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or(text)
+        .trim()
+        .to_string()
 }
 
 #[cfg(test)]
@@ -905,7 +1058,9 @@ mod tests {
 ";
         let (policies, diags) = parse(text);
         assert!(diags.is_empty(), "{diags:?}");
-        let Condition::Related(rel) = &policies[0].check else { panic!() };
+        let Condition::Related(rel) = &policies[0].check else {
+            panic!()
+        };
         assert!(rel.link.fallback.is_some());
         assert_eq!(policies[0].parameters[0].guardrail.unwrap().max, Some(90.0));
     }
@@ -931,7 +1086,10 @@ mod tests {
     fn comparisons_need_exactly_one_operator() {
         let text = MINIMAL.replace("equals: true", "equals: true, exists: true");
         assert_eq!(codes(&text), ["invalid-condition"]);
-        let text = MINIMAL.replace("path: configuration.storageEncrypted, equals: true", "path: x");
+        let text = MINIMAL.replace(
+            "path: configuration.storageEncrypted, equals: true",
+            "path: x",
+        );
         assert_eq!(codes(&text), ["missing-key"]);
     }
 }

@@ -331,18 +331,35 @@ mod tests {
         let schema: serde_json::Value = serde_json::from_str(&policy_schema_json()).unwrap();
         assert_eq!(properties(&schema, ""), sorted(parse::FILE_KEYS));
         assert_eq!(properties(&schema, "PolicyDoc"), sorted(parse::POLICY_KEYS));
-        assert_eq!(properties(&schema, "ParameterDoc"), sorted(parse::PARAMETER_KEYS));
-        assert_eq!(properties(&schema, "GuardrailDoc"), sorted(parse::GUARDRAIL_KEYS));
+        assert_eq!(
+            properties(&schema, "ParameterDoc"),
+            sorted(parse::PARAMETER_KEYS)
+        );
+        assert_eq!(
+            properties(&schema, "GuardrailDoc"),
+            sorted(parse::GUARDRAIL_KEYS)
+        );
         assert_eq!(properties(&schema, "LinkDoc"), sorted(parse::RELATED_KEYS));
-        assert_eq!(properties(&schema, "FallbackDoc"), sorted(parse::FALLBACK_KEYS));
+        assert_eq!(
+            properties(&schema, "FallbackDoc"),
+            sorted(parse::FALLBACK_KEYS)
+        );
         let mut compare = sorted(parse::OPERATOR_KEYS);
         compare.extend(["on-missing".to_string(), "path".to_string()]);
         compare.sort();
         assert_eq!(properties(&schema, "CompareDoc"), compare);
-        let mut all_condition_keys: Vec<String> = ["AllDoc", "AnyDoc", "NotDoc", "NoneDoc", "CompareDoc", "ElementsDoc", "RelatedDoc"]
-            .iter()
-            .flat_map(|d| properties(&schema, d))
-            .collect();
+        let mut all_condition_keys: Vec<String> = [
+            "AllDoc",
+            "AnyDoc",
+            "NotDoc",
+            "NoneDoc",
+            "CompareDoc",
+            "ElementsDoc",
+            "RelatedDoc",
+        ]
+        .iter()
+        .flat_map(|d| properties(&schema, d))
+        .collect();
         all_condition_keys.sort();
         all_condition_keys.dedup();
         assert_eq!(all_condition_keys, sorted(parse::CONDITION_KEYS));

@@ -16,7 +16,10 @@ pub fn render(report: &Report) -> String {
         let title = if p.counts_as_evidence {
             escape(&p.title)
         } else {
-            format!("{} (parameters outside guardrail: not evidence)", escape(&p.title))
+            format!(
+                "{} (parameters outside guardrail: not evidence)",
+                escape(&p.title)
+            )
         };
         let _ = writeln!(
             out,

@@ -98,11 +98,17 @@ impl Report {
         let mut per_policy: BTreeMap<&str, Summary> = BTreeMap::new();
         let mut summary = Summary::default();
         for f in &evaluation.findings {
-            per_policy.entry(f.policy_id.as_str()).or_default().add(f.status);
+            per_policy
+                .entry(f.policy_id.as_str())
+                .or_default()
+                .add(f.status);
             summary.add(f.status);
         }
-        let severity_of: BTreeMap<&str, Severity> =
-            evaluation.policies.iter().map(|p| (p.id.as_str(), p.severity)).collect();
+        let severity_of: BTreeMap<&str, Severity> = evaluation
+            .policies
+            .iter()
+            .map(|p| (p.id.as_str(), p.severity))
+            .collect();
         let mut policies: Vec<PolicyInfo> = evaluation
             .policies
             .iter()
@@ -124,7 +130,10 @@ impl Report {
                     counts_as_evidence: compiled.guardrail_violations.is_empty(),
                     rationale: source.rationale.clone(),
                     remediation: source.remediation.clone(),
-                    summary: per_policy.get(compiled.id.as_str()).copied().unwrap_or_default(),
+                    summary: per_policy
+                        .get(compiled.id.as_str())
+                        .copied()
+                        .unwrap_or_default(),
                 })
             })
             .collect();
@@ -133,7 +142,10 @@ impl Report {
             .findings
             .into_iter()
             .map(|finding| ResultRow {
-                severity: severity_of.get(finding.policy_id.as_str()).copied().unwrap_or(Severity::Low),
+                severity: severity_of
+                    .get(finding.policy_id.as_str())
+                    .copied()
+                    .unwrap_or(Severity::Low),
                 finding,
             })
             .collect();
@@ -209,7 +221,10 @@ pub fn provenance(report: &Report) -> Vec<(String, String)> {
         .and_then(|v| v.as_str().map(str::to_string))
         .unwrap_or_default();
     let mut rows = vec![
-        ("Tool".to_string(), format!("{} {}", report.tool.name, report.tool.version)),
+        (
+            "Tool".to_string(),
+            format!("{} {}", report.tool.name, report.tool.version),
+        ),
         (
             "Source".to_string(),
             format!("{kind} {}", s.path.as_deref().unwrap_or("-")),
@@ -224,19 +239,28 @@ pub fn provenance(report: &Report) -> Vec<(String, String)> {
     ));
     rows.push((
         "Evaluated at".into(),
-        report.evaluated_at.map_or("unknown".into(), |t| t.to_string()),
+        report
+            .evaluated_at
+            .map_or("unknown".into(), |t| t.to_string()),
     ));
     rows.push(("Accounts".into(), join_or_dash(&s.account_ids)));
     rows.push(("Regions".into(), join_or_dash(&s.regions)));
     rows.push((
         "Policy set".into(),
-        format!("{} policies, SHA-256 {}", report.policy_set.count, report.policy_set.digest),
+        format!(
+            "{} policies, SHA-256 {}",
+            report.policy_set.count, report.policy_set.digest
+        ),
     ));
     rows
 }
 
 fn join_or_dash(items: &[String]) -> String {
-    if items.is_empty() { "-".into() } else { items.join(", ") }
+    if items.is_empty() {
+        "-".into()
+    } else {
+        items.join(", ")
+    }
 }
 
 /// Rows worth a person's attention: failures first, then errors, in report order.
@@ -246,6 +270,11 @@ pub fn attention_rows(report: &Report) -> Vec<&ResultRow> {
         .iter()
         .filter(|r| matches!(r.finding.status, Status::Fail | Status::Error))
         .collect();
-    rows.sort_by_key(|r| (r.finding.status != Status::Fail, std::cmp::Reverse(r.severity)));
+    rows.sort_by_key(|r| {
+        (
+            r.finding.status != Status::Fail,
+            std::cmp::Reverse(r.severity),
+        )
+    });
     rows
 }

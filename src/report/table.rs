@@ -13,7 +13,15 @@ pub fn render(report: &Report, options: &RenderOptions) -> String {
     out.push('\n');
 
     let mut policies = new_table(options);
-    policies.set_header(["Policy", "Severity", "Resource type", "Pass", "Fail", "Error", "N/A"]);
+    policies.set_header([
+        "Policy",
+        "Severity",
+        "Resource type",
+        "Pass",
+        "Fail",
+        "Error",
+        "N/A",
+    ]);
     for p in &report.policies {
         let s = &p.summary;
         let mut name = p.id.clone();
@@ -75,5 +83,9 @@ fn new_table(options: &RenderOptions) -> Table {
 }
 
 fn colored(cell: Cell, when: bool, color: Color, options: &RenderOptions) -> Cell {
-    if options.color && when { cell.fg(color) } else { cell }
+    if options.color && when {
+        cell.fg(color)
+    } else {
+        cell
+    }
 }

@@ -17,10 +17,13 @@ pub fn check(policies: &[Policy], _: &Context, out: &mut Vec<Diagnostic>) {
                 let file = &original.file.name;
                 let (line, col) = original.file.line_col(original.id.span.start);
                 out.push(
-                    Diagnostic::error("duplicate-policy-id", format!("policy id `{}` is used twice", policy.id.value))
-                        .at(&policy.file, policy.id.span)
-                        .with_label("second definition")
-                        .with_help(format!("first defined at {file}:{line}:{col}")),
+                    Diagnostic::error(
+                        "duplicate-policy-id",
+                        format!("policy id `{}` is used twice", policy.id.value),
+                    )
+                    .at(&policy.file, policy.id.span)
+                    .with_label("second definition")
+                    .with_help(format!("first defined at {file}:{line}:{col}")),
                 );
             }
         }

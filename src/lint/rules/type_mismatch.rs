@@ -39,16 +39,29 @@ fn accepts(property: PropertyType, kind: Kind) -> bool {
 pub fn check(policy: &Policy, ctx: &Context, out: &mut Vec<Diagnostic>) {
     visit_conditions(policy, &mut |pctx, visit| {
         let Visit::Compare(cmp) = visit else { return };
-        let Some(schema) = ctx.schema.get(pctx.resource_type) else { return };
+        let Some(schema) = ctx.schema.get(pctx.resource_type) else {
+            return;
+        };
         let full = pctx.full_path(&cmp.path.value);
         match schema.lookup(&full) {
             PathKind::Leaf(property) => check_leaf(policy, cmp, &full, property, out),
             PathKind::Object => {
                 if matches!(
                     cmp.op,
-                    Op::Gt(_) | Op::Gte(_) | Op::Lt(_) | Op::Lte(_) | Op::Matches(_) | Op::Within(_) | Op::OlderThan(_)
+                    Op::Gt(_)
+                        | Op::Gte(_)
+                        | Op::Lt(_)
+                        | Op::Lte(_)
+                        | Op::Matches(_)
+                        | Op::Within(_)
+                        | Op::OlderThan(_)
                 ) {
-                    out.push(mismatch(policy, cmp, &format!("`{full}` is an object or list, not a single value"), cmp.path.span));
+                    out.push(mismatch(
+                        policy,
+                        cmp,
+                        &format!("`{full}` is an object or list, not a single value"),
+                        cmp.path.span,
+                    ));
                 }
             }
             PathKind::FreeForm | PathKind::Unknown => {}
@@ -56,7 +69,13 @@ pub fn check(policy: &Policy, ctx: &Context, out: &mut Vec<Diagnostic>) {
     });
 }
 
-fn check_leaf(policy: &Policy, cmp: &Compare, full: &str, property: PropertyType, out: &mut Vec<Diagnostic>) {
+fn check_leaf(
+    policy: &Policy,
+    cmp: &Compare,
+    full: &str,
+    property: PropertyType,
+    out: &mut Vec<Diagnostic>,
+) {
     let operand_kinds = |operand: &Operand| -> Vec<(Kind, crate::diagnostics::Span)> {
         match operand {
             Operand::Literal(v) => match &v.value {
@@ -77,30 +96,52 @@ fn check_leaf(policy: &Policy, cmp: &Compare, full: &str, property: PropertyType
         }
     };
     let wrong = match &cmp.op {
-        Op::Equals(o) | Op::NotEquals(o) | Op::Contains(o) | Op::In(o) | Op::NotIn(o) => operand_kinds(o)
-            .into_iter()
-            .find(|(kind, _)| !accepts(property, *kind))
-            .map(|(kind, span)| {
-                let word = match kind {
-                    Kind::Boolean => "a boolean",
-                    Kind::Number => "a number",
-                    _ => "a string",
-                };
-                (format!("`{full}` is {}, but the policy compares it with {word}", property.name()), span)
-            }),
+        Op::Equals(o) | Op::NotEquals(o) | Op::Contains(o) | Op::In(o) | Op::NotIn(o) => {
+            operand_kinds(o)
+                .into_iter()
+                .find(|(kind, _)| !accepts(property, *kind))
+                .map(|(kind, span)| {
+                    let word = match kind {
+                        Kind::Boolean => "a boolean",
+                        Kind::Number => "a number",
+                        _ => "a string",
+                    };
+                    (
+                        format!(
+                            "`{full}` is {}, but the policy compares it with {word}",
+                            property.name()
+                        ),
+                        span,
+                    )
+                })
+        }
         Op::Gt(_) | Op::Gte(_) | Op::Lt(_) | Op::Lte(_) if !property.is_numeric() => Some((
-            format!("`{}` compares numbers, but `{full}` is {}", cmp.op.keyword(), property.name()),
+            format!(
+                "`{}` compares numbers, but `{full}` is {}",
+                cmp.op.keyword(),
+                property.name()
+            ),
             cmp.path.span,
         )),
         Op::Matches(_) if !property.is_textual() => Some((
-            format!("`matches` applies to strings, but `{full}` is {}", property.name()),
+            format!(
+                "`matches` applies to strings, but `{full}` is {}",
+                property.name()
+            ),
             cmp.path.span,
         )),
         Op::Within(_) | Op::OlderThan(_)
-            if !matches!(property, PropertyType::Date | PropertyType::String | PropertyType::Integer) =>
+            if !matches!(
+                property,
+                PropertyType::Date | PropertyType::String | PropertyType::Integer
+            ) =>
         {
             Some((
-                format!("`{}` measures the age of a date, but `{full}` is {}", cmp.op.keyword(), property.name()),
+                format!(
+                    "`{}` measures the age of a date, but `{full}` is {}",
+                    cmp.op.keyword(),
+                    property.name()
+                ),
                 cmp.path.span,
             ))
         }
@@ -111,7 +152,12 @@ fn check_leaf(policy: &Policy, cmp: &Compare, full: &str, property: PropertyType
     }
 }
 
-fn mismatch(policy: &Policy, _cmp: &Compare, message: &str, span: crate::diagnostics::Span) -> Diagnostic {
+fn mismatch(
+    policy: &Policy,
+    _cmp: &Compare,
+    message: &str,
+    span: crate::diagnostics::Span,
+) -> Diagnostic {
     Diagnostic::error("type-mismatch", message.to_string())
         .at(&policy.file, span)
         .with_label("can never match")

@@ -13,12 +13,19 @@ pub fn check(policy: &Policy, ctx: &Context, out: &mut Vec<Diagnostic>) {
         out.push(
             Diagnostic::error(
                 "unknown-control",
-                format!("`{}` is not a {} ID", control.id.value, control.framework.key()),
+                format!(
+                    "`{}` is not a {} ID",
+                    control.id.value,
+                    control.framework.key()
+                ),
             )
             .at(&policy.file, control.id.span)
             .with_label("not in the catalog")
             .with_help_opt(did_you_mean(&control.id.value, catalog.ids()).or_else(|| {
-                Some(format!("`attestor controls --framework {}` lists the IDs", control.framework.key()))
+                Some(format!(
+                    "`attestor controls --framework {}` lists the IDs",
+                    control.framework.key()
+                ))
             })),
         );
     }

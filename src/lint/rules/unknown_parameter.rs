@@ -5,20 +5,34 @@ use crate::lint::{Context, visit_conditions};
 use crate::policy::{Operand, Policy, Visit};
 
 pub fn check(policy: &Policy, _: &Context, out: &mut Vec<Diagnostic>) {
-    let names: Vec<&str> = policy.parameters.iter().map(|p| p.name.value.as_str()).collect();
+    let names: Vec<&str> = policy
+        .parameters
+        .iter()
+        .map(|p| p.name.value.as_str())
+        .collect();
     visit_conditions(policy, &mut |_, visit| {
         let Visit::Compare(cmp) = visit else { return };
-        let Some(Operand::Param(name)) = cmp.op.operand() else { return };
+        let Some(Operand::Param(name)) = cmp.op.operand() else {
+            return;
+        };
         if names.contains(&name.value.as_str()) {
             return;
         }
         out.push(
-            Diagnostic::error("unknown-parameter", format!("policy `{}` has no parameter `{}`", policy.id.value, name.value))
-                .at(&policy.file, name.span)
-                .with_label("undefined parameter")
-                .with_help_opt(did_you_mean(&name.value, names.iter().copied()).or_else(|| {
+            Diagnostic::error(
+                "unknown-parameter",
+                format!(
+                    "policy `{}` has no parameter `{}`",
+                    policy.id.value, name.value
+                ),
+            )
+            .at(&policy.file, name.span)
+            .with_label("undefined parameter")
+            .with_help_opt(
+                did_you_mean(&name.value, names.iter().copied()).or_else(|| {
                     Some("define it under `parameters:` with a type and a default".into())
-                })),
+                }),
+            ),
         );
     });
 }

@@ -16,9 +16,17 @@ pub fn check(policy: &Policy, ctx: &Context, out: &mut Vec<Diagnostic>) {
     });
 }
 
-fn report(policy: &Policy, pctx: &PathContext, path: &Spanned<String>, ctx: &Context, out: &mut Vec<Diagnostic>) {
+fn report(
+    policy: &Policy,
+    pctx: &PathContext,
+    path: &Spanned<String>,
+    ctx: &Context,
+    out: &mut Vec<Diagnostic>,
+) {
     // Unknown types are reported by their own rule; paths cannot be checked without a schema.
-    let Some(schema) = ctx.schema.get(pctx.resource_type) else { return };
+    let Some(schema) = ctx.schema.get(pctx.resource_type) else {
+        return;
+    };
     let full = pctx.full_path(&path.value);
     if schema.lookup(&full) != PathKind::Unknown {
         return;

@@ -18,11 +18,19 @@ fn report(policy: &Policy, name: &Spanned<String>, ctx: &Context, out: &mut Vec<
         return;
     }
     out.push(
-        Diagnostic::error("unknown-resource-type", format!("unknown resource type `{}`", name.value))
-            .at(&policy.file, name.span)
-            .with_label("not in the resource schema")
-            .with_help_opt(did_you_mean(&name.value, ctx.schema.type_names()).or_else(|| {
-                Some("types follow AWS Config / CloudFormation names, e.g. `AWS::RDS::DBInstance`".into())
-            })),
+        Diagnostic::error(
+            "unknown-resource-type",
+            format!("unknown resource type `{}`", name.value),
+        )
+        .at(&policy.file, name.span)
+        .with_label("not in the resource schema")
+        .with_help_opt(
+            did_you_mean(&name.value, ctx.schema.type_names()).or_else(|| {
+                Some(
+                    "types follow AWS Config / CloudFormation names, e.g. `AWS::RDS::DBInstance`"
+                        .into(),
+                )
+            }),
+        ),
     );
 }

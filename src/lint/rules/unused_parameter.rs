@@ -16,9 +16,12 @@ pub fn check(policy: &Policy, _: &Context, out: &mut Vec<Diagnostic>) {
     for param in &policy.parameters {
         if !used.contains(&param.name.value.as_str()) {
             out.push(
-                Diagnostic::warning("unused-parameter", format!("parameter `{}` is never used", param.name.value))
-                    .at(&policy.file, param.name.span)
-                    .with_help("refer to it in a condition as `{param: NAME}` or remove it"),
+                Diagnostic::warning(
+                    "unused-parameter",
+                    format!("parameter `{}` is never used", param.name.value),
+                )
+                .at(&policy.file, param.name.span)
+                .with_help("refer to it in a condition as `{param: NAME}` or remove it"),
             );
         }
     }

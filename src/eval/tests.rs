@@ -1,0 +1,605 @@
+//! Operator-level tests: every operator on matching, non-matching, missing and mistyped data.
+
+use serde_json::{Value, json};
+
+use super::*;
+use crate::diagnostics::SourceFile;
+use crate::inventory::{SourceInfo, SourceKind};
+use crate::policy::parse::parse_file;
+
+const ACCOUNT: &str = "111122223333";
+
+fn item(resource_type: &str, id: &str, configuration: Value) -> ConfigurationItem {
+    ConfigurationItem {
+        resource_type: resource_type.into(),
+        resource_id: id.into(),
+        account_id: ACCOUNT.into(),
+        region: "eu-west-1".into(),
+        doc: json!({"resourceType": resource_type, "resourceId": id, "configuration": configuration}),
+    }
+}
+
+fn inventory(items: Vec<ConfigurationItem>) -> Inventory {
+    let source = SourceInfo {
+        kind: SourceKind::AttestorSnapshot,
+        path: None,
+        sha256: None,
+        captured_at: Some("2026-11-01T00:00:00Z".parse().unwrap()),
+        account_ids: vec![ACCOUNT.into()],
+        regions: vec!["eu-west-1".into()],
+    };
+    Inventory::new(source, items, Vec::new())
+}
+
+fn policies(yaml: &str) -> PolicySet {
+    let file = SourceFile::new("test.yaml", yaml);
+    let (policies, diagnostics) = parse_file(&file);
+    assert!(diagnostics.is_empty(), "{diagnostics:?}");
+    PolicySet {
+        policies,
+        files: vec![file],
+    }
+}
+
+/// Evaluates `check` (YAML flow mapping) on one resource whose configuration is `configuration`.
+fn run(check: &str, configuration: Value) -> Finding {
+    let yaml = format!(
+        "policies:\n  - id: p\n    title: t\n    severity: low\n    resource: T\n    parameters:\n      n: {{type: integer, default: 5}}\n    check: {check}\n"
+    );
+    let set = policies(&yaml);
+    let inv = inventory(vec![item("T", "r1", configuration)]);
+    let mut evaluation = evaluate(&set, &inv, &Options::default()).unwrap();
+    evaluation.findings.remove(0)
+}
+
+fn status(check: &str, configuration: Value) -> Status {
+    run(check, configuration).status
+}
+
+#[test]
+fn equals_and_not_equals() {
+    let c = "{path: configuration.a, equals: true}";
+    assert_eq!(status(c, json!({"a": true})), Status::Pass);
+    assert_eq!(status(c, json!({"a": false})), Status::Fail);
+    assert_eq!(status(c, json!({})), Status::Error);
+    assert_eq!(status(c, json!({"a": null})), Status::Error);
+    assert_eq!(
+        status(c, json!({"a": "true"})),
+        Status::Error,
+        "a string is not a boolean"
+    );
+    let c = "{path: configuration.a, not-equals: x}";
+    assert_eq!(status(c, json!({"a": "y"})), Status::Pass);
+    assert_eq!(status(c, json!({"a": "x"})), Status::Fail);
+    assert_eq!(status(c, json!({"a": 1})), Status::Error);
+    assert_eq!(
+        status("{path: configuration.n, equals: 5}", json!({"n": 5.0})),
+        Status::Pass
+    );
+}
+
+#[test]
+fn in_and_not_in() {
+    let c = "{path: configuration.a, in: [x, y]}";
+    assert_eq!(status(c, json!({"a": "y"})), Status::Pass);
+    assert_eq!(status(c, json!({"a": "z"})), Status::Fail);
+    assert_eq!(status(c, json!({"a": 3})), Status::Error);
+    assert_eq!(status(c, json!({})), Status::Error);
+    let c = "{path: configuration.a, not-in: [x, y]}";
+    assert_eq!(status(c, json!({"a": "z"})), Status::Pass);
+    assert_eq!(status(c, json!({"a": "x"})), Status::Fail);
+}
+
+#[test]
+fn numeric_comparisons() {
+    for (op, value, expected) in [
+        ("gt", 5, Status::Fail),
+        ("gt", 6, Status::Pass),
+        ("gte", 5, Status::Pass),
+        ("lt", 5, Status::Fail),
+        ("lt", 4, Status::Pass),
+        ("lte", 5, Status::Pass),
+        ("lte", 6, Status::Fail),
+    ] {
+        let c = format!("{{path: configuration.n, {op}: 5}}");
+        assert_eq!(status(&c, json!({"n": value})), expected, "{op} {value}");
+    }
+    assert_eq!(
+        status("{path: configuration.n, gte: 5}", json!({"n": "7"})),
+        Status::Error
+    );
+    assert_eq!(
+        status("{path: configuration.n, gte: 5}", json!({})),
+        Status::Error
+    );
+    assert_eq!(
+        status("{path: configuration.n, lte: {param: n}}", json!({"n": 5})),
+        Status::Pass
+    );
+}
+
+#[test]
+fn exists_and_absent() {
+    assert_eq!(
+        status("{path: configuration.k, exists: true}", json!({"k": "x"})),
+        Status::Pass
+    );
+    assert_eq!(
+        status("{path: configuration.k, exists: true}", json!({})),
+        Status::Fail
+    );
+    assert_eq!(
+        status("{path: configuration.k, absent: true}", json!({})),
+        Status::Pass
+    );
+    assert_eq!(
+        status("{path: configuration.k, absent: true}", json!({"k": null})),
+        Status::Pass
+    );
+    assert_eq!(
+        status("{path: configuration.k, exists: false}", json!({"k": 1})),
+        Status::Fail
+    );
+}
+
+#[test]
+fn matches_and_contains() {
+    let c = "{path: configuration.s, matches: '^igw-'}";
+    assert_eq!(status(c, json!({"s": "igw-1"})), Status::Pass);
+    assert_eq!(status(c, json!({"s": "nat-1"})), Status::Fail);
+    assert_eq!(status(c, json!({"s": 1})), Status::Error);
+    let c = "{path: configuration.l, contains: b}";
+    assert_eq!(status(c, json!({"l": ["a", "b"]})), Status::Pass);
+    assert_eq!(status(c, json!({"l": ["a"]})), Status::Fail);
+    assert_eq!(status(c, json!({"l": "abc"})), Status::Pass);
+    assert_eq!(status(c, json!({"l": true})), Status::Error);
+}
+
+#[test]
+fn age_windows_use_the_capture_time() {
+    let c = "{path: configuration.d, within: 90d}";
+    assert_eq!(
+        status(c, json!({"d": "2026-09-01T00:00:00Z"})),
+        Status::Pass
+    );
+    assert_eq!(
+        status(c, json!({"d": "2026-08-01T00:00:00Z"})),
+        Status::Fail
+    );
+    assert_eq!(status(c, json!({"d": "no_information"})), Status::Error);
+    assert_eq!(status(c, json!({"d": true})), Status::Error);
+    assert_eq!(status(c, json!({})), Status::Error);
+    let c = "{path: configuration.d, older-than: 90d}";
+    assert_eq!(
+        status(c, json!({"d": "2026-08-01T00:00:00Z"})),
+        Status::Pass
+    );
+    // Epoch milliseconds, as CloudWatch Logs reports creationTime.
+    assert_eq!(status(c, json!({"d": 1_735_689_600_000_i64})), Status::Pass);
+    let finding = run(
+        "{path: configuration.d, within: 90d}",
+        json!({"d": "2026-08-01T00:00:00Z"}),
+    );
+    assert_eq!(
+        finding.evidence[0].expected,
+        "within 90d (on or after 2026-08-03T00:00:00Z)"
+    );
+}
+
+#[test]
+fn as_of_overrides_capture_time() {
+    let set = policies(
+        "policies:\n  - {id: p, title: t, severity: low, resource: T, check: {path: configuration.d, within: 1d}}\n",
+    );
+    let inv = inventory(vec![item("T", "r", json!({"d": "2026-11-01T00:00:00Z"}))]);
+    let options = Options {
+        as_of: Some("2026-11-05T00:00:00Z".parse().unwrap()),
+        ..Options::default()
+    };
+    let evaluation = evaluate(&set, &inv, &options).unwrap();
+    assert_eq!(evaluation.findings[0].status, Status::Fail);
+}
+
+#[test]
+fn on_missing_choices() {
+    assert_eq!(
+        status(
+            "{path: configuration.x, equals: 1, on-missing: pass}",
+            json!({})
+        ),
+        Status::Pass
+    );
+    assert_eq!(
+        status(
+            "{path: configuration.x, equals: 1, on-missing: fail}",
+            json!({})
+        ),
+        Status::Fail
+    );
+    assert_eq!(
+        status(
+            "{path: configuration.x, equals: 1, on-missing: error}",
+            json!({})
+        ),
+        Status::Error
+    );
+}
+
+#[test]
+fn combinators_are_three_valued() {
+    let missing = "{path: configuration.missing, equals: 1}";
+    let yes = "{path: configuration.a, equals: 1}";
+    let no = "{path: configuration.a, equals: 2}";
+    let data = json!({"a": 1});
+    assert_eq!(
+        status(&format!("{{all: [{yes}, {missing}]}}"), data.clone()),
+        Status::Error
+    );
+    assert_eq!(
+        status(&format!("{{all: [{no}, {missing}]}}"), data.clone()),
+        Status::Fail
+    );
+    assert_eq!(
+        status(&format!("{{any: [{yes}, {missing}]}}"), data.clone()),
+        Status::Pass
+    );
+    assert_eq!(
+        status(&format!("{{any: [{no}, {missing}]}}"), data.clone()),
+        Status::Error
+    );
+    assert_eq!(
+        status(&format!("{{not: {missing}}}"), data.clone()),
+        Status::Error
+    );
+    assert_eq!(
+        status(&format!("{{not: {no}}}"), data.clone()),
+        Status::Pass
+    );
+    assert_eq!(
+        status(&format!("{{none: [{no}]}}"), data.clone()),
+        Status::Pass
+    );
+    assert_eq!(status(&format!("[{yes}, {yes}]"), data), Status::Pass);
+}
+
+#[test]
+fn element_quantifiers() {
+    let data = json!({"l": [{"v": 1}, {"v": 2}]});
+    assert_eq!(
+        status(
+            "{path: configuration.l, any: {path: v, equals: 2}}",
+            data.clone()
+        ),
+        Status::Pass
+    );
+    assert_eq!(
+        status(
+            "{path: configuration.l, all: {path: v, equals: 2}}",
+            data.clone()
+        ),
+        Status::Fail
+    );
+    assert_eq!(
+        status(
+            "{path: configuration.l, none: {path: v, equals: 3}}",
+            data.clone()
+        ),
+        Status::Pass
+    );
+    assert_eq!(
+        status("{path: configuration.l, none: {path: v, equals: 2}}", data),
+        Status::Fail
+    );
+    let empty = json!({"l": []});
+    assert_eq!(
+        status(
+            "{path: configuration.l, any: {path: v, equals: 2}}",
+            empty.clone()
+        ),
+        Status::Fail
+    );
+    assert_eq!(
+        status("{path: configuration.l, all: {path: v, equals: 2}}", empty),
+        Status::Pass
+    );
+    assert_eq!(
+        status(
+            "{path: configuration.l, all: {path: v, equals: 2}}",
+            json!({})
+        ),
+        Status::Error
+    );
+    assert_eq!(
+        status(
+            "{path: configuration.l, all: {path: v, equals: 2}}",
+            json!({"l": 3})
+        ),
+        Status::Error
+    );
+    let scalars = json!({"l": ["a", "b"]});
+    assert_eq!(
+        status(
+            "{path: configuration.l, all: {path: '@', matches: '^[ab]$'}}",
+            scalars
+        ),
+        Status::Pass
+    );
+    let with_gap = json!({"l": [{"v": 2}, {}]});
+    assert_eq!(
+        status(
+            "{path: configuration.l, all: {path: v, equals: 2}}",
+            with_gap
+        ),
+        Status::Error
+    );
+    let finding = run(
+        "{path: configuration.l, all: {path: v, equals: 1}}",
+        json!({"l": [{"v": 1}, {"v": 2}]}),
+    );
+    assert_eq!(finding.evidence[1].path, "configuration.l[1].v");
+}
+
+#[test]
+fn paths_through_arrays_must_hold_for_every_value() {
+    let data = json!({"l": [{"v": 1}, {"v": 1}]});
+    assert_eq!(
+        status("{path: configuration.l.v, equals: 1}", data),
+        Status::Pass
+    );
+    let data = json!({"l": [{"v": 1}, {"v": 2}]});
+    assert_eq!(
+        status("{path: configuration.l.v, equals: 1}", data),
+        Status::Fail
+    );
+}
+
+const SUBNET_ROUTES: &str = "policies:
+  - id: private
+    title: t
+    severity: low
+    resource: AWS::EC2::Subnet
+    check:
+      related:
+        resource: AWS::EC2::RouteTable
+        from: resourceId
+        to: configuration.associations.subnetId
+        fallback:
+          from: configuration.vpcId
+          to: configuration.vpcId
+          where: {path: configuration.associations, any: {path: main, equals: true}}
+      all:
+        path: configuration.routes
+        none: {path: gatewayId, matches: '^igw-', on-missing: fail}
+";
+
+fn route_table(
+    id: &str,
+    vpc: &str,
+    subnets: &[&str],
+    main: bool,
+    gateway: &str,
+) -> ConfigurationItem {
+    let mut associations: Vec<Value> = subnets
+        .iter()
+        .map(|s| json!({"subnetId": s, "main": false}))
+        .collect();
+    if main {
+        associations.push(json!({"main": true}));
+    }
+    item(
+        "AWS::EC2::RouteTable",
+        id,
+        json!({"vpcId": vpc, "associations": associations, "routes": [{"gatewayId": "local"}, {"gatewayId": gateway}]}),
+    )
+}
+
+fn subnet_statuses(items: Vec<ConfigurationItem>) -> Vec<(String, Status)> {
+    let set = policies(SUBNET_ROUTES);
+    let evaluation = evaluate(&set, &inventory(items), &Options::default()).unwrap();
+    evaluation
+        .findings
+        .into_iter()
+        .map(|f| (f.resource_id, f.status))
+        .collect()
+}
+
+#[test]
+fn related_resources_with_main_route_table_fallback() {
+    let statuses = subnet_statuses(vec![
+        item(
+            "AWS::EC2::Subnet",
+            "subnet-explicit",
+            json!({"vpcId": "vpc-1"}),
+        ),
+        item("AWS::EC2::Subnet", "subnet-main", json!({"vpcId": "vpc-1"})),
+        item(
+            "AWS::EC2::Subnet",
+            "subnet-orphan",
+            json!({"vpcId": "vpc-2"}),
+        ),
+        route_table("rtb-private", "vpc-1", &["subnet-explicit"], false, "nat-1"),
+        route_table("rtb-main", "vpc-1", &[], true, "igw-1"),
+    ]);
+    assert_eq!(
+        statuses,
+        [
+            ("subnet-explicit".to_string(), Status::Pass),
+            ("subnet-main".to_string(), Status::Fail),
+            ("subnet-orphan".to_string(), Status::Error),
+        ]
+    );
+}
+
+#[test]
+fn related_lookups_stay_in_the_account() {
+    let mut other = route_table("rtb-other-account", "vpc-1", &["subnet-a"], false, "nat-1");
+    other.account_id = "999999999999".into();
+    let statuses = subnet_statuses(vec![
+        item("AWS::EC2::Subnet", "subnet-a", json!({"vpcId": "vpc-9"})),
+        other,
+    ]);
+    assert_eq!(statuses, [("subnet-a".to_string(), Status::Error)]);
+}
+
+#[test]
+fn scope_failures_are_not_applicable_and_scope_errors_are_errors() {
+    let yaml = "policies:\n  - {id: p, title: t, severity: low, resource: T, scope: {path: configuration.s, equals: true}, check: {path: configuration.c, equals: true}}\n";
+    let set = policies(yaml);
+    let inv = inventory(vec![
+        item("T", "in", json!({"s": true, "c": true})),
+        item("T", "out", json!({"s": false})),
+        item("T", "unknown", json!({})),
+    ]);
+    let findings = evaluate(&set, &inv, &Options::default()).unwrap().findings;
+    let got: Vec<(&str, Status)> = findings
+        .iter()
+        .map(|f| (f.resource_id.as_str(), f.status))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("in", Status::Pass),
+            ("out", Status::NotApplicable),
+            ("unknown", Status::Error)
+        ]
+    );
+}
+
+#[test]
+fn account_level_policies() {
+    let yaml = "policies:
+  - {id: any-trail, title: t, severity: low, resource: T, level: account, check: {path: configuration.on, equals: true}}
+  - {id: all-trails, title: t, severity: low, resource: T, level: account, match: all, check: {path: configuration.on, equals: true}}
+  - {id: no-trail, title: t, severity: low, resource: T, level: account, match: none, check: {path: configuration.on, equals: true}}
+  - {id: missing-type, title: t, severity: low, resource: U, level: account, if-none: error, check: {path: configuration.on, equals: true}}
+";
+    let set = policies(yaml);
+    let inv = inventory(vec![
+        item("T", "a", json!({"on": true})),
+        item("T", "b", json!({"on": false})),
+    ]);
+    let findings = evaluate(&set, &inv, &Options::default()).unwrap().findings;
+    let got: Vec<(&str, Status)> = findings
+        .iter()
+        .map(|f| (f.policy_id.as_str(), f.status))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("all-trails", Status::Fail),
+            ("any-trail", Status::Pass),
+            ("missing-type", Status::Error),
+            ("no-trail", Status::Fail),
+        ]
+    );
+    assert!(
+        findings
+            .iter()
+            .all(|f| f.resource_type == ACCOUNT_RESOURCE_TYPE && f.resource_id == ACCOUNT)
+    );
+}
+
+#[test]
+fn collection_errors_make_errors_never_passes() {
+    let yaml = "policies:
+  - {id: per-resource, title: t, severity: low, resource: T, check: {path: configuration.on, equals: true}}
+  - {id: per-account, title: t, severity: low, resource: T, level: account, match: all, check: {path: configuration.on, equals: true}}
+";
+    let set = policies(yaml);
+    let mut inv = inventory(vec![item("T", "a", json!({"on": true}))]);
+    inv.collection_errors
+        .push(crate::inventory::CollectionError {
+            service: "svc".into(),
+            region: "eu-west-1".into(),
+            account_id: ACCOUNT.into(),
+            operation: "ListThings".into(),
+            iam_action: "svc:ListThings".into(),
+            error_code: "AccessDenied".into(),
+            message: "denied".into(),
+            resource_types: vec!["T".into()],
+        });
+    let findings = evaluate(&set, &inv, &Options::default()).unwrap().findings;
+    let got: Vec<(&str, &str, Status)> = findings
+        .iter()
+        .map(|f| (f.policy_id.as_str(), f.resource_id.as_str(), f.status))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("per-account", ACCOUNT, Status::Error),
+            ("per-resource", "*", Status::Error),
+            ("per-resource", "a", Status::Pass),
+        ]
+    );
+    assert!(
+        findings[1]
+            .message
+            .contains("ListThings (svc:ListThings) failed with AccessDenied")
+    );
+}
+
+#[test]
+fn parameter_overrides_and_guardrails() {
+    let yaml = "policies:
+  - id: p
+    title: t
+    severity: low
+    resource: T
+    parameters:
+      max: {type: integer, default: 90, guardrail: {max: 90}}
+    check: {path: configuration.days, lte: {param: max}}
+";
+    let set = policies(yaml);
+    let inv = inventory(vec![item("T", "r", json!({"days": 180}))]);
+    let mut options = Options::default();
+    let evaluation = evaluate(&set, &inv, &options).unwrap();
+    assert_eq!(evaluation.findings[0].status, Status::Fail);
+    assert!(evaluation.policies[0].guardrail_violations.is_empty());
+    options
+        .overrides
+        .entry("p".into())
+        .or_default()
+        .insert("max".into(), json!(180));
+    let evaluation = evaluate(&set, &inv, &options).unwrap();
+    assert_eq!(evaluation.findings[0].status, Status::Pass);
+    assert_eq!(
+        evaluation.policies[0].guardrail_violations,
+        ["parameter `max`: 180 is looser than the guardrail maximum 90"]
+    );
+    options
+        .overrides
+        .entry("p".into())
+        .or_default()
+        .insert("max".into(), json!("lots"));
+    assert!(evaluate(&set, &inv, &options).is_err());
+    let mut unknown = Options::default();
+    unknown
+        .overrides
+        .entry("p".into())
+        .or_default()
+        .insert("maxx".into(), json!(1));
+    let err = evaluate(&set, &inv, &unknown).unwrap_err();
+    assert_eq!(err[0].help.as_deref(), Some("did you mean `max`?"));
+}
+
+#[test]
+fn findings_are_sorted_whatever_the_input_order() {
+    let yaml = "policies:\n  - {id: p, title: t, severity: low, resource: T, check: {path: configuration.a, equals: 1}}\n";
+    let set = policies(yaml);
+    let ids = |items: Vec<ConfigurationItem>| -> Vec<String> {
+        evaluate(&set, &inventory(items), &Options::default())
+            .unwrap()
+            .findings
+            .into_iter()
+            .map(|f| f.resource_id)
+            .collect()
+    };
+    let forward = ids((0..50)
+        .map(|i| item("T", &format!("r{i:02}"), json!({"a": 1})))
+        .collect());
+    let backward = ids((0..50)
+        .rev()
+        .map(|i| item("T", &format!("r{i:02}"), json!({"a": 1})))
+        .collect());
+    assert_eq!(forward, backward);
+}

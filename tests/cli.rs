@@ -1,0 +1,427 @@
+//! The `attestor` binary over the shipped fixtures: exit codes, report snapshots, determinism,
+//! and located errors for bad input.
+
+use std::io::Write as _;
+
+use assert_cmd::Command;
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn attestor(args: &[&str]) -> Run {
+    let output = Command::cargo_bin("attestor")
+        .unwrap()
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1")
+        .args(args)
+        .output()
+        .unwrap();
+    Run {
+        code: output.status.code().expect("exited normally, no signal"),
+        stdout: String::from_utf8(output.stdout).unwrap(),
+        stderr: String::from_utf8(output.stderr).unwrap(),
+    }
+}
+
+fn scan(fixture: &str, extra: &[&str]) -> Run {
+    let path = format!("fixtures/{fixture}.snapshot.json");
+    let mut args = vec!["scan", "--snapshot", path.as_str()];
+    args.extend_from_slice(extra);
+    attestor(&args)
+}
+
+fn json(run: &Run) -> serde_json::Value {
+    serde_json::from_str(&run.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}{}", run.stdout, run.stderr))
+}
+
+#[test]
+fn exit_codes_follow_the_results() {
+    assert_eq!(scan("compliant", &[]).code, 0);
+    assert_eq!(scan("noncompliant", &[]).code, 1);
+    assert_eq!(scan("incomplete", &[]).code, 3);
+    // Failures below --fail-on do not fail the run (the key policies are medium severity).
+    assert_eq!(
+        scan(
+            "noncompliant",
+            &["--policies", "policies/keys", "--fail-on", "high"]
+        )
+        .code,
+        0
+    );
+    assert_eq!(
+        scan(
+            "noncompliant",
+            &["--policies", "policies/keys", "--fail-on", "medium"]
+        )
+        .code,
+        1
+    );
+}
+
+#[test]
+fn every_builtin_policy_passes_on_compliant_and_fails_on_noncompliant() {
+    let good = json(&scan("compliant", &["--format", "json"]));
+    let bad = json(&scan("noncompliant", &["--format", "json"]));
+    for policy in good["policies"].as_array().unwrap() {
+        let id = policy["id"].as_str().unwrap();
+        assert!(
+            policy["summary"]["pass"].as_u64().unwrap() > 0,
+            "{id} never passes on the compliant fixture"
+        );
+        assert_eq!(
+            policy["summary"]["fail"], 0,
+            "{id} fails on the compliant fixture"
+        );
+        assert_eq!(
+            policy["summary"]["error"], 0,
+            "{id} errors on the compliant fixture"
+        );
+    }
+    for policy in bad["policies"].as_array().unwrap() {
+        let id = policy["id"].as_str().unwrap();
+        assert!(
+            policy["summary"]["fail"].as_u64().unwrap() > 0,
+            "{id} never fails on the noncompliant fixture"
+        );
+    }
+}
+
+#[test]
+fn json_report_snapshot() {
+    let run = scan("noncompliant", &["--format", "json"]);
+    assert_eq!(run.code, 1);
+    insta::assert_snapshot!("noncompliant_json", run.stdout);
+}
+
+#[test]
+fn table_report_snapshot() {
+    let run = scan("noncompliant", &[]);
+    assert!(
+        !run.stdout.contains('\u{1b}'),
+        "no colour when piped or with NO_COLOR"
+    );
+    insta::assert_snapshot!("noncompliant_table", run.stdout);
+}
+
+#[test]
+fn markdown_report_snapshot() {
+    let run = scan("incomplete", &["--format", "markdown"]);
+    assert_eq!(run.code, 3);
+    insta::assert_snapshot!("incomplete_markdown", run.stdout);
+}
+
+#[test]
+fn aws_config_snapshot_report() {
+    let run = scan("aws-config", &["--format", "json"]);
+    let report = json(&run);
+    assert_eq!(report["source"]["kind"], "aws-config-snapshot");
+    assert_eq!(report["source"]["captured_at"], "2026-10-31T23:30:00Z");
+    // Deleted resources are not evaluated.
+    assert!(!run.stdout.contains("db-DELETED"));
+    let statuses: Vec<(String, String, String)> = report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["policy_id"].as_str().unwrap().to_string(),
+                r["resource_id"].as_str().unwrap().to_string(),
+                r["status"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    insta::assert_debug_snapshot!("aws_config_statuses", statuses);
+}
+
+#[test]
+fn gzipped_aws_config_snapshot_gives_the_same_results() {
+    let dir = tempfile::tempdir().unwrap();
+    let gz = dir.path().join("snapshot.json.gz");
+    let plain = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/fixtures/aws-config.snapshot.json"
+    ))
+    .unwrap();
+    let mut encoder = flate2::write::GzEncoder::new(
+        std::fs::File::create(&gz).unwrap(),
+        flate2::Compression::default(),
+    );
+    encoder.write_all(&plain).unwrap();
+    encoder.finish().unwrap();
+    let from_gz = json(&attestor(&[
+        "scan",
+        "--snapshot",
+        gz.to_str().unwrap(),
+        "--format",
+        "json",
+    ]));
+    let from_plain = json(&scan("aws-config", &["--format", "json"]));
+    assert_eq!(from_gz["results"], from_plain["results"]);
+    assert_ne!(
+        from_gz["source"]["sha256"], from_plain["source"]["sha256"],
+        "hash of the file as read"
+    );
+}
+
+#[test]
+fn reports_are_byte_identical_across_runs() {
+    for format in ["json", "table", "markdown"] {
+        let first = scan(
+            "noncompliant",
+            &["--format", format, "--as-of", "2026-12-01T00:00:00Z"],
+        );
+        let second = scan(
+            "noncompliant",
+            &["--format", format, "--as-of", "2026-12-01T00:00:00Z"],
+        );
+        assert_eq!(first.stdout, second.stdout, "{format}");
+    }
+}
+
+#[test]
+fn as_of_sets_the_evaluation_time() {
+    let report = json(&scan(
+        "compliant",
+        &["--format", "json", "--as-of", "2027-01-01T00:00:00Z"],
+    ));
+    assert_eq!(report["evaluated_at"], "2027-01-01T00:00:00Z");
+    assert_eq!(report["source"]["captured_at"], "2026-11-01T00:00:00Z");
+    let bad = scan("compliant", &["--as-of", "yesterday"]);
+    assert_eq!(bad.code, 2);
+    assert!(
+        bad.stderr
+            .contains("--as-of `yesterday` is not an RFC 3339 time"),
+        "{}",
+        bad.stderr
+    );
+}
+
+#[test]
+fn output_file_is_written_and_stdout_stays_empty() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("report.json");
+    let run = scan(
+        "compliant",
+        &["--format", "json", "--output", out.to_str().unwrap()],
+    );
+    assert_eq!(run.code, 0);
+    assert!(run.stdout.is_empty());
+    let written: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    assert_eq!(written["summary"]["fail"], 0);
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+    assert_eq!(leftovers.len(), 1, "no temporary file left behind");
+}
+
+#[test]
+fn loosened_parameters_are_flagged_as_not_evidence() {
+    let report = json(&scan(
+        "noncompliant",
+        &[
+            "--format",
+            "json",
+            "--set",
+            "secrets-manager-rotation.max_days=180",
+        ],
+    ));
+    let policy = report["policies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == "secrets-manager-rotation")
+        .unwrap();
+    assert_eq!(policy["counts_as_evidence"], false);
+    assert_eq!(policy["parameters"]["max_days"], 180);
+    assert_eq!(
+        policy["summary"]["pass"], 1,
+        "the 180-day secret now passes"
+    );
+}
+
+#[test]
+fn bad_overrides_are_usage_errors() {
+    let run = scan(
+        "compliant",
+        &["--set", "secrets-manager-rotation.max_dayz=10"],
+    );
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("did you mean `max_days`?"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(scan("compliant", &["--set", "nonsense"]).code, 2);
+    assert_eq!(scan("compliant", &["--set", "no-such-policy.x=1"]).code, 2);
+    assert_eq!(
+        scan(
+            "compliant",
+            &["--set", "secrets-manager-rotation.max_days=soon"]
+        )
+        .code,
+        2
+    );
+}
+
+fn write_temp(name: &str, text: &str) -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(name);
+    std::fs::write(&path, text).unwrap();
+    let path = path.to_str().unwrap().to_string();
+    (dir, path)
+}
+
+#[test]
+fn malformed_snapshot_json_is_located() {
+    let (_dir, path) = write_temp(
+        "broken.json",
+        "{\n  \"snapshotVersion\": 1,\n  \"metadata\": {,\n}\n",
+    );
+    let run = attestor(&["scan", "--snapshot", &path]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains(&format!("{path}:3:16")),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("panicked"));
+}
+
+#[test]
+fn mistyped_snapshot_fields_are_located() {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/fixtures/compliant.snapshot.json"
+    ))
+    .unwrap()
+    .replacen("\"accountIds\": [", "\"accountIds\": 7, \"x\": [", 1);
+    let (_dir, path) = write_temp("typed.json", &text);
+    let run = attestor(&["scan", "--snapshot", &path]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr
+            .contains("invalid type: integer `7`, expected a sequence"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains(&format!("{path}:")), "{}", run.stderr);
+}
+
+#[test]
+fn unknown_fields_and_non_snapshots_are_rejected() {
+    let (_dir, path) = write_temp("other.json", "{\"hello\": \"world\"}");
+    let run = attestor(&["scan", "--snapshot", &path]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("not a snapshot"), "{}", run.stderr);
+    let run = attestor(&["scan", "--snapshot", "fixtures/does-not-exist.json"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("cannot read snapshot"),
+        "{}",
+        run.stderr
+    );
+    let (_dir, path) = write_temp("binary.json.gz", "\u{1f}\u{8b}garbage");
+    assert_eq!(attestor(&["scan", "--snapshot", &path]).code, 2);
+}
+
+#[test]
+fn invalid_policies_stop_the_scan() {
+    let run = scan(
+        "compliant",
+        &["--policies", "fixtures/lint/unknown-property-path.yaml"],
+    );
+    assert_eq!(run.code, 2);
+    assert!(run.stdout.is_empty(), "nothing evaluated");
+    assert!(
+        run.stderr.contains("unknown-property-path.yaml:7:13"),
+        "{}",
+        run.stderr
+    );
+    let (_dir, path) = write_temp("p.yaml", "policies: [\n");
+    let run = scan("compliant", &["--policies", &path]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("yaml-syntax"), "{}", run.stderr);
+}
+
+#[test]
+fn policies_listing() {
+    let run = attestor(&["policies", "--format", "json"]);
+    assert_eq!(run.code, 0);
+    let list: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let ids: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            "cloudtrail-multi-region-logging",
+            "cloudwatch-log-retention",
+            "iam-console-users-mfa",
+            "iam-root-mfa",
+            "kms-key-rotation",
+            "rds-private-network",
+            "rds-storage-encrypted",
+            "secrets-manager-rotation"
+        ]
+    );
+    let table = attestor(&["policies"]);
+    assert!(table.stdout.contains("rds-private-network"));
+    assert!(table.stdout.contains("caiq-lite-v4: IVS-03.1, IVS-06.1"));
+}
+
+#[test]
+fn builtin_policies_match_the_policies_directory() {
+    let from_files = attestor(&["policies", "--format", "json", "--policies", "policies"]);
+    let built_in = attestor(&["policies", "--format", "json"]);
+    let strip = |text: &str| -> Vec<serde_json::Value> {
+        let mut list: Vec<serde_json::Value> = serde_json::from_str(text).unwrap();
+        for p in &mut list {
+            p.as_object_mut().unwrap().remove("file");
+        }
+        list
+    };
+    assert_eq!(strip(&from_files.stdout), strip(&built_in.stdout));
+}
+
+#[test]
+fn schemas_are_printed_and_committed_copies_are_current() {
+    let policy = attestor(&["schema", "policy"]);
+    assert_eq!(policy.code, 0);
+    assert_eq!(policy.stdout, include_str!("../schemas/policy.schema.json"));
+    let snapshot = attestor(&["schema", "snapshot"]);
+    assert_eq!(
+        snapshot.stdout,
+        include_str!("../schemas/snapshot.schema.json"),
+        "schemas/snapshot.schema.json is stale: run `cargo run -- schema snapshot > schemas/snapshot.schema.json`"
+    );
+    let resource = attestor(&["schema", "resource", "AWS::RDS::DBInstance"]);
+    assert!(
+        resource
+            .stdout
+            .contains("configuration.storageEncrypted\tboolean")
+    );
+    let unknown = attestor(&["schema", "resource", "AWS::RDS::DBInstanse"]);
+    assert_eq!(unknown.code, 2);
+    assert!(
+        unknown
+            .stderr
+            .contains("did you mean `AWS::RDS::DBInstance`?")
+    );
+}
+
+#[test]
+fn usage_errors_exit_2_and_help_exits_0() {
+    assert_eq!(attestor(&["scan"]).code, 2);
+    assert_eq!(attestor(&["frobnicate"]).code, 2);
+    assert_eq!(attestor(&["--help"]).code, 0);
+    assert_eq!(attestor(&["--version"]).code, 0);
+    let completions = attestor(&["completions", "bash"]);
+    assert_eq!(completions.code, 0);
+    assert!(completions.stdout.contains("attestor"));
+}

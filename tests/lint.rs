@@ -1,0 +1,205 @@
+//! `attestor lint` over one broken policy per rule (fixtures/lint/RULE.yaml): the rule fires with
+//! the expected message at the expected line and column, and the exit code is 2 for errors.
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+fn lint_json(args: &[&str]) -> (i32, Value) {
+    let output = Command::cargo_bin("attestor")
+        .unwrap()
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .arg("lint")
+        .args(["--format", "json"])
+        .args(args)
+        .output()
+        .unwrap();
+    let json = serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+        panic!(
+            "lint --format json printed no JSON ({e}): {}",
+            String::from_utf8_lossy(&output.stderr)
+        )
+    });
+    (output.status.code().unwrap(), json)
+}
+
+/// (rule, line, column, message) for each fixture.
+const EXPECTED: &[(&str, usize, usize, &str)] = &[
+    (
+        "yaml-syntax",
+        4,
+        13,
+        "invalid YAML: illegal placement of ':' indicator",
+    ),
+    ("unknown-key", 4, 5, "unknown key `severty` in a policy"),
+    (
+        "duplicate-key",
+        4,
+        5,
+        "invalid YAML: duplicated key in mapping",
+    ),
+    (
+        "missing-key",
+        2,
+        5,
+        "a policy is missing required key `title`",
+    ),
+    (
+        "wrong-type",
+        10,
+        15,
+        "`controls.ccm-v4` must be a list of control IDs, found a string",
+    ),
+    ("invalid-value", 4, 15, "`urgent` is not a valid severity"),
+    (
+        "invalid-condition",
+        9,
+        7,
+        "a comparison has exactly one operator",
+    ),
+    (
+        "invalid-duration",
+        8,
+        15,
+        "`within`: `90 days` is not a whole number of units (e.g. `90d`)",
+    ),
+    (
+        "invalid-regex",
+        8,
+        16,
+        "invalid regular expression: unclosed group",
+    ),
+    (
+        "unknown-resource-type",
+        5,
+        15,
+        "unknown resource type `AWS::RDS::DBInstanse`",
+    ),
+    (
+        "unknown-property-path",
+        7,
+        13,
+        "AWS::RDS::DBInstance has no property `configuration.storageEncrypt`",
+    ),
+    (
+        "type-mismatch",
+        8,
+        15,
+        "`configuration.storageEncrypted` is boolean, but the policy compares it with a string",
+    ),
+    (
+        "unknown-parameter",
+        10,
+        20,
+        "policy `rds-encrypted` has no parameter `min_dayz`",
+    ),
+    (
+        "unused-parameter",
+        7,
+        7,
+        "parameter `min_days` is never used",
+    ),
+    ("unknown-control", 10, 16, "`CEK-33` is not a ccm-v4 ID"),
+    (
+        "unmapped-policy",
+        2,
+        9,
+        "policy `rds-encrypted` is mapped to no control",
+    ),
+    (
+        "duplicate-policy-id",
+        11,
+        9,
+        "policy id `rds-encrypted` is used twice",
+    ),
+];
+
+#[test]
+fn each_rule_reports_its_fixture_with_location() {
+    for (rule, line, column, message) in EXPECTED {
+        let path = format!("fixtures/lint/{rule}.yaml");
+        let (code, json) = lint_json(&[&path]);
+        let found = json["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["code"] == *rule)
+            .unwrap_or_else(|| panic!("{rule}: not reported: {json:#}"));
+        assert_eq!(found["message"], *message, "{rule}");
+        assert_eq!(
+            (
+                found["line"].as_u64().unwrap() as usize,
+                found["column"].as_u64().unwrap() as usize
+            ),
+            (*line, *column),
+            "{rule}"
+        );
+        assert_eq!(found["file"], path.as_str());
+        let expected_exit = if found["level"] == "error" { 2 } else { 0 };
+        assert_eq!(code, expected_exit, "{rule}: exit code");
+    }
+}
+
+#[test]
+fn every_registered_rule_has_a_fixture() {
+    for rule in attestor::lint::RULES {
+        assert!(
+            EXPECTED.iter().any(|(code, ..)| *code == rule.code),
+            "rule `{}` has no fixture in fixtures/lint and no expectation here",
+            rule.code
+        );
+    }
+}
+
+#[test]
+fn all_problems_in_one_run() {
+    let (code, json) = lint_json(&["fixtures/lint"]);
+    assert_eq!(code, 2);
+    assert!(json["errors"].as_u64().unwrap() >= 15, "{json:#}");
+}
+
+#[test]
+fn suggestions_name_the_closest_key() {
+    let (_, json) = lint_json(&["fixtures/lint/unknown-key.yaml"]);
+    let d = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["code"] == "unknown-key")
+        .unwrap();
+    assert_eq!(d["help"], "did you mean `severity`?");
+}
+
+#[test]
+fn human_output_shows_file_line_and_snippet() {
+    let output = Command::cargo_bin("attestor")
+        .unwrap()
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1")
+        .args(["lint", "fixtures/lint/unknown-property-path.yaml"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr.contains("fixtures/lint/unknown-property-path.yaml:7:13"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("path: configuration.storageEncrypt"),
+        "snippet: {stderr}"
+    );
+    assert!(
+        stderr.contains("did you mean `configuration.storageEncrypted`?"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn builtin_policies_lint_clean_without_warnings() {
+    let (code, json) = lint_json(&[]);
+    assert_eq!(code, 0);
+    assert_eq!(json["errors"], 0, "{json:#}");
+    assert_eq!(json["warnings"], 0, "{json:#}");
+    let (code, json) = lint_json(&["policies"]);
+    assert_eq!((code, &json["warnings"]), (0, &Value::from(0)), "{json:#}");
+}
