@@ -277,7 +277,7 @@ fn lint_command(args: LintArgs) -> CliResult {
             .filter(|d| d.level == diagnostics::Level::Error)
             .count();
         eprintln!(
-            "{} files, {} policies: {errors} errors, {} warnings",
+            "files: {}, policies: {}, errors: {errors}, warnings: {}",
             set.files.len(),
             set.policies.len(),
             diagnostics.len() - errors

@@ -147,6 +147,12 @@ impl<'n> Fields<'n> {
     fn has(&self, key: &str) -> bool {
         self.get(key).is_some()
     }
+
+    /// Where to point for a problem with the mapping as a whole: its first key. Highlighting the
+    /// whole mapping buries the message under the snippet.
+    fn head(&self) -> Span {
+        self.entries.first().map_or(self.span, |(_, k, _)| k.span)
+    }
 }
 
 impl<'f> Decoder<'f> {
@@ -220,12 +226,13 @@ impl<'f> Decoder<'f> {
     fn required<'n>(&mut self, fields: &Fields<'n>, key: &str, what: &str) -> Option<&'n Node> {
         let node = fields.get(key);
         if node.is_none() {
+            let at = fields.head();
             self.error(
                 "missing-key",
-                fields.span,
+                at,
                 format!("{what} is missing required key `{key}`"),
             )
-            .label = Some(format!("`{key}` required here"));
+            .label = Some(format!("`{key}` is required in this mapping"));
         }
         node
     }
@@ -601,7 +608,7 @@ impl<'f> Decoder<'f> {
             let Some(q) = quantifier else {
                 self.error(
                     "missing-key",
-                    fields.span,
+                    fields.head(),
                     "`related` needs one of `any`, `all` or `none`",
                 )
                 .help = Some("e.g. `related: {...}` with `all: {path: ..., equals: ...}`".into());
@@ -636,7 +643,7 @@ impl<'f> Decoder<'f> {
                         .join(", ")
                 )
             };
-            self.error("invalid-condition", fields.span, message);
+            self.error("invalid-condition", fields.head(), message);
             return None;
         }
         let key = present[0];
@@ -686,7 +693,7 @@ impl<'f> Decoder<'f> {
         if found.len() > 1 {
             self.error(
                 "invalid-condition",
-                fields.span,
+                fields.head(),
                 "use only one of `any`, `all`, `none` here",
             );
         }
@@ -753,8 +760,12 @@ impl<'f> Decoder<'f> {
         let (key, value) = match operators.as_slice() {
             [one] => *one,
             [] => {
-                self.error("missing-key", fields.span, "a comparison needs an operator")
-                    .help = Some(format!("one of: {}", OPERATOR_KEYS.join(", ")));
+                self.error(
+                    "missing-key",
+                    fields.head(),
+                    "a comparison needs an operator",
+                )
+                .help = Some(format!("one of: {}", OPERATOR_KEYS.join(", ")));
                 return None;
             }
             [_, second, ..] => {
