@@ -10,6 +10,7 @@
 
 pub mod cli;
 pub mod controls;
+mod decode;
 pub mod diagnostics;
 pub mod duration;
 pub mod eval;

@@ -6,7 +6,8 @@
 use std::sync::Arc;
 
 use crate::controls::Framework;
-use crate::diagnostics::{Diagnostic, SourceFile, Span, did_you_mean};
+use crate::decode::{Decoder, Fields, article};
+use crate::diagnostics::{Diagnostic, SourceFile};
 use crate::duration::Duration;
 use crate::yaml::{self, Node, NodeKind};
 
@@ -95,10 +96,7 @@ fn valid_policy_id(id: &str) -> bool {
 
 /// Parses one policy file. Returns the policies without errors and every diagnostic found.
 pub fn parse_file(file: &Arc<SourceFile>) -> (Vec<Policy>, Vec<Diagnostic>) {
-    let mut decoder = Decoder {
-        file,
-        diagnostics: Vec::new(),
-    };
+    let mut decoder = Decoder::new(file);
     let root = match yaml::parse(&file.text) {
         Ok(root) => root,
         Err(err) => {
@@ -118,157 +116,7 @@ pub fn parse_file(file: &Arc<SourceFile>) -> (Vec<Policy>, Vec<Diagnostic>) {
     (policies, decoder.diagnostics)
 }
 
-struct Decoder<'f> {
-    file: &'f Arc<SourceFile>,
-    diagnostics: Vec<Diagnostic>,
-}
-
-/// The entries of a mapping, with unknown and duplicate keys already reported.
-struct Fields<'n> {
-    entries: Vec<(&'n str, &'n Node, &'n Node)>,
-    span: Span,
-}
-
-impl<'n> Fields<'n> {
-    fn get(&self, key: &str) -> Option<&'n Node> {
-        self.entries
-            .iter()
-            .find(|(k, _, _)| *k == key)
-            .map(|(_, _, v)| *v)
-    }
-
-    fn key_span(&self, key: &str) -> Option<Span> {
-        self.entries
-            .iter()
-            .find(|(k, _, _)| *k == key)
-            .map(|(_, k, _)| k.span)
-    }
-
-    fn has(&self, key: &str) -> bool {
-        self.get(key).is_some()
-    }
-
-    /// Where to point for a problem with the mapping as a whole: its first key. Highlighting the
-    /// whole mapping buries the message under the snippet.
-    fn head(&self) -> Span {
-        self.entries.first().map_or(self.span, |(_, k, _)| k.span)
-    }
-}
-
-impl<'f> Decoder<'f> {
-    fn error(
-        &mut self,
-        code: &'static str,
-        span: Span,
-        message: impl Into<String>,
-    ) -> &mut Diagnostic {
-        self.diagnostics
-            .push(Diagnostic::error(code, message).at(self.file, span));
-        self.diagnostics.last_mut().expect("just pushed")
-    }
-
-    fn error_count(&self) -> usize {
-        self.diagnostics
-            .iter()
-            .filter(|d| d.level == crate::diagnostics::Level::Error)
-            .count()
-    }
-
-    fn wrong_type(&mut self, node: &Node, what: &str, expected: &str) {
-        let found = node.kind.type_name();
-        self.error(
-            "wrong-type",
-            node.span,
-            format!("{what} must be {expected}, found {}", article(found)),
-        )
-        .label = Some(format!("expected {expected}"));
-    }
-
-    /// Reads a mapping, reporting unknown keys (with a suggestion) and duplicate keys.
-    fn fields<'n>(&mut self, node: &'n Node, what: &str, allowed: &[&str]) -> Option<Fields<'n>> {
-        let NodeKind::Map(entries) = &node.kind else {
-            self.wrong_type(node, what, "a mapping");
-            return None;
-        };
-        let mut fields = Fields {
-            entries: Vec::new(),
-            span: node.span,
-        };
-        for (key, value) in entries {
-            let Some(name) = key.as_str() else {
-                self.wrong_type(key, &format!("a key in {what}"), "a string");
-                continue;
-            };
-            if !allowed.contains(&name) {
-                let help = did_you_mean(name, allowed.iter().copied())
-                    .unwrap_or_else(|| format!("allowed keys: {}", allowed.join(", ")));
-                self.error(
-                    "unknown-key",
-                    key.span,
-                    format!("unknown key `{name}` in {what}"),
-                )
-                .help = Some(help);
-                continue;
-            }
-            if fields.has(name) {
-                self.error(
-                    "duplicate-key",
-                    key.span,
-                    format!("`{name}` appears twice in {what}"),
-                );
-                continue;
-            }
-            fields.entries.push((name, key, value));
-        }
-        Some(fields)
-    }
-
-    fn required<'n>(&mut self, fields: &Fields<'n>, key: &str, what: &str) -> Option<&'n Node> {
-        let node = fields.get(key);
-        if node.is_none() {
-            let at = fields.head();
-            self.error(
-                "missing-key",
-                at,
-                format!("{what} is missing required key `{key}`"),
-            )
-            .label = Some(format!("`{key}` is required in this mapping"));
-        }
-        node
-    }
-
-    fn string(&mut self, node: &Node, what: &str) -> Option<Spanned<String>> {
-        match &node.kind {
-            NodeKind::Str(s) => Some(Spanned::new(s.clone(), node.span)),
-            _ => {
-                self.wrong_type(node, what, "a string");
-                None
-            }
-        }
-    }
-
-    fn opt_string(&mut self, fields: &Fields, key: &str) -> Option<String> {
-        let node = fields.get(key)?;
-        self.string(node, &format!("`{key}`")).map(|s| s.value)
-    }
-
-    fn enum_value<T: Copy>(&mut self, node: &Node, what: &str, options: &[(&str, T)]) -> Option<T> {
-        let text = self.string(node, what)?;
-        if let Some((_, value)) = options.iter().find(|(name, _)| *name == text.value) {
-            return Some(*value);
-        }
-        let names: Vec<&str> = options.iter().map(|(n, _)| *n).collect();
-        let help = did_you_mean(&text.value, names.iter().copied())
-            .unwrap_or_else(|| format!("expected one of: {}", names.join(", ")));
-        self.error(
-            "invalid-value",
-            node.span,
-            format!("`{}` is not a valid {what}", text.value),
-        )
-        .help = Some(help);
-        None
-    }
-
+impl Decoder<'_> {
     fn file_root(&mut self, root: &Node) -> Vec<Policy> {
         if root.kind == NodeKind::Null {
             self.error("missing-key", root.span, "the policy file is empty")
@@ -410,20 +258,6 @@ impl<'f> Decoder<'f> {
             file: self.file.clone(),
             span: fields.span,
         })
-    }
-
-    fn string_list(&mut self, node: &Node, what: &str) -> Vec<String> {
-        let NodeKind::Seq(items) = &node.kind else {
-            self.wrong_type(node, what, "a list of strings");
-            return Vec::new();
-        };
-        items
-            .iter()
-            .filter_map(|n| {
-                self.string(n, &format!("an item of {what}"))
-                    .map(|s| s.value)
-            })
-            .collect()
     }
 
     fn controls(&mut self, node: &Node) -> Vec<ControlRef> {
@@ -975,14 +809,6 @@ enum Shape {
     List,
     Number,
     Duration,
-}
-
-fn article(noun: &str) -> String {
-    if noun.starts_with('`') || noun.starts_with("a ") || noun.starts_with("an ") {
-        return noun.to_string();
-    }
-    let vowel = noun.starts_with(['a', 'e', 'i', 'o', 'u']);
-    format!("{} {noun}", if vowel { "an" } else { "a" })
 }
 
 fn first_line(text: &str) -> String {

@@ -1,0 +1,201 @@
+//! Shared helpers for stage two of YAML decoding: read a spanned [`Node`] tree into typed values,
+//! recording every problem as a located [`Diagnostic`] and carrying on. Policy files
+//! (`policy::parse`) and policy unit-test files (`policytest`) both decode through [`Decoder`].
+
+use std::sync::Arc;
+
+use crate::diagnostics::{Diagnostic, SourceFile, Span, did_you_mean};
+use crate::policy::Spanned;
+use crate::yaml::{Node, NodeKind};
+
+pub(crate) struct Decoder<'f> {
+    pub file: &'f Arc<SourceFile>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// The entries of a mapping, with unknown and duplicate keys already reported.
+pub(crate) struct Fields<'n> {
+    pub entries: Vec<(&'n str, &'n Node, &'n Node)>,
+    pub span: Span,
+}
+
+impl<'n> Fields<'n> {
+    pub fn get(&self, key: &str) -> Option<&'n Node> {
+        self.entries
+            .iter()
+            .find(|(k, _, _)| *k == key)
+            .map(|(_, _, v)| *v)
+    }
+
+    pub fn key_span(&self, key: &str) -> Option<Span> {
+        self.entries
+            .iter()
+            .find(|(k, _, _)| *k == key)
+            .map(|(_, k, _)| k.span)
+    }
+
+    pub fn has(&self, key: &str) -> bool {
+        self.get(key).is_some()
+    }
+
+    /// Where to point for a problem with the mapping as a whole: its first key. Highlighting the
+    /// whole mapping buries the message under the snippet.
+    pub fn head(&self) -> Span {
+        self.entries.first().map_or(self.span, |(_, k, _)| k.span)
+    }
+}
+
+impl<'f> Decoder<'f> {
+    pub fn new(file: &'f Arc<SourceFile>) -> Self {
+        Decoder {
+            file,
+            diagnostics: Vec::new(),
+        }
+    }
+
+    pub fn error(
+        &mut self,
+        code: &'static str,
+        span: Span,
+        message: impl Into<String>,
+    ) -> &mut Diagnostic {
+        self.diagnostics
+            .push(Diagnostic::error(code, message).at(self.file, span));
+        self.diagnostics.last_mut().expect("just pushed")
+    }
+
+    pub fn error_count(&self) -> usize {
+        self.diagnostics
+            .iter()
+            .filter(|d| d.level == crate::diagnostics::Level::Error)
+            .count()
+    }
+
+    pub fn wrong_type(&mut self, node: &Node, what: &str, expected: &str) {
+        let found = node.kind.type_name();
+        self.error(
+            "wrong-type",
+            node.span,
+            format!("{what} must be {expected}, found {}", article(found)),
+        )
+        .label = Some(format!("expected {expected}"));
+    }
+
+    /// Reads a mapping, reporting unknown keys (with a suggestion) and duplicate keys.
+    pub fn fields<'n>(
+        &mut self,
+        node: &'n Node,
+        what: &str,
+        allowed: &[&str],
+    ) -> Option<Fields<'n>> {
+        let NodeKind::Map(entries) = &node.kind else {
+            self.wrong_type(node, what, "a mapping");
+            return None;
+        };
+        let mut fields = Fields {
+            entries: Vec::new(),
+            span: node.span,
+        };
+        for (key, value) in entries {
+            let Some(name) = key.as_str() else {
+                self.wrong_type(key, &format!("a key in {what}"), "a string");
+                continue;
+            };
+            if !allowed.contains(&name) {
+                let help = did_you_mean(name, allowed.iter().copied())
+                    .unwrap_or_else(|| format!("allowed keys: {}", allowed.join(", ")));
+                self.error(
+                    "unknown-key",
+                    key.span,
+                    format!("unknown key `{name}` in {what}"),
+                )
+                .help = Some(help);
+                continue;
+            }
+            if fields.has(name) {
+                self.error(
+                    "duplicate-key",
+                    key.span,
+                    format!("`{name}` appears twice in {what}"),
+                );
+                continue;
+            }
+            fields.entries.push((name, key, value));
+        }
+        Some(fields)
+    }
+
+    pub fn required<'n>(&mut self, fields: &Fields<'n>, key: &str, what: &str) -> Option<&'n Node> {
+        let node = fields.get(key);
+        if node.is_none() {
+            let at = fields.head();
+            self.error(
+                "missing-key",
+                at,
+                format!("{what} is missing required key `{key}`"),
+            )
+            .label = Some(format!("`{key}` is required in this mapping"));
+        }
+        node
+    }
+
+    pub fn string(&mut self, node: &Node, what: &str) -> Option<Spanned<String>> {
+        match &node.kind {
+            NodeKind::Str(s) => Some(Spanned::new(s.clone(), node.span)),
+            _ => {
+                self.wrong_type(node, what, "a string");
+                None
+            }
+        }
+    }
+
+    pub fn opt_string(&mut self, fields: &Fields, key: &str) -> Option<String> {
+        let node = fields.get(key)?;
+        self.string(node, &format!("`{key}`")).map(|s| s.value)
+    }
+
+    pub fn enum_value<T: Copy>(
+        &mut self,
+        node: &Node,
+        what: &str,
+        options: &[(&str, T)],
+    ) -> Option<T> {
+        let text = self.string(node, what)?;
+        if let Some((_, value)) = options.iter().find(|(name, _)| *name == text.value) {
+            return Some(*value);
+        }
+        let names: Vec<&str> = options.iter().map(|(n, _)| *n).collect();
+        let help = did_you_mean(&text.value, names.iter().copied())
+            .unwrap_or_else(|| format!("expected one of: {}", names.join(", ")));
+        self.error(
+            "invalid-value",
+            node.span,
+            format!("`{}` is not a valid {what}", text.value),
+        )
+        .help = Some(help);
+        None
+    }
+
+    pub fn string_list(&mut self, node: &Node, what: &str) -> Vec<String> {
+        let NodeKind::Seq(items) = &node.kind else {
+            self.wrong_type(node, what, "a list of strings");
+            return Vec::new();
+        };
+        items
+            .iter()
+            .filter_map(|n| {
+                self.string(n, &format!("an item of {what}"))
+                    .map(|s| s.value)
+            })
+            .collect()
+    }
+}
+
+/// "a list", "an integer": the noun with its article, for messages.
+pub(crate) fn article(noun: &str) -> String {
+    if noun.starts_with('`') || noun.starts_with("a ") || noun.starts_with("an ") {
+        return noun.to_string();
+    }
+    let vowel = noun.starts_with(['a', 'e', 'i', 'o', 'u']);
+    format!("{} {noun}", if vowel { "an" } else { "a" })
+}
