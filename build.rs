@@ -69,7 +69,9 @@ fn collect(dir: &Path, ext: &str, files: &mut Vec<PathBuf>) {
             }
             println!("cargo:rerun-if-changed={}", path.display());
             collect(&path, ext, files);
-        } else if path.extension().is_some_and(|e| e == ext) {
+        } else if path.extension().is_some_and(|e| e == ext)
+            && !path.to_string_lossy().ends_with(&format!(".test.{ext}"))
+        {
             files.push(path);
         }
     }

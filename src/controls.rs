@@ -43,6 +43,8 @@ pub struct CatalogEntry {
     /// The CCM control a question belongs to (equal to `id` for CCM controls).
     pub control: String,
     pub title: String,
+    /// For CCM controls: whether CAIQ-Lite asks about it. Always true for questionnaire entries.
+    pub lite: bool,
 }
 
 #[derive(Debug)]
@@ -61,17 +63,17 @@ impl Catalog {
                 Catalog::from_csv(
                     Framework::CcmV4,
                     include_str!("../data/csa/ccm-v4-controls.csv"),
-                    |r| (r[0].clone(), r[0].clone(), r[3].clone()),
+                    |r| (r[0].clone(), r[0].clone(), r[3].clone(), r[4] == "yes"),
                 ),
                 Catalog::from_csv(
                     Framework::CaiqLiteV4,
                     include_str!("../data/csa/caiq-lite-v4-question-ids.csv"),
-                    |r| (r[0].clone(), r[1].clone(), r[2].clone()),
+                    |r| (r[0].clone(), r[1].clone(), r[2].clone(), true),
                 ),
                 Catalog::from_csv(
                     Framework::CaiqLiteV3,
                     include_str!("../data/csa/caiq-lite-v3-question-ids.csv"),
-                    |r| (r[0].clone(), r[1].clone(), r[2].clone()),
+                    |r| (r[0].clone(), r[1].clone(), r[2].clone(), true),
                 ),
             ]
         });
@@ -84,15 +86,20 @@ impl Catalog {
     fn from_csv(
         framework: Framework,
         text: &str,
-        fields: impl Fn(&[String]) -> (String, String, String),
+        fields: impl Fn(&[String]) -> (String, String, String, bool),
     ) -> Catalog {
         let entries: Vec<CatalogEntry> = text
             .lines()
             .skip(1)
             .filter(|l| !l.trim().is_empty())
             .map(|line| {
-                let (id, control, title) = fields(&split_csv_line(line));
-                CatalogEntry { id, control, title }
+                let (id, control, title, lite) = fields(&split_csv_line(line));
+                CatalogEntry {
+                    id,
+                    control,
+                    title,
+                    lite,
+                }
             })
             .collect();
         let index = entries
@@ -168,4 +175,61 @@ mod tests {
     fn csv_quotes() {
         assert_eq!(split_csv_line(r#"a,"b, c",d"#)[..3], ["a", "b, c", "d"]);
     }
+}
+
+/// One catalog entry with what gives evidence for it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Coverage {
+    #[serde(flatten)]
+    pub entry: CatalogEntry,
+    /// Policies mapped to it.
+    pub policies: Vec<String>,
+    /// Manual claims mapped to it (evidence a person must supply).
+    pub manual: Vec<String>,
+}
+
+impl Coverage {
+    pub fn automated(&self) -> bool {
+        !self.policies.is_empty()
+    }
+}
+
+/// Every entry of `framework`, in the framework's order, with the policies and manual claims of
+/// `set` mapped to it.
+pub fn coverage(framework: Framework, set: &crate::policy::PolicySet) -> Vec<Coverage> {
+    let mut policies: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    for p in &set.policies {
+        for c in p.controls.iter().filter(|c| c.framework == framework) {
+            policies
+                .entry(&c.id.value)
+                .or_default()
+                .push(p.id.value.clone());
+        }
+    }
+    let mut manual: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    for m in &set.manual {
+        for c in m.controls.iter().filter(|c| c.framework == framework) {
+            manual
+                .entry(&c.id.value)
+                .or_default()
+                .push(m.id.value.clone());
+        }
+    }
+    Catalog::get(framework)
+        .entries
+        .iter()
+        .map(|entry| {
+            let mut p = policies.remove(entry.id.as_str()).unwrap_or_default();
+            p.sort();
+            p.dedup();
+            let mut m = manual.remove(entry.id.as_str()).unwrap_or_default();
+            m.sort();
+            m.dedup();
+            Coverage {
+                entry: entry.clone(),
+                policies: p,
+                manual: m,
+            }
+        })
+        .collect()
 }

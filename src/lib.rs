@@ -19,6 +19,7 @@ pub mod lint;
 pub mod policy;
 pub mod report;
 pub mod resource_schema;
+pub mod testing;
 pub mod yaml;
 
 /// Files compiled into the binary by build.rs.

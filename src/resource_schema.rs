@@ -84,6 +84,26 @@ pub struct TypeSchema {
     pub attestor_defined: bool,
 }
 
+/// The resource type that matches every resource (`resource: "*"`), e.g. for "only in these regions".
+pub const ANY_TYPE: &str = "*";
+
+/// The configuration-item fields every resource type has: all a `*` policy may look at.
+const COMMON_FIELDS: &[(&str, PropertyType)] = &[
+    ("accountId", PropertyType::String),
+    ("arn", PropertyType::String),
+    ("availabilityZone", PropertyType::String),
+    ("awsRegion", PropertyType::String),
+    ("configurationItemCaptureTime", PropertyType::Date),
+    ("configurationItemStatus", PropertyType::String),
+    ("relationships.resourceId", PropertyType::String),
+    ("relationships.resourceName", PropertyType::String),
+    ("relationships.resourceType", PropertyType::String),
+    ("resourceCreationTime", PropertyType::Date),
+    ("resourceId", PropertyType::String),
+    ("resourceName", PropertyType::String),
+    ("resourceType", PropertyType::String),
+];
+
 /// Maps that hold user-chosen keys: any path below them is valid.
 const FREE_FORM_ROOTS: &[&str] = &["tags"];
 
@@ -99,6 +119,9 @@ impl ResourceSchema {
             for (path, text) in embedded::RESOURCE_SCHEMA_EXTENSION_FILES {
                 schema.add_file(path, text, true);
             }
+            schema
+                .types
+                .insert(ANY_TYPE.to_string(), TypeSchema::common());
             schema
         })
     }
@@ -145,6 +168,18 @@ impl ResourceSchema {
 }
 
 impl TypeSchema {
+    fn common() -> Self {
+        let mut schema = TypeSchema {
+            attestor_defined: true,
+            ..TypeSchema::default()
+        };
+        for (path, property_type) in COMMON_FIELDS {
+            schema.leaves.insert(path.to_string(), *property_type);
+        }
+        schema.prefixes.insert("relationships".into());
+        schema
+    }
+
     pub fn lookup(&self, path: &str) -> PathKind {
         if let Some(t) = self.leaves.get(path) {
             return PathKind::Leaf(*t);

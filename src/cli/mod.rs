@@ -50,8 +50,12 @@ enum Command {
     Scan(ScanArgs),
     /// Check policy files for mistakes (all problems at once). No path = the built-in policies.
     Lint(LintArgs),
+    /// Run policy unit tests (`*.test.yaml`) against the policies beside them. Default: ./policies.
+    Test(TestArgs),
     /// List policies: id, severity, resource type, controls.
     Policies(PoliciesArgs),
+    /// List a framework's controls or questions with the policies that give evidence for each.
+    Controls(ControlsArgs),
     /// Print a JSON Schema (policy files, snapshots) or a resource type's properties.
     Schema(SchemaArgs),
     /// Print a shell completion script.
@@ -94,12 +98,52 @@ struct LintArgs {
 }
 
 #[derive(clap::Args, Debug)]
+struct TestArgs {
+    /// Directories or files holding policies and their `*.test.yaml` files.
+    paths: Vec<PathBuf>,
+}
+
+#[derive(clap::Args, Debug)]
 struct PoliciesArgs {
     /// Policy files or directories (repeatable). Default: the built-in policies.
     #[arg(long = "policies", value_name = "PATH")]
     policies: Vec<PathBuf>,
     #[arg(long, value_enum, default_value_t = ListFormat::Table)]
     format: ListFormat,
+}
+
+#[derive(clap::Args, Debug)]
+struct ControlsArgs {
+    #[arg(long, value_enum, default_value_t = FrameworkArg::CcmV4)]
+    framework: FrameworkArg,
+    /// Policy files or directories (repeatable). Default: the built-in policies.
+    #[arg(long = "policies", value_name = "PATH")]
+    policies: Vec<PathBuf>,
+    #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+    format: ListFormat,
+    /// List only the entries CAIQ-Lite asks about (CCM v4 has 197 controls, 91 in CAIQ-Lite).
+    #[arg(long)]
+    lite: bool,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum FrameworkArg {
+    #[value(name = "ccm-v4")]
+    CcmV4,
+    #[value(name = "caiq-lite-v4")]
+    CaiqLiteV4,
+    #[value(name = "caiq-lite-v3")]
+    CaiqLiteV3,
+}
+
+impl From<FrameworkArg> for Framework {
+    fn from(f: FrameworkArg) -> Framework {
+        match f {
+            FrameworkArg::CcmV4 => Framework::CcmV4,
+            FrameworkArg::CaiqLiteV4 => Framework::CaiqLiteV4,
+            FrameworkArg::CaiqLiteV3 => Framework::CaiqLiteV3,
+        }
+    }
 }
 
 #[derive(clap::Args, Debug)]
@@ -180,7 +224,9 @@ fn run(cli: Cli) -> CliResult {
     match cli.command {
         Command::Scan(args) => scan(args),
         Command::Lint(args) => lint_command(args),
+        Command::Test(args) => test_command(args),
         Command::Policies(args) => policies_command(args),
+        Command::Controls(args) => controls_command(args),
         Command::Schema(args) => schema_command(args),
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
@@ -290,6 +336,75 @@ fn lint_command(args: LintArgs) -> CliResult {
     })
 }
 
+fn test_command(args: TestArgs) -> CliResult {
+    let paths = if args.paths.is_empty() {
+        vec![PathBuf::from("policies")]
+    } else {
+        args.paths
+    };
+    let (policy_files, test_files) = crate::testing::discover(&paths);
+    if test_files.is_empty() {
+        return Err(vec![Diagnostic::error(
+            "no-tests",
+            format!(
+                "no policy test files (*.test.yaml) under {}",
+                paths
+                    .iter()
+                    .map(|p| p.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        )]);
+    }
+    let (set, _) = load_policies(&policy_files)?;
+    let mut diagnostics = Vec::new();
+    let mut results = Vec::new();
+    for path in &test_files {
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            vec![Diagnostic::error(
+                "unreadable-file",
+                format!("{}: {e}", path.display()),
+            )]
+        })?;
+        let file = crate::diagnostics::SourceFile::new(path.display().to_string(), text);
+        let (parsed, mut problems) = crate::testing::parse(&file);
+        diagnostics.append(&mut problems);
+        if let Some(test_file) = parsed {
+            let (mut ran, mut problems) = crate::testing::run(&test_file, &set);
+            results.append(&mut ran);
+            diagnostics.append(&mut problems);
+        }
+    }
+    if diagnostics::has_errors(&diagnostics) {
+        return Err(diagnostics);
+    }
+    let mut out = String::new();
+    let mut failed = 0;
+    for r in &results {
+        if r.mismatches.is_empty() {
+            out.push_str(&format!("ok      {}:{} {}\n", r.file, r.line, r.name));
+        } else {
+            failed += 1;
+            out.push_str(&format!("FAILED  {}:{} {}\n", r.file, r.line, r.name));
+            for m in &r.mismatches {
+                out.push_str(&format!("          {m}\n"));
+            }
+        }
+    }
+    out.push_str(&format!(
+        "\nattestor test: {} cases in {} files, {} ok, {failed} not ok\n",
+        results.len(),
+        test_files.len(),
+        results.len() - failed
+    ));
+    output::write(None, &out)?;
+    Ok(if failed > 0 {
+        exit::FAILURES
+    } else {
+        exit::CLEAN
+    })
+}
+
 fn policies_command(args: PoliciesArgs) -> CliResult {
     let (set, _) = load_policies(&args.policies)?;
     let mut policies: Vec<_> = set.policies.iter().collect();
@@ -339,6 +454,52 @@ fn policies_command(args: PoliciesArgs) -> CliResult {
                 ]);
             }
             format!("{table}\n{} policies\n", policies.len())
+        }
+    };
+    output::write(None, &text)
+}
+
+fn controls_command(args: ControlsArgs) -> CliResult {
+    let (set, _) = load_policies(&args.policies)?;
+    let framework: Framework = args.framework.into();
+    let rows: Vec<_> = crate::controls::coverage(framework, &set)
+        .into_iter()
+        .filter(|row| !args.lite || row.entry.lite)
+        .collect();
+    let text = match args.format {
+        ListFormat::Json => {
+            let mut text = serde_json::to_string_pretty(&rows).unwrap_or_default();
+            text.push('\n');
+            text
+        }
+        ListFormat::Table => {
+            let mut table = comfy_table::Table::new();
+            table.load_style(comfy_table::presets::UTF8_FULL_CONDENSED);
+            table.set_header(["ID", "Title", "Evidence", "Policies / manual claims"]);
+            for row in &rows {
+                let evidence = if row.automated() {
+                    "automated"
+                } else if !row.manual.is_empty() {
+                    "manual"
+                } else {
+                    "no automated check"
+                };
+                let mut sources = row.policies.clone();
+                sources.extend(row.manual.iter().map(|m| format!("{m} (manual)")));
+                table.add_row(vec![
+                    row.entry.id.clone(),
+                    row.entry.title.clone(),
+                    evidence.to_string(),
+                    sources.join("\n"),
+                ]);
+            }
+            let automated = rows.iter().filter(|r| r.automated()).count();
+            format!(
+                "{table}\n{} of {} {} entries have automated evidence\n",
+                automated,
+                rows.len(),
+                framework.key()
+            )
         }
     };
     output::write(None, &text)

@@ -121,7 +121,10 @@ pub fn evaluate(
                             .collection_errors
                             .iter()
                             .enumerate()
-                            .filter(|(_, e)| e.resource_types.contains(&policy.resource_type))
+                            .filter(|(_, e)| {
+                                policy.resource_type == crate::resource_schema::ANY_TYPE
+                                    || e.resource_types.contains(&policy.resource_type)
+                            })
                             .map(|(e, _)| (p, Task::Uncollected(e))),
                     )
                     .collect(),

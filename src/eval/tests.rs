@@ -33,10 +33,11 @@ fn inventory(items: Vec<ConfigurationItem>) -> Inventory {
 
 fn policies(yaml: &str) -> PolicySet {
     let file = SourceFile::new("test.yaml", yaml);
-    let (policies, diagnostics) = parse_file(&file);
+    let (contents, diagnostics) = parse_file(&file);
     assert!(diagnostics.is_empty(), "{diagnostics:?}");
     PolicySet {
-        policies,
+        policies: contents.policies,
+        manual: contents.manual,
         files: vec![file],
     }
 }

@@ -69,7 +69,8 @@ pub struct CollectionError {
 impl CollectionError {
     pub fn covers(&self, resource_type: &str, account_id: &str, region: Option<&str>) -> bool {
         self.account_id == account_id
-            && self.resource_types.iter().any(|t| t == resource_type)
+            && (resource_type == crate::resource_schema::ANY_TYPE
+                || self.resource_types.iter().any(|t| t == resource_type))
             && region.is_none_or(|r| r == self.region)
     }
 
@@ -92,6 +93,8 @@ pub struct Inventory {
     pub items: Vec<ConfigurationItem>,
     pub collection_errors: Vec<CollectionError>,
     by_type: BTreeMap<String, Vec<usize>>,
+    /// Every index, for policies over every resource type (`*`).
+    all: Vec<usize>,
 }
 
 impl Inventory {
@@ -108,16 +111,21 @@ impl Inventory {
                 .push(i);
         }
         collection_errors.sort();
+        let all = (0..items.len()).collect();
         Inventory {
             source,
             items,
             collection_errors,
             by_type,
+            all,
         }
     }
 
-    /// Indices of items of one type, in input order.
+    /// Indices of items of one type (every item for `*`), in input order.
     pub fn of_type(&self, resource_type: &str) -> &[usize] {
+        if resource_type == crate::resource_schema::ANY_TYPE {
+            return &self.all;
+        }
         self.by_type.get(resource_type).map_or(&[], Vec::as_slice)
     }
 

@@ -25,7 +25,7 @@ pub enum Check {
     /// Looks at one policy at a time.
     Policy(fn(&Policy, &Context, &mut Vec<Diagnostic>)),
     /// Looks at the whole set (e.g. duplicate IDs).
-    Set(fn(&[Policy], &Context, &mut Vec<Diagnostic>)),
+    Set(fn(&PolicySet, &Context, &mut Vec<Diagnostic>)),
 }
 
 pub struct Rule {
@@ -124,7 +124,13 @@ pub const RULES: &[Rule] = &[
         code: "unknown-control",
         level: Level::Error,
         summary: "a control or question ID not in the CSA catalog",
-        check: Check::Policy(rules::unknown_control::check),
+        check: Check::Set(rules::unknown_control::check),
+    },
+    Rule {
+        code: "loosened-default",
+        level: Level::Warning,
+        summary: "a parameter default looser than its guardrail: results would never count as evidence",
+        check: Check::Policy(rules::loosened_default::check),
     },
     Rule {
         code: "unmapped-policy",
@@ -135,7 +141,7 @@ pub const RULES: &[Rule] = &[
     Rule {
         code: "duplicate-policy-id",
         level: Level::Error,
-        summary: "two policies share an ID",
+        summary: "two policies (or manual claims) share an ID",
         check: Check::Set(rules::duplicate_policy_id::check),
     },
 ];
@@ -152,7 +158,7 @@ pub fn lint(set: &PolicySet, mut diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic
                 .policies
                 .iter()
                 .for_each(|p| check(p, &context, &mut diagnostics)),
-            Check::Set(check) => check(&set.policies, &context, &mut diagnostics),
+            Check::Set(check) => check(set, &context, &mut diagnostics),
         }
     }
     diagnostics::sort(&mut diagnostics);

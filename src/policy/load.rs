@@ -66,8 +66,9 @@ fn from_sources(files: Vec<Arc<SourceFile>>) -> (PolicySet, Vec<Diagnostic>) {
     let mut set = PolicySet::default();
     let mut diagnostics = Vec::new();
     for file in files {
-        let (mut policies, mut diags) = parse_file(&file);
-        set.policies.append(&mut policies);
+        let (mut contents, mut diags) = parse_file(&file);
+        set.policies.append(&mut contents.policies);
+        set.manual.append(&mut contents.manual);
         diagnostics.append(&mut diags);
         set.files.push(file);
     }

@@ -137,6 +137,16 @@ impl Policy {
     }
 }
 
+/// A claim from a security statement that no AWS API can show (training, background checks…),
+/// mapped to the controls it answers so a questionnaire can mark them for manual evidence.
+#[derive(Debug, Clone)]
+pub struct ManualClaim {
+    pub id: Spanned<String>,
+    pub claim: String,
+    pub controls: Vec<ControlRef>,
+    pub file: Arc<SourceFile>,
+}
+
 #[derive(Debug, Clone)]
 pub struct ControlRef {
     pub framework: Framework,
@@ -432,6 +442,8 @@ impl Condition {
 #[derive(Debug, Clone, Default)]
 pub struct PolicySet {
     pub policies: Vec<Policy>,
+    /// Claims no API can show, kept so questionnaires can list them as manual.
+    pub manual: Vec<ManualClaim>,
     /// The files the policies came from: (name, text), for the policy-set digest.
     pub files: Vec<Arc<SourceFile>>,
 }

@@ -13,12 +13,14 @@ use crate::yaml::{self, Node, NodeKind};
 
 use super::{
     AccountMatch, Compare, Condition, ControlRef, Elements, Fallback, Guardrail, IfNone, Level,
-    Link, OnMissing, Op, Operand, ParamType, Parameter, Policy, Quantifier, Related, Severity,
-    Spanned,
+    Link, ManualClaim, OnMissing, Op, Operand, ParamType, Parameter, Policy, Quantifier, Related,
+    Severity, Spanned,
 };
 
 /// Keys of a policy file's top level.
-pub const FILE_KEYS: &[&str] = &["policies"];
+pub const FILE_KEYS: &[&str] = &["policies", "manual"];
+/// Keys of a manual (not machine-checkable) claim.
+pub const MANUAL_KEYS: &[&str] = &["id", "claim", "controls"];
 /// Keys of one policy.
 pub const POLICY_KEYS: &[&str] = &[
     "id",
@@ -94,8 +96,15 @@ fn valid_policy_id(id: &str) -> bool {
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
 }
 
-/// Parses one policy file. Returns the policies without errors and every diagnostic found.
-pub fn parse_file(file: &Arc<SourceFile>) -> (Vec<Policy>, Vec<Diagnostic>) {
+/// What one policy file declares.
+#[derive(Debug, Default)]
+pub struct FileContents {
+    pub policies: Vec<Policy>,
+    pub manual: Vec<ManualClaim>,
+}
+
+/// Parses one policy file. Returns the policies and claims without errors, and every diagnostic.
+pub fn parse_file(file: &Arc<SourceFile>) -> (FileContents, Vec<Diagnostic>) {
     let mut decoder = Decoder::new(file);
     let root = match yaml::parse(&file.text) {
         Ok(root) => root,
@@ -109,31 +118,73 @@ pub fn parse_file(file: &Arc<SourceFile>) -> (Vec<Policy>, Vec<Diagnostic>) {
             let diag = Diagnostic::error(code, format!("invalid YAML: {}", err.message))
                 .at(file, err.span)
                 .with_label("here");
-            return (Vec::new(), vec![diag]);
+            return (FileContents::default(), vec![diag]);
         }
     };
-    let policies = decoder.file_root(&root);
-    (policies, decoder.diagnostics)
+    let contents = decoder.file_root(&root);
+    (contents, decoder.diagnostics)
 }
 
 impl Decoder<'_> {
-    fn file_root(&mut self, root: &Node) -> Vec<Policy> {
+    fn file_root(&mut self, root: &Node) -> FileContents {
+        let mut contents = FileContents::default();
         if root.kind == NodeKind::Null {
             self.error("missing-key", root.span, "the policy file is empty")
                 .help = Some("a policy file is a mapping with a `policies:` list".into());
-            return Vec::new();
+            return contents;
         }
         let Some(fields) = self.fields(root, "the policy file", FILE_KEYS) else {
-            return Vec::new();
+            return contents;
         };
-        let Some(list) = self.required(&fields, "policies", "the policy file") else {
-            return Vec::new();
+        let policies = if fields.has("manual") {
+            fields.get("policies")
+        } else {
+            self.required(&fields, "policies", "the policy file")
         };
-        let NodeKind::Seq(items) = &list.kind else {
-            self.wrong_type(list, "`policies`", "a list of policies");
-            return Vec::new();
-        };
-        items.iter().filter_map(|item| self.policy(item)).collect()
+        if let Some(list) = policies {
+            match &list.kind {
+                NodeKind::Seq(items) => {
+                    contents.policies = items.iter().filter_map(|item| self.policy(item)).collect();
+                }
+                _ => self.wrong_type(list, "`policies`", "a list of policies"),
+            }
+        }
+        if let Some(list) = fields.get("manual") {
+            match &list.kind {
+                NodeKind::Seq(items) => {
+                    contents.manual = items
+                        .iter()
+                        .filter_map(|item| self.manual_claim(item))
+                        .collect();
+                }
+                _ => self.wrong_type(list, "`manual`", "a list of claims"),
+            }
+        }
+        contents
+    }
+
+    fn manual_claim(&mut self, node: &Node) -> Option<ManualClaim> {
+        let errors_before = self.error_count();
+        let fields = self.fields(node, "a manual claim", MANUAL_KEYS)?;
+        let id = self
+            .required(&fields, "id", "a manual claim")
+            .and_then(|n| self.string(n, "`id`"));
+        let claim = self
+            .required(&fields, "claim", "a manual claim")
+            .and_then(|n| self.string(n, "`claim`"));
+        let controls = self
+            .required(&fields, "controls", "a manual claim")
+            .map(|n| self.controls(n))
+            .unwrap_or_default();
+        if self.error_count() > errors_before {
+            return None;
+        }
+        Some(ManualClaim {
+            id: id?,
+            claim: claim?.value,
+            controls,
+            file: self.file.clone(),
+        })
     }
 
     fn policy(&mut self, node: &Node) -> Option<Policy> {
@@ -825,7 +876,8 @@ mod tests {
     use super::*;
 
     fn parse(text: &str) -> (Vec<Policy>, Vec<Diagnostic>) {
-        parse_file(&SourceFile::new("test.yaml", text))
+        let (contents, diagnostics) = parse_file(&SourceFile::new("test.yaml", text));
+        (contents.policies, diagnostics)
     }
 
     fn codes(text: &str) -> Vec<&'static str> {

@@ -14,7 +14,19 @@ use schemars::JsonSchema;
 #[serde(deny_unknown_fields)]
 #[schemars(title = "attestor policy file")]
 struct PolicyFile {
-    policies: Vec<PolicyDoc>,
+    policies: Option<Vec<PolicyDoc>>,
+    /// Claims no AWS API can show, mapped to controls so questionnaires list them as manual.
+    manual: Option<Vec<ManualDoc>>,
+}
+
+/// A claim that needs manual evidence (training, background checks, office security…).
+#[derive(JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct ManualDoc {
+    id: String,
+    /// The claim in the statement's own words.
+    claim: String,
+    controls: ControlsDoc,
 }
 
 #[derive(JsonSchema)]
@@ -331,6 +343,7 @@ mod tests {
         let schema: serde_json::Value = serde_json::from_str(&policy_schema_json()).unwrap();
         assert_eq!(properties(&schema, ""), sorted(parse::FILE_KEYS));
         assert_eq!(properties(&schema, "PolicyDoc"), sorted(parse::POLICY_KEYS));
+        assert_eq!(properties(&schema, "ManualDoc"), sorted(parse::MANUAL_KEYS));
         assert_eq!(
             properties(&schema, "ParameterDoc"),
             sorted(parse::PARAMETER_KEYS)

@@ -1,29 +1,39 @@
-//! `duplicate-policy-id`: policy IDs key reports, waivers and parameter overrides, so they are unique.
+//! `duplicate-policy-id`: policy IDs key reports, waivers and parameter overrides, and manual claim
+//! IDs key questionnaire rows, so all of them are unique across the set.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Diagnostic, SourceFile};
 use crate::lint::Context;
-use crate::policy::Policy;
+use crate::policy::{PolicySet, Spanned};
 
-pub fn check(policies: &[Policy], _: &Context, out: &mut Vec<Diagnostic>) {
-    let mut first: BTreeMap<&str, &Policy> = BTreeMap::new();
-    for policy in policies {
-        match first.get(policy.id.value.as_str()) {
+pub fn check(set: &PolicySet, _: &Context, out: &mut Vec<Diagnostic>) {
+    let ids: Vec<(&Arc<SourceFile>, &Spanned<String>)> = set
+        .policies
+        .iter()
+        .map(|p| (&p.file, &p.id))
+        .chain(set.manual.iter().map(|m| (&m.file, &m.id)))
+        .collect();
+    let mut first: BTreeMap<&str, (&Arc<SourceFile>, &Spanned<String>)> = BTreeMap::new();
+    for (file, id) in ids {
+        match first.get(id.value.as_str()) {
             None => {
-                first.insert(&policy.id.value, policy);
+                first.insert(&id.value, (file, id));
             }
-            Some(original) => {
-                let file = &original.file.name;
-                let (line, col) = original.file.line_col(original.id.span.start);
+            Some((original_file, original)) => {
+                let (line, col) = original_file.line_col(original.span.start);
                 out.push(
                     Diagnostic::error(
                         "duplicate-policy-id",
-                        format!("policy id `{}` is used twice", policy.id.value),
+                        format!("policy id `{}` is used twice", id.value),
                     )
-                    .at(&policy.file, policy.id.span)
+                    .at(file, id.span)
                     .with_label("second definition")
-                    .with_help(format!("first defined at {file}:{line}:{col}")),
+                    .with_help(format!(
+                        "first defined at {}:{line}:{col}",
+                        original_file.name
+                    )),
                 );
             }
         }

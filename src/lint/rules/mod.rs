@@ -1,6 +1,7 @@
 //! One file per lint rule; each exposes `check`, registered in `lint::RULES`.
 
 pub mod duplicate_policy_id;
+pub mod loosened_default;
 pub mod type_mismatch;
 pub mod unknown_control;
 pub mod unknown_parameter;

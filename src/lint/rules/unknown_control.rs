@@ -1,32 +1,45 @@
-//! `unknown-control`: a control or question ID that is not in the framework's CSA catalog.
+//! `unknown-control`: a control or question ID that is not in the framework's CSA catalog, in a
+//! policy or a manual claim.
 
 use crate::diagnostics::{Diagnostic, did_you_mean};
 use crate::lint::Context;
-use crate::policy::Policy;
+use crate::policy::{ControlRef, PolicySet};
 
-pub fn check(policy: &Policy, ctx: &Context, out: &mut Vec<Diagnostic>) {
-    for control in &policy.controls {
-        let catalog = ctx.catalog(control.framework);
-        if catalog.contains(&control.id.value) {
-            continue;
+pub fn check(set: &PolicySet, ctx: &Context, out: &mut Vec<Diagnostic>) {
+    let mapped = set
+        .policies
+        .iter()
+        .map(|p| (&p.file, &p.controls))
+        .chain(set.manual.iter().map(|m| (&m.file, &m.controls)));
+    for (file, controls) in mapped {
+        for control in controls {
+            if let Some(d) = unknown(control, ctx) {
+                out.push(d.at(file, control.id.span));
+            }
         }
-        out.push(
-            Diagnostic::error(
-                "unknown-control",
-                format!(
-                    "`{}` is not a {} ID",
-                    control.id.value,
-                    control.framework.key()
-                ),
-            )
-            .at(&policy.file, control.id.span)
-            .with_label("not in the catalog")
-            .with_help_opt(did_you_mean(&control.id.value, catalog.ids()).or_else(|| {
-                Some(format!(
-                    "`attestor controls --framework {}` lists the IDs",
-                    control.framework.key()
-                ))
-            })),
-        );
     }
+}
+
+fn unknown(control: &ControlRef, ctx: &Context) -> Option<Diagnostic> {
+    let catalog = ctx.catalog(control.framework);
+    if catalog.contains(&control.id.value) {
+        return None;
+    }
+    Some(
+        Diagnostic::error(
+            "unknown-control",
+            format!(
+                "`{}` is not a {} ID",
+                control.id.value,
+                control.framework.key()
+            ),
+        )
+        .with_label("not in the catalog")
+        .with_help_opt(did_you_mean(&control.id.value, catalog.ids()).or_else(|| {
+            Some(format!(
+                "`attestor controls --framework {}` lists the IDs",
+                control.framework.key()
+            ))
+        })),
+    )
 }
