@@ -9,6 +9,10 @@
 //!     parameters: {rds-backup-retention: {min_days: 14}}   # optional overrides
 //!     resources:                           # configuration items (accountId / awsRegion default)
 //!       - {resourceType: AWS::RDS::DBInstance, resourceId: db-1, configuration: {storageEncrypted: false}}
+//!     collection-errors:                   # optional: simulate what a live scan could not read
+//!       - {service: rds, region: us-east-1, operation: DescribeDBInstances,
+//!          iamAction: rds:DescribeDBInstances, errorCode: AccessDenied, message: denied,
+//!          resourceTypes: [AWS::RDS::DBInstance]}
 //!     expect:
 //!       rds-storage-encrypted: fail        # every result of the policy has this status
 //!       rds-multi-az: {db-1: error}        # or per resource
@@ -34,6 +38,7 @@ pub const CASE_KEYS: &[&str] = &[
     "as-of",
     "parameters",
     "resources",
+    "collection-errors",
     "snapshot",
     "expect",
     "failing",
@@ -63,7 +68,11 @@ pub struct TestCase {
 
 #[derive(Debug)]
 pub enum Input {
-    Resources(Vec<inventory::ConfigurationItem>),
+    /// Configuration items, and collection failures to simulate (as a live scan would record them).
+    Resources(
+        Vec<inventory::ConfigurationItem>,
+        Vec<inventory::CollectionError>,
+    ),
     Snapshot(PathBuf),
 }
 
@@ -145,7 +154,13 @@ impl Decoder<'_> {
             }
         };
         let input = match (fields.get("resources"), fields.get("snapshot")) {
-            (Some(n), None) => Input::Resources(self.resources(n)?),
+            (Some(n), None) => {
+                let errors = match fields.get("collection-errors") {
+                    Some(e) => self.collection_errors(e)?,
+                    None => Vec::new(),
+                };
+                Input::Resources(self.resources(n)?, errors)
+            }
             (None, Some(n)) => {
                 let path = self.string(n, "`snapshot`")?;
                 let base = Path::new(&self.file.name)
@@ -230,6 +245,32 @@ impl Decoder<'_> {
                         "invalid-value",
                         item.span,
                         format!("not a configuration item: {e}"),
+                    );
+                }
+            }
+        }
+        Some(out)
+    }
+
+    fn collection_errors(&mut self, node: &Node) -> Option<Vec<inventory::CollectionError>> {
+        let NodeKind::Seq(items) = &node.kind else {
+            self.wrong_type(node, "`collection-errors`", "a list of collection errors");
+            return None;
+        };
+        let mut out = Vec::new();
+        for item in items {
+            let mut json = item.to_json();
+            if let Some(map) = json.as_object_mut() {
+                map.entry("accountId")
+                    .or_insert_with(|| DEFAULT_ACCOUNT.into());
+            }
+            match serde_json::from_value::<inventory::CollectionError>(json) {
+                Ok(e) => out.push(e),
+                Err(e) => {
+                    self.error(
+                        "invalid-value",
+                        item.span,
+                        format!("not a collection error: {e}"),
                     );
                 }
             }
@@ -343,7 +384,7 @@ pub fn run(test: &TestFile, set: &PolicySet) -> (Vec<CaseResult>, Vec<Diagnostic
             continue;
         }
         let inventory = match &case.input {
-            Input::Resources(items) => inline_inventory(items.clone()),
+            Input::Resources(items, errors) => inline_inventory(items.clone(), errors.clone()),
             Input::Snapshot(path) => match inventory::load_snapshot(path) {
                 Ok(inv) => inv,
                 Err(d) => {
@@ -373,7 +414,10 @@ pub fn run(test: &TestFile, set: &PolicySet) -> (Vec<CaseResult>, Vec<Diagnostic
     (results, diagnostics)
 }
 
-fn inline_inventory(items: Vec<inventory::ConfigurationItem>) -> Inventory {
+fn inline_inventory(
+    items: Vec<inventory::ConfigurationItem>,
+    errors: Vec<inventory::CollectionError>,
+) -> Inventory {
     let (account_ids, regions) = inventory::accounts_and_regions(&items);
     let source = SourceInfo {
         kind: SourceKind::AttestorSnapshot,
@@ -383,7 +427,7 @@ fn inline_inventory(items: Vec<inventory::ConfigurationItem>) -> Inventory {
         account_ids,
         regions,
     };
-    Inventory::new(source, items, Vec::new())
+    Inventory::new(source, items, errors)
 }
 
 fn check(case: &TestCase, findings: &[Finding]) -> Vec<String> {

@@ -100,12 +100,12 @@ const EXPECTED: &[(&str, usize, usize, &str)] = &[
     ),
     ("unknown-control", 10, 16, "`CEK-33` is not a ccm-v4 ID"),
     (
-        (
-            "loosened-default",
-            7,
-            42,
-            "default of parameter `max_days`: 180 is looser than the guardrail maximum 90",
-        ),
+        "loosened-default",
+        7,
+        42,
+        "default of parameter `max_days`: 180 is looser than the guardrail maximum 90",
+    ),
+    (
         "unmapped-policy",
         2,
         9,

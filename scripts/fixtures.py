@@ -1,0 +1,256 @@
+#!/usr/bin/env python3
+"""Writes fixtures/{compliant,noncompliant,incomplete}.snapshot.json: hand-written accounts in
+AWS Config's configuration-item shape (property names from data/resource-schema/), one compliant,
+one broken in ways every built-in policy must catch, one with missing data and a collection failure.
+
+Run it after changing the scenarios and commit the JSON; tests never run this script."""
+import json
+from pathlib import Path
+
+CAPTURED = "2026-11-01T00:00:00Z"
+REGION = "eu-west-1"
+OUT = Path(__file__).resolve().parent.parent / "fixtures"
+
+
+def item(t, rid, acct, conf=None, supp=None, region=REGION, **extra):
+    d = {"resourceType": t, "resourceId": rid, "accountId": acct, "awsRegion": region}
+    d.update(extra)
+    if conf is not None:
+        d["configuration"] = conf
+    if supp is not None:
+        d["supplementaryConfiguration"] = supp
+    return d
+
+
+def user(acct, name, console, mfa, devices=(), keys=()):
+    report = {"passwordEnabled": console}
+    if mfa is not None:
+        report["mfaActive"] = mfa
+    supp = {"CredentialReport": report,
+            "AccessKeys": [{"accessKeyId": f"AKIA{name.upper()}{i}", "status": s, "createDate": d} for i, (s, d) in enumerate(keys)]}
+    if devices is not None:  # None: the MFA device list was not collected
+        supp["MfaDevices"] = [{"serialNumber": f"arn:aws:iam::{acct}:mfa/{name}", "type": t, "enableDate": "2026-01-10T09:00:00Z"} for t in devices]
+    arn = f"arn:aws:iam::{acct}:user/{name}"
+    return item("AWS::IAM::User", f"AIDA{name.upper()}", acct, {"userName": name, "arn": arn}, supp,
+                region="global", resourceName=name, arn=arn)
+
+
+def summary(acct, mfa):
+    return item("Attestor::IAM::AccountSummary", acct, acct, {"AccountMFAEnabled": mfa, "AccountAccessKeysPresent": 0, "Users": 2}, region="global")
+
+
+def password_policy(acct, length, strong):
+    return item("Attestor::IAM::PasswordPolicy", acct, acct, {
+        "minimumPasswordLength": length, "requireSymbols": strong, "requireNumbers": strong,
+        "requireUppercaseCharacters": strong, "requireLowercaseCharacters": strong,
+        "allowUsersToChangePassword": True, "passwordReusePrevention": 24 if strong else 0}, region="global")
+
+
+def subnet(acct, sid, vpc, public_ip=False):
+    return item("AWS::EC2::Subnet", sid, acct, {"subnetId": sid, "vpcId": vpc, "cidrBlock": "10.0.1.0/24",
+                                               "mapPublicIpOnLaunch": public_ip, "availabilityZone": "eu-west-1a"})
+
+
+def route_table(acct, rid, vpc, routes, subnets=(), main=False):
+    assoc = [{"routeTableAssociationId": f"rtbassoc-{s}", "routeTableId": rid, "subnetId": s, "main": False,
+              "associationState": {"state": "associated"}} for s in subnets]
+    if main:
+        assoc.append({"routeTableAssociationId": f"rtbassoc-main-{rid}", "routeTableId": rid, "main": True,
+                      "associationState": {"state": "associated"}})
+    return item("AWS::EC2::RouteTable", rid, acct, {"routeTableId": rid, "vpcId": vpc, "routes": routes, "associations": assoc})
+
+
+LOCAL = {"destinationCidrBlock": "10.0.0.0/16", "gatewayId": "local", "state": "active"}
+NAT = {"destinationCidrBlock": "0.0.0.0/0", "natGatewayId": "nat-0b2", "state": "active"}
+
+
+def igw4(g):
+    return {"destinationCidrBlock": "0.0.0.0/0", "gatewayId": g, "state": "active"}
+
+
+def igw6(g):
+    return {"destinationIpv6CidrBlock": "::/0", "gatewayId": g, "state": "active"}
+
+
+def security_group(acct, gid, rules):
+    return item("AWS::EC2::SecurityGroup", gid, acct, {"groupId": gid, "groupName": gid, "ipPermissions": rules})
+
+
+def tcp(port, v4=(), v6=(), groups=()):
+    return {"ipProtocol": "tcp", "fromPort": port, "toPort": port,
+            "ipv4Ranges": [{"cidrIp": c} for c in v4], "ipv6Ranges": [{"cidrIpv6": c} for c in v6],
+            "userIdGroupPairs": [{"groupId": g} for g in groups]}
+
+
+def rds(acct, rid, enc, public, subnets, multi_az=True, retention=14, cluster=None):
+    conf = {"dBInstanceIdentifier": rid, "engine": "postgres", "storageEncrypted": enc, "publiclyAccessible": public,
+            "multiAZ": multi_az, "backupRetentionPeriod": retention,
+            "dBSubnetGroup": {"dBSubnetGroupName": f"{rid}-subnets", "subnets": [{"subnetIdentifier": s, "subnetStatus": "Active"} for s in subnets]}}
+    if cluster:
+        conf["dBClusterIdentifier"] = cluster
+    return item("AWS::RDS::DBInstance", rid, acct, conf, arn=f"arn:aws:rds:{REGION}:{acct}:db:{rid}")
+
+
+def cluster(acct, cid, enc, retention, members):
+    return item("AWS::RDS::DBCluster", cid, acct, {
+        "dBClusterIdentifier": cid, "engine": "aurora-postgresql", "storageEncrypted": enc, "backupRetentionPeriod": retention,
+        "multiAZ": len(members) > 1,
+        "dbclusterMembers": [{"dBInstanceIdentifier": f"{cid}-{i}", "isClusterWriter": w} for i, w in enumerate(members)]})
+
+
+def kms(acct, kid, manager, rotation, period=None, spec="SYMMETRIC_DEFAULT"):
+    supp = {"KeyRotationStatus": rotation}
+    if period is not None:
+        supp["RotationPeriodInDays"] = period
+    return item("AWS::KMS::Key", kid, acct, {"keyId": kid, "keyManager": manager, "keyState": "Enabled", "keySpec": spec, "enabled": True}, supp)
+
+
+def secret(acct, name, enabled, days=None):
+    conf = {"Name": name, "RotationEnabled": enabled}
+    if days is not None:
+        conf["RotationRules"] = {"AutomaticallyAfterDays": days}
+    return item("AWS::SecretsManager::Secret", f"arn:aws:secretsmanager:{REGION}:{acct}:secret:{name}", acct, conf, resourceName=name)
+
+
+def log_group(acct, name, retention=None, kms_key=None):
+    conf = {"logGroupName": name, "creationTime": 1735689600000}
+    if retention is not None:
+        conf["retentionInDays"] = retention
+    if kms_key:
+        conf["kmsKeyId"] = kms_key
+    return item("AWS::Logs::LogGroup", name, acct, conf)
+
+
+def trail(acct, name, multi, logging, validation=True, kms_key=None):
+    conf = {"name": name, "isMultiRegionTrail": multi, "logFileValidationEnabled": validation, "homeRegion": REGION}
+    if kms_key:
+        conf["kmsKeyId"] = kms_key
+    supp = {} if logging is None else {"TrailStatus": {"isLogging": logging}}
+    return item("AWS::CloudTrail::Trail", name, acct, conf, supp)
+
+
+def bucket(acct, name, algorithms, tags=None, lifecycle=None, region=REGION):
+    supp = {"ServerSideEncryptionConfiguration": {"rules": [{"applyServerSideEncryptionByDefault": {"sseAlgorithm": a}} for a in algorithms]}}
+    if lifecycle is not None:
+        supp["BucketLifecycleConfiguration"] = {"rules": lifecycle}
+    extra = {"tags": tags} if tags else {}
+    return item("AWS::S3::Bucket", name, acct, {"name": name}, supp, region=region, **extra)
+
+
+def table(acct, name, kms_enabled, pitr):
+    conf = {"tableName": name}
+    if kms_enabled:
+        conf["ssedescription"] = {"status": "ENABLED", "ssetype": "KMS"}
+    supp = {"ContinuousBackupsDescription": {"pointInTimeRecoveryDescription": {"pointInTimeRecoveryStatus": pitr}}}
+    return item("AWS::DynamoDB::Table", name, acct, conf, supp)
+
+
+def listener(acct, lid, protocol, policy=None, actions=()):
+    conf = {"ListenerArn": f"arn:aws:elasticloadbalancing:{REGION}:{acct}:listener/app/web/{lid}", "Protocol": protocol,
+            "Port": 443 if protocol == "HTTPS" else 80, "DefaultActions": list(actions)}
+    if policy:
+        conf["SslPolicy"] = policy
+    return item("AWS::ElasticLoadBalancingV2::Listener", lid, acct, conf)
+
+
+FORWARD = {"Type": "forward", "TargetGroupArn": "arn:aws:elasticloadbalancing:eu-west-1:000000000000:targetgroup/web/1"}
+REDIRECT = {"Type": "redirect", "RedirectConfig": {"Protocol": "HTTPS", "Port": "443", "StatusCode": "HTTP_301"}}
+
+
+def snapshot(acct, items, errors=()):
+    return {"snapshotVersion": 1,
+            "metadata": {"capturedAt": CAPTURED, "tool": {"name": "attestor", "version": "0.1.0"},
+                         "accountIds": [acct], "regions": [REGION], "collectionErrors": list(errors)},
+            "configurationItems": items}
+
+
+def compliant():
+    a = "111111111111"
+    key = f"arn:aws:kms:{REGION}:{a}:key/0b5d7c1e-1111-4a2b-9c3d-000000000001"
+    return snapshot(a, [
+        user(a, "alice", True, True, devices=["virtual"]),
+        user(a, "deploy-bot", False, False, keys=[("Active", "2026-10-01T00:00:00Z"), ("Inactive", "2025-01-01T00:00:00Z")]),
+        summary(a, 1), password_policy(a, 14, True),
+        item("AWS::EC2::VPC", "vpc-0c3", a, {"vpcId": "vpc-0c3", "cidrBlock": "10.0.0.0/16"}),
+        subnet(a, "subnet-0pub1", "vpc-0c3", True), subnet(a, "subnet-0priv1", "vpc-0c3"), subnet(a, "subnet-0priv2", "vpc-0c3"),
+        route_table(a, "rtb-0public", "vpc-0c3", [LOCAL, igw4("igw-0a1"), igw6("igw-0a1")], ["subnet-0pub1"]),
+        route_table(a, "rtb-0private", "vpc-0c3", [LOCAL, NAT], ["subnet-0priv1"]),
+        route_table(a, "rtb-0main", "vpc-0c3", [LOCAL, NAT], main=True),
+        security_group(a, "sg-0web", [tcp(443, v4=["0.0.0.0/0"], v6=["::/0"])]),
+        security_group(a, "sg-0db", [tcp(5432, groups=["sg-0web"])]),
+        rds(a, "orders-db", True, False, ["subnet-0priv1", "subnet-0priv2"]),
+        cluster(a, "analytics", True, 7, [True, False]),
+        item("AWS::RDS::DBSnapshot", "orders-db-2026-10-31", a, {"dBSnapshotIdentifier": "orders-db-2026-10-31", "encrypted": True, "snapshotType": "manual"}),
+        item("AWS::RDS::DBClusterSnapshot", "analytics-2026-10-31", a, {"dBClusterSnapshotIdentifier": "analytics-2026-10-31", "storageEncrypted": True, "snapshotType": "manual"}),
+        bucket(a, "customer-files", ["aws:kms"], tags={"DataRetention": "365d"},
+               lifecycle=[{"id": "expire", "status": "Enabled", "expirationInDays": 365}]),
+        bucket(a, "static-site", ["AES256"]),
+        table(a, "client-registry", True, "ENABLED"),
+        item("AWS::EC2::Volume", "vol-0aa", a, {"volumeId": "vol-0aa", "encrypted": True}),
+        item("Attestor::EC2::EbsEncryptionByDefault", f"{a}:{REGION}", a, {"ebsEncryptionByDefault": True}),
+        item("AWS::Backup::BackupVault", "primary", a, {"BackupVaultName": "primary", "EncryptionKeyArn": key}),
+        kms(a, "0b5d7c1e-1111-4a2b-9c3d-000000000001", "CUSTOMER", True, 90),
+        kms(a, "0b5d7c1e-1111-4a2b-9c3d-000000000002", "AWS", True),
+        kms(a, "0b5d7c1e-1111-4a2b-9c3d-000000000003", "CUSTOMER", False, spec="RSA_2048"),
+        secret(a, "prod/orders-db", True, 30),
+        log_group(a, "/app/api", 90, key), log_group(a, "/aws/lambda/ingest", 180, key),
+        trail(a, "org-trail", True, True, kms_key=key), trail(a, "eu-only", False, True, kms_key=key),
+        listener(a, "https", "HTTPS", "ELBSecurityPolicy-TLS13-1-2-2021-06", [FORWARD]),
+        listener(a, "http", "HTTP", actions=[REDIRECT]),
+    ])
+
+
+def noncompliant():
+    b = "222222222222"
+    return snapshot(b, [
+        user(b, "carol", True, False, keys=[("Active", "2026-09-01T00:00:00Z")]),
+        user(b, "erin", True, True, devices=["virtual"], keys=[("Active", "2026-01-15T00:00:00Z")]),
+        summary(b, 0), password_policy(b, 8, False),
+        item("AWS::EC2::VPC", "vpc-0d4", b, {"vpcId": "vpc-0d4", "cidrBlock": "10.0.0.0/16"}),
+        subnet(b, "subnet-0pub1", "vpc-0d4", True), subnet(b, "subnet-0pub2", "vpc-0d4", True), subnet(b, "subnet-0priv1", "vpc-0d4", True),
+        route_table(b, "rtb-0public", "vpc-0d4", [LOCAL, igw4("igw-0e5")], ["subnet-0pub1"]),
+        route_table(b, "rtb-0private", "vpc-0d4", [LOCAL, NAT], ["subnet-0priv1"]),
+        route_table(b, "rtb-0main", "vpc-0d4", [LOCAL, igw6("igw-0e5")], main=True),
+        security_group(b, "sg-0ssh", [tcp(22, v4=["0.0.0.0/0"])]),
+        security_group(b, "sg-0wide", [{"ipProtocol": "-1", "ipv6Ranges": [{"cidrIpv6": "::/0"}]}]),
+        rds(b, "legacy-db", False, True, ["subnet-0pub1"], multi_az=False, retention=1),
+        rds(b, "reports-db", True, False, ["subnet-0priv1", "subnet-0pub2"]),
+        cluster(b, "warehouse", False, 1, [True]),
+        item("AWS::RDS::DBSnapshot", "legacy-db-manual", b, {"dBSnapshotIdentifier": "legacy-db-manual", "encrypted": False, "snapshotType": "manual"}),
+        item("AWS::RDS::DBClusterSnapshot", "warehouse-manual", b, {"dBClusterSnapshotIdentifier": "warehouse-manual", "storageEncrypted": False, "snapshotType": "manual"}),
+        bucket(b, "exports", [], tags={"DataRetention": "90d"}, lifecycle=[{"id": "archive", "status": "Enabled", "transitions": [{"days": 30, "storageClass": "GLACIER"}]}]),
+        bucket(b, "us-marketing", ["AES256"], region="us-east-1"),
+        table(b, "sessions", False, "DISABLED"),
+        item("AWS::EC2::Volume", "vol-0bb", b, {"volumeId": "vol-0bb", "encrypted": False}),
+        item("Attestor::EC2::EbsEncryptionByDefault", f"{b}:{REGION}", b, {"ebsEncryptionByDefault": False}),
+        item("AWS::Backup::BackupVault", "legacy", b, {"BackupVaultName": "legacy"}),
+        kms(b, "7f3a9e2d-2222-4b3c-8d4e-000000000001", "CUSTOMER", False),
+        kms(b, "7f3a9e2d-2222-4b3c-8d4e-000000000002", "CUSTOMER", True, 365),
+        secret(b, "prod/api-token", False), secret(b, "prod/db-password", True, 180),
+        log_group(b, "/app/api"), log_group(b, "/app/worker", 7), log_group(b, "/app/audit", 3653),
+        trail(b, "eu-only", False, True), trail(b, "org-trail", True, False, validation=False),
+        listener(b, "https", "HTTPS", "ELBSecurityPolicy-2016-08", [FORWARD]),
+        listener(b, "http", "HTTP", actions=[FORWARD]),
+    ])
+
+
+def incomplete():
+    c = "333333333333"
+    denied = {"service": "rds", "region": REGION, "accountId": c, "operation": "DescribeDBInstances",
+              "iamAction": "rds:DescribeDBInstances", "errorCode": "AccessDenied",
+              "message": "User is not authorized to perform rds:DescribeDBInstances",
+              "resourceTypes": ["AWS::RDS::DBInstance"]}
+    return snapshot(c, [
+        user(c, "frank", True, None, devices=None), user(c, "grace", True, True, devices=["hardware"]),
+        kms(c, "9c8b7a6d-3333-4c5d-ae6f-000000000001", "CUSTOMER", True),
+        secret(c, "prod/queue", True),
+        log_group(c, "/app/api", 120, f"arn:aws:kms:{REGION}:{c}:key/9c8b7a6d-3333-4c5d-ae6f-000000000001"),
+        trail(c, "org-trail", True, None, kms_key=f"arn:aws:kms:{REGION}:{c}:key/9c8b7a6d-3333-4c5d-ae6f-000000000001"),
+    ], [denied, {"service": "iam", "region": "global", "accountId": c, "operation": "GetAccountPasswordPolicy",
+                 "iamAction": "iam:GetAccountPasswordPolicy", "errorCode": "AccessDenied",
+                 "message": "User is not authorized to perform iam:GetAccountPasswordPolicy",
+                 "resourceTypes": ["Attestor::IAM::PasswordPolicy"]}])
+
+
+for name, data in [("compliant", compliant()), ("noncompliant", noncompliant()), ("incomplete", incomplete())]:
+    (OUT / f"{name}.snapshot.json").write_text(json.dumps(data, indent=2) + "\n")
