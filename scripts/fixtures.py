@@ -254,3 +254,125 @@ def incomplete():
 
 for name, data in [("compliant", compliant()), ("noncompliant", noncompliant()), ("incomplete", incomplete())]:
     (OUT / f"{name}.snapshot.json").write_text(json.dumps(data, indent=2) + "\n")
+
+
+# ---------------------------------------------------------------------------------------------
+# Example packs: one compliant and one broken account per reference statement (examples/*/).
+
+def lambda_fn(acct, name, region):
+    return item("AWS::Lambda::Function", name, acct, {"functionName": name, "runtime": "python3.12"}, region=region)
+
+
+def network(acct, vpc, region=REGION, public_main=False):
+    """A VPC with a public subnet (explicit table to an IGW), and two private subnets: one with an
+    explicit NAT table, one on the main table (public_main=True makes the main table public)."""
+    main_routes = [LOCAL, igw4("igw-0f1")] if public_main else [LOCAL, NAT]
+    return [
+        item("AWS::EC2::Subnet", "subnet-public", acct, {"subnetId": "subnet-public", "vpcId": vpc, "mapPublicIpOnLaunch": True}, region=region),
+        item("AWS::EC2::Subnet", "subnet-data-a", acct, {"subnetId": "subnet-data-a", "vpcId": vpc, "mapPublicIpOnLaunch": False}, region=region),
+        item("AWS::EC2::Subnet", "subnet-data-b", acct, {"subnetId": "subnet-data-b", "vpcId": vpc, "mapPublicIpOnLaunch": False}, region=region),
+        dict(route_table(acct, "rtb-public", vpc, [LOCAL, igw4("igw-0f1")], ["subnet-public"]), awsRegion=region),
+        dict(route_table(acct, "rtb-data", vpc, [LOCAL, NAT], ["subnet-data-a"]), awsRegion=region),
+        dict(route_table(acct, "rtb-main", vpc, main_routes, main=True), awsRegion=region),
+    ]
+
+
+def regional(items, region):
+    return [dict(i, awsRegion=region) if i["awsRegion"] not in ("global",) else i for i in items]
+
+
+def pack_a(broken):
+    a = "510000000001" if not broken else "510000000002"
+    return snapshot(a, [
+        user(a, "oncall-admin", True, True, devices=["u2f"]),
+        user(a, "support", True, not broken, devices=[] if broken else ["virtual"]),
+        summary(a, 1),
+        *network(a, "vpc-incidents"),
+        security_group(a, "sg-web", [tcp(443, v4=["0.0.0.0/0"], v6=["::/0"])]),
+        security_group(a, "sg-data", [tcp(5432, groups=["sg-web"])] + ([tcp(5432, v4=["0.0.0.0/0"])] if broken else [])),
+        rds(a, "incidents-db", not broken, False, ["subnet-data-a", "subnet-data-b"]),
+        cluster(a, "timeline", True, 7, [True, False]),
+        secret(a, "prod/slack-token-key", True, 90), secret(a, "prod/pagerduty-token-key", True, 180 if broken else 30),
+    ])
+
+
+def pack_b(broken):
+    b = "520000000001" if not broken else "520000000002"
+    region = "eu-central-1"
+    key = f"arn:aws:kms:{region}:{b}:key/registry"
+    items = [
+        lambda_fn(b, "processor", region),
+        dict(table(b, "client-registry", True, "DISABLED" if broken else "ENABLED"), awsRegion=region),
+        dict(log_group(b, "/aws/lambda/processor", None if broken else 90, key), awsRegion=region),
+        dict(log_group(b, "/aws/lambda/registry-api", 90, key), awsRegion=region),
+        bucket(b, "workspace-scratch", ["aws:kms"], region=region),
+    ]
+    if broken:
+        items.append(lambda_fn(b, "processor-us-copy", "us-east-1"))
+    return dict(snapshot(b, items), metadata=dict(snapshot(b, [])["metadata"], regions=[region, "us-east-1"]))
+
+
+def pack_c(broken):
+    c = "530000000001" if not broken else "530000000002"
+    region = "us-east-1"
+    items = regional([
+        *network(c, "vpc-graphs"),
+        security_group(c, "sg-alb", [tcp(443, v4=["0.0.0.0/0"])]),
+        security_group(c, "sg-db", [tcp(5432, groups=["sg-alb"])]),
+        rds(c, "graphs-db", True, False, ["subnet-data-a", "subnet-data-b"], multi_az=not broken, retention=7 if broken else 35),
+        item("AWS::RDS::DBSnapshot", "graphs-db-weekly", c, {"encrypted": True, "snapshotType": "manual"}),
+        item("AWS::RDS::DBSnapshot", "graphs-db-export", c, {"encrypted": not broken, "snapshotType": "manual"}),
+        item("AWS::Backup::BackupVault", "graphs-vault", c, {"BackupVaultName": "graphs-vault", "EncryptionKeyArn": f"arn:aws:kms:{region}:{c}:key/backup"}),
+        listener(c, "https", "HTTPS", "ELBSecurityPolicy-2016-08" if broken else "ELBSecurityPolicy-TLS13-1-2-2021-06", [FORWARD]),
+        listener(c, "http", "HTTP", actions=[REDIRECT]),
+    ], region)
+    return dict(snapshot(c, items), metadata=dict(snapshot(c, [])["metadata"], regions=[region]))
+
+
+def pack_d(broken):
+    d = "540000000001" if not broken else "540000000002"
+    return snapshot(d, [
+        user(d, "dev-1", True, True, devices=["virtual"]), user(d, "dev-2", True, True, devices=["hardware"]),
+        summary(d, 0 if broken else 1),
+        cluster(d, "analytics", True, 1 if broken else 7, [True] if broken else [True, False]),
+        lambda_fn(d, "api", REGION),
+        listener(d, "https", "HTTPS", "ELBSecurityPolicy-TLS13-1-2-2021-06", [FORWARD]),
+        listener(d, "http", "HTTP", actions=[REDIRECT]),
+    ])
+
+
+def pack_e(broken):
+    e = "550000000001" if not broken else "550000000002"
+
+    def env(i, name):
+        return dict(i, tags={"Environment": name})
+    db = rds(e, "compaas-prod", True, False, ["subnet-data-a"])
+    db["configuration"]["autoMinorVersionUpgrade"] = not broken
+    items = [
+        env(bucket(e, "customer-files-prod", [] if broken else ["aws:kms"]), "production"),
+        env(bucket(e, "customer-files-demo", ["aws:kms"]), "demo"),
+        env(db, "production"),
+        env(rds(e, "compaas-test", True, False, ["subnet-data-a"]), "test"),
+        env(listener(e, "https", "HTTPS", "ELBSecurityPolicy-TLS13-1-2-2021-06", [FORWARD]), "production"),
+        env(listener(e, "http", "HTTP", actions=[FORWARD] if broken else [REDIRECT]), "production"),
+        trail(e, "audit", True, not broken, kms_key=f"arn:aws:kms:{REGION}:{e}:key/audit"),
+    ]
+    items[-1] = env(items[-1], "production")
+    items[3]["configuration"]["autoMinorVersionUpgrade"] = True  # the test database patches itself too
+    if broken:
+        items.append(bucket(e, "scratch-untagged", ["AES256"]))
+    return snapshot(e, items)
+
+
+PACKS = {
+    "a-incident-management": pack_a,
+    "b-jira-addon-eu": pack_b,
+    "c-bitbucket-addon-us": pack_c,
+    "d-analytics-aurora": pack_d,
+    "e-compensation-saas": pack_e,
+}
+EXAMPLES = OUT.parent / "examples"
+for pack, build in PACKS.items():
+    (EXAMPLES / pack).mkdir(parents=True, exist_ok=True)
+    for name, broken in [("compliant", False), ("broken", True)]:
+        (EXAMPLES / pack / f"{name}.snapshot.json").write_text(json.dumps(build(broken), indent=2) + "\n")
