@@ -45,6 +45,9 @@ pub struct CatalogEntry {
     pub title: String,
     /// For CCM controls: whether CAIQ-Lite asks about it. Always true for questionnaire entries.
     pub lite: bool,
+    /// attestor's one-line summary of what a questionnaire question asks (the official wording
+    /// belongs to the CSA); the control title for CCM controls.
+    pub summary: String,
 }
 
 #[derive(Debug)]
@@ -63,16 +66,19 @@ impl Catalog {
                 Catalog::from_csv(
                     Framework::CcmV4,
                     include_str!("../data/csa/ccm-v4-controls.csv"),
+                    "",
                     |r| (r[0].clone(), r[0].clone(), r[3].clone(), r[4] == "yes"),
                 ),
                 Catalog::from_csv(
                     Framework::CaiqLiteV4,
                     include_str!("../data/csa/caiq-lite-v4-question-ids.csv"),
+                    include_str!("../data/csa/caiq-lite-v4-summaries.csv"),
                     |r| (r[0].clone(), r[1].clone(), r[2].clone(), true),
                 ),
                 Catalog::from_csv(
                     Framework::CaiqLiteV3,
                     include_str!("../data/csa/caiq-lite-v3-question-ids.csv"),
+                    include_str!("../data/csa/caiq-lite-v3-summaries.csv"),
                     |r| (r[0].clone(), r[1].clone(), r[2].clone(), true),
                 ),
             ]
@@ -86,19 +92,30 @@ impl Catalog {
     fn from_csv(
         framework: Framework,
         text: &str,
+        summaries: &str,
         fields: impl Fn(&[String]) -> (String, String, String, bool),
     ) -> Catalog {
+        // `question_id,summary`: the summary is the rest of the line (it may contain commas).
+        let summary_of: BTreeMap<&str, &str> = summaries
+            .lines()
+            .skip(1)
+            .filter_map(|l| l.split_once(','))
+            .collect();
         let entries: Vec<CatalogEntry> = text
             .lines()
             .skip(1)
             .filter(|l| !l.trim().is_empty())
             .map(|line| {
                 let (id, control, title, lite) = fields(&split_csv_line(line));
+                let summary = summary_of
+                    .get(id.as_str())
+                    .map_or_else(|| title.clone(), |s| s.to_string());
                 CatalogEntry {
                     id,
                     control,
                     title,
                     lite,
+                    summary,
                 }
             })
             .collect();
@@ -169,6 +186,42 @@ mod tests {
         assert_eq!(ccm.entry("CEK-03").unwrap().control, "CEK-03");
         let q = Catalog::get(Framework::CaiqLiteV4).entry("CEK-12.1");
         assert!(q.is_none_or(|e| e.control == "CEK-12"));
+    }
+
+    #[test]
+    fn every_question_has_its_own_summary() {
+        for (framework, summaries) in [
+            (
+                Framework::CaiqLiteV4,
+                include_str!("../data/csa/caiq-lite-v4-summaries.csv"),
+            ),
+            (
+                Framework::CaiqLiteV3,
+                include_str!("../data/csa/caiq-lite-v3-summaries.csv"),
+            ),
+        ] {
+            let catalog = Catalog::get(framework);
+            let summarised: Vec<String> = summaries
+                .lines()
+                .skip(1)
+                .filter_map(|l| l.split_once(',').map(|(id, _)| id.to_string()))
+                .collect();
+            let ids: Vec<String> = catalog.ids().map(str::to_string).collect();
+            assert_eq!(
+                summarised,
+                ids,
+                "{} summaries must list every question once, in order",
+                framework.key()
+            );
+            for entry in &catalog.entries {
+                assert!(
+                    entry.summary.ends_with('?'),
+                    "{}: {}",
+                    entry.id,
+                    entry.summary
+                );
+            }
+        }
     }
 
     #[test]

@@ -9,6 +9,8 @@
 #![allow(clippy::result_large_err)]
 
 pub mod cli;
+#[cfg(feature = "live")]
+pub mod collect;
 pub mod controls;
 mod decode;
 pub mod diagnostics;

@@ -1,6 +1,7 @@
 //! Command-line interface: flag definitions and dispatch. Each command is a few lines that call the
 //! library (policy → inventory → eval → report) and map outcomes to documented exit codes.
 
+mod live;
 mod output;
 
 use std::collections::BTreeMap;
@@ -58,6 +59,10 @@ enum Command {
     Controls(ControlsArgs),
     /// Print a JSON Schema (policy files, snapshots) or a resource type's properties.
     Schema(SchemaArgs),
+    /// Read an AWS account live and save it as a snapshot to scan later.
+    Snapshot(SnapshotArgs),
+    /// Print the minimal read-only IAM policy for the API calls attestor makes.
+    Permissions,
     /// Print a shell completion script.
     Completions {
         #[arg(value_enum)]
@@ -66,10 +71,16 @@ enum Command {
 }
 
 #[derive(clap::Args, Debug)]
+#[command(group(clap::ArgGroup::new("source").required(true).args(["snapshot", "live"])))]
 struct ScanArgs {
     /// Snapshot to scan: attestor's format or an AWS Config snapshot (.json or .json.gz).
     #[arg(long, value_name = "PATH")]
-    snapshot: PathBuf,
+    snapshot: Option<PathBuf>,
+    /// Read the account live through the AWS SDK (default credential chain).
+    #[arg(long)]
+    live: bool,
+    #[command(flatten)]
+    aws: AwsArgs,
     /// Policy files or directories (repeatable). Default: the built-in policies.
     #[arg(long = "policies", value_name = "PATH")]
     policies: Vec<PathBuf>,
@@ -87,6 +98,47 @@ struct ScanArgs {
     /// Set a policy parameter: POLICY.PARAM=VALUE (repeatable). VALUE is JSON, or a plain string.
     #[arg(long = "set", value_name = "POLICY.PARAM=VALUE")]
     set: Vec<String>,
+}
+
+/// Where and how to read AWS (for `scan --live` and `snapshot`).
+#[derive(clap::Args, Debug, Clone)]
+struct AwsArgs {
+    /// Named profile from the AWS config files (else AWS_PROFILE or the default chain).
+    #[arg(long, value_name = "NAME")]
+    profile: Option<String>,
+    /// Region to read (repeatable). Default: the configured region.
+    #[arg(long = "region", value_name = "REGION")]
+    regions: Vec<String>,
+    /// Read every region enabled for the account.
+    #[arg(long, conflicts_with = "regions")]
+    all_regions: bool,
+    /// Most AWS requests in flight at once.
+    #[arg(long, value_name = "N", default_value_t = 16)]
+    max_concurrency: usize,
+    /// Seconds one attempt of an AWS call may take before it is retried.
+    #[arg(long, value_name = "SECONDS", default_value_t = 20)]
+    call_timeout: u64,
+    /// Attempts per AWS call (with backoff; throttling slows the whole run down adaptively).
+    #[arg(long, value_name = "N", default_value_t = 5)]
+    max_attempts: u32,
+    /// Write the API operations called, as JSON, to this file (for audits and tests).
+    #[arg(long, value_name = "PATH", hide = true)]
+    calls_log: Option<PathBuf>,
+    /// No progress on standard error.
+    #[arg(long, short)]
+    quiet: bool,
+    /// Print each service and region as it completes, with what could not be read.
+    #[arg(long, short)]
+    verbose: bool,
+}
+
+#[derive(clap::Args, Debug)]
+struct SnapshotArgs {
+    /// Where to write the snapshot (attestor's format, JSON).
+    #[arg(long, value_name = "PATH")]
+    output: PathBuf,
+    #[command(flatten)]
+    aws: AwsArgs,
 }
 
 #[derive(clap::Args, Debug)]
@@ -227,6 +279,8 @@ fn run(cli: Cli) -> CliResult {
         Command::Test(args) => test_command(args),
         Command::Policies(args) => policies_command(args),
         Command::Controls(args) => controls_command(args),
+        Command::Snapshot(args) => snapshot_command(args),
+        Command::Permissions => permissions_command(),
         Command::Schema(args) => schema_command(args),
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
@@ -268,13 +322,39 @@ fn scan(args: ScanArgs) -> CliResult {
         })
         .transpose()?;
     let overrides = parse_overrides(&args.set)?;
-    let inventory = inventory::load_snapshot(&args.snapshot).map_err(|d| vec![d])?;
+    let inventory = match &args.snapshot {
+        Some(path) => inventory::load_snapshot(path).map_err(|d| vec![d])?,
+        None => live::collect(&args.aws)?,
+    };
     let evaluation = eval::evaluate(&set, &inventory, &eval::Options { as_of, overrides })?;
     let report = Report::new(&set, &inventory, evaluation);
     let color = args.output.is_none() && output::color_for(std::io::stdout().is_terminal());
     let text = report::render(&report, args.format, &RenderOptions { color });
     output::write(args.output.as_deref(), &text)?;
     Ok(report.exit_code(args.fail_on.into()))
+}
+
+fn snapshot_command(args: SnapshotArgs) -> CliResult {
+    let inventory = live::collect(&args.aws)?;
+    let text = inventory::snapshot::to_json(&inventory);
+    output::write(Some(&args.output), &text)?;
+    if !args.aws.quiet {
+        eprintln!(
+            "wrote {} configuration items to {} ({} collection errors)",
+            inventory.items.len(),
+            args.output.display(),
+            inventory.collection_errors.len()
+        );
+    }
+    Ok(if inventory.collection_errors.is_empty() {
+        exit::CLEAN
+    } else {
+        exit::INCOMPLETE
+    })
+}
+
+fn permissions_command() -> CliResult {
+    output::write(None, &live::permissions()?)
 }
 
 fn parse_overrides(items: &[String]) -> Result<Overrides, Vec<Diagnostic>> {

@@ -21,6 +21,8 @@ use crate::diagnostics::{Diagnostic, SourceFile, Span};
 pub enum SourceKind {
     AttestorSnapshot,
     AwsConfigSnapshot,
+    /// Read from AWS through the SDK just now.
+    Live,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -110,7 +112,9 @@ impl Inventory {
                 .or_default()
                 .push(i);
         }
+        // One failure repeated per resource (e.g. per bucket) is one cause.
         collection_errors.sort();
+        collection_errors.dedup();
         let all = (0..items.len()).collect();
         Inventory {
             source,

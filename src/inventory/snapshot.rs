@@ -73,6 +73,30 @@ struct ItemSchema {
     tags: Option<serde_json::Value>,
 }
 
+/// Writes an inventory as an attestor snapshot (items sorted, so the file is reproducible).
+pub fn to_json(inventory: &Inventory) -> String {
+    let mut items: Vec<&serde_json::Value> = inventory.items.iter().map(|i| &i.doc).collect();
+    items.sort_by_key(|doc| {
+        ["resourceType", "accountId", "awsRegion", "resourceId"]
+            .map(|k| doc[k].as_str().unwrap_or_default().to_string())
+    });
+    let source = &inventory.source;
+    let file = serde_json::json!({
+        "snapshotVersion": SNAPSHOT_VERSION,
+        "metadata": Metadata {
+            captured_at: source.captured_at.map(|t| t.to_string()).unwrap_or_default(),
+            tool: ToolInfo { name: crate::TOOL_NAME.into(), version: crate::TOOL_VERSION.into() },
+            account_ids: source.account_ids.clone(),
+            regions: source.regions.clone(),
+            collection_errors: inventory.collection_errors.clone(),
+        },
+        "configurationItems": items,
+    });
+    let mut text = serde_json::to_string_pretty(&file).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
 pub fn schema_json() -> String {
     let mut text =
         serde_json::to_string_pretty(&schemars::schema_for!(SnapshotSchema)).unwrap_or_default();
@@ -160,6 +184,16 @@ mod tests {
             inv.source.captured_at.unwrap().to_string(),
             "2026-11-01T00:00:00Z"
         );
+    }
+
+    #[test]
+    fn written_snapshots_read_back_identically() {
+        let inv = parse("s.json", VALID.as_bytes()).unwrap();
+        let text = to_json(&inv);
+        let again = parse("t.json", text.as_bytes()).unwrap();
+        assert_eq!(again.items[0].doc, inv.items[0].doc);
+        assert_eq!(again.source.captured_at, inv.source.captured_at);
+        assert_eq!(to_json(&again), text);
     }
 
     #[test]

@@ -1,0 +1,114 @@
+//! The CLI side of live collection: a runtime, a progress bar, and a clear message when the binary
+//! was built without the `live` feature.
+
+use super::AwsArgs;
+use crate::diagnostics::Diagnostic;
+use crate::inventory::Inventory;
+
+#[cfg(feature = "live")]
+pub fn collect(args: &AwsArgs) -> Result<Inventory, Vec<Diagnostic>> {
+    use std::io::IsTerminal as _;
+    use std::sync::Arc;
+
+    let show_bar = !args.quiet
+        && !args.verbose
+        && std::io::stderr().is_terminal()
+        && std::env::var_os("CI").is_none();
+    let bar = show_bar.then(|| {
+        let bar = indicatif::ProgressBar::new(0);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{spinner} {pos}/{len} service×region {msg}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        bar
+    });
+    let found = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let progress: Option<Arc<dyn Fn(crate::collect::Progress) + Send + Sync>> =
+        if let Some(bar) = bar.clone() {
+            let found = found.clone();
+            Some(Arc::new(move |p: crate::collect::Progress| {
+                let total =
+                    found.fetch_add(p.resources, std::sync::atomic::Ordering::SeqCst) + p.resources;
+                bar.set_length(p.total as u64);
+                bar.set_position(p.done as u64);
+                bar.set_message(format!("{total} resources ({} {})", p.service, p.region));
+            }))
+        } else if args.verbose {
+            Some(Arc::new(|p: crate::collect::Progress| {
+                eprintln!(
+                    "[{}/{}] {} {}: {} resources, {} errors",
+                    p.done, p.total, p.service, p.region, p.resources, p.errors
+                );
+            }))
+        } else {
+            None
+        };
+    let options = crate::collect::Options {
+        profile: args.profile.clone(),
+        regions: args.regions.clone(),
+        all_regions: args.all_regions,
+        max_concurrency: args.max_concurrency,
+        attempt_timeout: std::time::Duration::from_secs(args.call_timeout.max(1)),
+        operation_timeout: std::time::Duration::from_secs(
+            args.call_timeout.max(1) * u64::from(args.max_attempts.max(1)) + 10,
+        ),
+        max_attempts: args.max_attempts.max(1),
+        progress,
+        ..crate::collect::Options::default()
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| {
+            vec![Diagnostic::error(
+                "runtime",
+                format!("cannot start the async runtime: {e}"),
+            )]
+        })?;
+    let result = runtime.block_on(crate::collect::collect(&options));
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    let (inventory, calls) = result.map_err(|d| vec![d])?;
+    if let Some(path) = &args.calls_log {
+        let text = serde_json::to_string_pretty(&calls).unwrap_or_default();
+        std::fs::write(path, text).map_err(|e| {
+            vec![Diagnostic::error(
+                "write-failed",
+                format!("cannot write {}: {e}", path.display()),
+            )]
+        })?;
+    }
+    if args.verbose {
+        for e in &inventory.collection_errors {
+            eprintln!("could not read: {}", e.describe());
+        }
+    }
+    Ok(inventory)
+}
+
+#[cfg(feature = "live")]
+pub fn permissions() -> Result<String, Vec<Diagnostic>> {
+    Ok(crate::collect::permissions_policy())
+}
+
+#[cfg(not(feature = "live"))]
+pub fn collect(_: &AwsArgs) -> Result<Inventory, Vec<Diagnostic>> {
+    Err(vec![not_built()])
+}
+
+#[cfg(not(feature = "live"))]
+pub fn permissions() -> Result<String, Vec<Diagnostic>> {
+    Err(vec![not_built()])
+}
+
+#[cfg(not(feature = "live"))]
+fn not_built() -> Diagnostic {
+    Diagnostic::error(
+        "feature-disabled",
+        "this attestor was built without live AWS collection",
+    )
+    .with_help(
+        "rebuild with the default features (`cargo build`), or scan a snapshot with --snapshot",
+    )
+}

@@ -1,0 +1,436 @@
+//! Live collection: read an AWS account through the SDK into an [`Inventory`] of configuration items
+//! with AWS Config's property names. One file per service; [`SERVICES`] is the registry.
+//!
+//! Collection never evaluates. Every failed call becomes a [`CollectionError`] naming the service,
+//! region, API operation, IAM action and error code, so policies over the affected resource types
+//! give `error` — never a pass, never silently nothing.
+
+mod backup;
+mod cloudtrail;
+mod dynamodb;
+mod ec2;
+mod elbv2;
+mod iam;
+mod kms;
+mod lambda;
+mod logs;
+mod rds;
+mod s3;
+mod secretsmanager;
+mod support;
+
+use std::collections::BTreeSet;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_smithy_runtime_api::client::interceptors::Intercept;
+use aws_smithy_runtime_api::client::interceptors::context::BeforeSerializationInterceptorContextRef;
+use aws_smithy_runtime_api::client::orchestrator::Metadata;
+use aws_smithy_types::config_bag::ConfigBag;
+use serde::Serialize;
+
+use crate::diagnostics::Diagnostic;
+use crate::inventory::{CollectionError, ConfigurationItem, Inventory, SourceInfo, SourceKind};
+
+pub use support::Batch;
+
+/// An API operation a collector calls, and the IAM action it needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Operation {
+    /// The SDK's service name as the interceptor reports it (e.g. `RDS`, `Lambda`).
+    pub sdk_service: &'static str,
+    pub name: &'static str,
+    pub iam_action: &'static str,
+}
+
+/// A service collector: what it reads, and the function that reads it for one region.
+pub struct Service {
+    /// Short name used in collection errors and progress (`rds`, `ec2`, …).
+    pub name: &'static str,
+    /// Global services (IAM, S3 bucket listing) are collected once, under region `global`.
+    pub global: bool,
+    pub operations: &'static [Operation],
+    pub resource_types: &'static [&'static str],
+    pub collect: for<'a> fn(&'a Ctx, &'a str) -> BoxFuture<'a, Batch>,
+}
+
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// Every collector, in a stable order. `attestor permissions` prints their IAM actions.
+pub static SERVICES: &[&Service] = &[
+    &iam::SERVICE,
+    &ec2::SERVICE,
+    &rds::SERVICE,
+    &kms::SERVICE,
+    &secretsmanager::SERVICE,
+    &logs::SERVICE,
+    &s3::SERVICE,
+    &cloudtrail::SERVICE,
+    &dynamodb::SERVICE,
+    &elbv2::SERVICE,
+    &backup::SERVICE,
+    &lambda::SERVICE,
+];
+
+/// Calls made outside any collector: who am I, and which regions are enabled.
+pub static SETUP_OPERATIONS: &[Operation] = &[
+    Operation {
+        sdk_service: "STS",
+        name: "GetCallerIdentity",
+        iam_action: "sts:GetCallerIdentity",
+    },
+    Operation {
+        sdk_service: "EC2",
+        name: "DescribeRegions",
+        iam_action: "ec2:DescribeRegions",
+    },
+];
+
+/// Every operation attestor may call.
+pub fn all_operations() -> Vec<Operation> {
+    let mut ops: Vec<Operation> = SERVICES
+        .iter()
+        .flat_map(|s| s.operations.iter().copied())
+        .chain(SETUP_OPERATIONS.iter().copied())
+        .collect();
+    ops.sort();
+    ops.dedup();
+    ops
+}
+
+/// The minimal read-only IAM policy for exactly the operations the collectors call.
+pub fn permissions_policy() -> String {
+    let actions: BTreeSet<&str> = all_operations().iter().map(|o| o.iam_action).collect();
+    let policy = serde_json::json!({
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Sid": "AttestorReadOnly",
+            "Effect": "Allow",
+            "Action": actions,
+            "Resource": "*",
+        }],
+    });
+    let mut text = serde_json::to_string_pretty(&policy).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+#[derive(Clone)]
+pub struct Options {
+    pub profile: Option<String>,
+    pub regions: Vec<String>,
+    pub all_regions: bool,
+    /// Requests in flight at once, across all services and regions.
+    pub max_concurrency: usize,
+    /// Whole-operation timeout including retries.
+    pub operation_timeout: Duration,
+    /// Per-attempt timeout.
+    pub attempt_timeout: Duration,
+    pub max_attempts: u32,
+    /// Report progress (services × regions done, resources found).
+    pub progress: Option<Arc<dyn Fn(Progress) + Send + Sync>>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            profile: None,
+            regions: Vec::new(),
+            all_regions: false,
+            max_concurrency: 16,
+            operation_timeout: Duration::from_secs(60),
+            attempt_timeout: Duration::from_secs(20),
+            max_attempts: 5,
+            progress: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Progress {
+    pub service: &'static str,
+    pub region: String,
+    pub resources: usize,
+    pub errors: usize,
+    pub done: usize,
+    pub total: usize,
+}
+
+/// Shared state of one collection run.
+pub struct Ctx {
+    pub sdk: SdkConfig,
+    pub account_id: String,
+    pub calls: Arc<CallRecorder>,
+    permits: tokio::sync::Semaphore,
+}
+
+/// Records every API operation the SDK executes (for the permissions test and benchmarks).
+#[derive(Debug, Default)]
+pub struct CallRecorder {
+    calls: Mutex<Vec<(String, String)>>,
+}
+
+impl CallRecorder {
+    /// (service, operation) pairs, in call order.
+    pub fn calls(&self) -> Vec<(String, String)> {
+        self.calls.lock().map(|c| c.clone()).unwrap_or_default()
+    }
+}
+
+#[derive(Debug)]
+struct RecordingInterceptor(Arc<CallRecorder>);
+
+impl Intercept for RecordingInterceptor {
+    fn name(&self) -> &'static str {
+        "AttestorCallRecorder"
+    }
+
+    fn read_before_execution(
+        &self,
+        _context: &BeforeSerializationInterceptorContextRef<'_>,
+        cfg: &mut ConfigBag,
+    ) -> Result<(), aws_smithy_runtime_api::box_error::BoxError> {
+        if let Some(meta) = cfg.load::<Metadata>()
+            && let Ok(mut calls) = self.0.calls.lock()
+        {
+            calls.push((meta.service().to_string(), meta.name().to_string()));
+        }
+        Ok(())
+    }
+}
+
+impl Ctx {
+    /// The shared SDK configuration for `region`, with the call recorder attached by each client.
+    pub fn config(&self, region: &str) -> SdkConfig {
+        let region = if region == GLOBAL {
+            self.sdk.region().cloned()
+        } else {
+            Some(Region::new(region.to_string()))
+        };
+        let mut builder = self.sdk.to_builder();
+        builder.set_region(region);
+        builder.build()
+    }
+
+    pub fn interceptor(&self) -> impl Intercept + 'static {
+        RecordingInterceptor(self.calls.clone())
+    }
+
+    /// Waits for a request slot: at most `max_concurrency` requests are in flight.
+    pub async fn permit(&self) -> tokio::sync::SemaphorePermit<'_> {
+        // The semaphore is never closed, so acquire cannot fail.
+        self.permits.acquire().await.expect("semaphore open")
+    }
+}
+
+pub const GLOBAL: &str = "global";
+
+/// Reads the account: every service in every region, concurrently, into one inventory.
+pub async fn collect(options: &Options) -> Result<(Inventory, Vec<(String, String)>), Diagnostic> {
+    let calls = Arc::new(CallRecorder::default());
+    let sdk = load_sdk_config(options).await;
+    let account_id = caller_account(&sdk, &calls).await?;
+    let regions = regions(&sdk, options, &calls).await?;
+    let ctx = Ctx {
+        sdk,
+        account_id: account_id.clone(),
+        calls: calls.clone(),
+        permits: tokio::sync::Semaphore::new(options.max_concurrency.max(1)),
+    };
+    let mut jobs: Vec<(&'static Service, String)> = Vec::new();
+    for service in SERVICES {
+        if service.global {
+            jobs.push((service, GLOBAL.to_string()));
+        } else {
+            jobs.extend(regions.iter().map(|r| (*service, r.clone())));
+        }
+    }
+    let total = jobs.len();
+    let done = std::sync::atomic::AtomicUsize::new(0);
+    let batches = join_all(jobs.iter().map(|(service, region)| {
+        let ctx = &ctx;
+        let done = &done;
+        async move {
+            let batch = (service.collect)(ctx, region).await;
+            if let Some(progress) = &options.progress {
+                progress(Progress {
+                    service: service.name,
+                    region: region.clone(),
+                    resources: batch.items.len(),
+                    errors: batch.errors.len(),
+                    done: done.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1,
+                    total,
+                });
+            }
+            batch
+        }
+    }))
+    .await;
+    let mut items: Vec<ConfigurationItem> = Vec::new();
+    let mut errors: Vec<CollectionError> = Vec::new();
+    for batch in batches {
+        items.extend(batch.items);
+        errors.extend(batch.errors);
+    }
+    // Deterministic order whatever the network did.
+    items.sort_by(|a, b| {
+        (&a.resource_type, &a.region, &a.resource_id).cmp(&(
+            &b.resource_type,
+            &b.region,
+            &b.resource_id,
+        ))
+    });
+    // Two items claiming one identity would double-count; keep the first and say so.
+    let mut unique: Vec<ConfigurationItem> = Vec::with_capacity(items.len());
+    for item in items {
+        match unique.last() {
+            Some(last)
+                if last.resource_type == item.resource_type
+                    && last.region == item.region
+                    && last.resource_id == item.resource_id =>
+            {
+                errors.push(CollectionError {
+                    service: "attestor".into(),
+                    region: item.region.clone(),
+                    account_id: item.account_id.clone(),
+                    operation: "(collection)".into(),
+                    iam_action: "(none)".into(),
+                    error_code: "DuplicateResource".into(),
+                    message: format!(
+                        "two {} resources share the ID {}; only the first is evaluated",
+                        item.resource_type, item.resource_id
+                    ),
+                    resource_types: vec![item.resource_type.clone()],
+                });
+            }
+            _ => unique.push(item),
+        }
+    }
+    let items = unique;
+    let mut all_regions = regions.clone();
+    all_regions.push(GLOBAL.to_string());
+    all_regions.sort();
+    let source = SourceInfo {
+        kind: SourceKind::Live,
+        path: None,
+        sha256: None,
+        captured_at: Some(jiff::Timestamp::now()),
+        account_ids: vec![account_id],
+        regions: all_regions,
+    };
+    Ok((Inventory::new(source, items, errors), calls.calls()))
+}
+
+/// Runs futures concurrently on the current task and returns their outputs in order.
+pub(crate) async fn join_all<F: Future>(futures: impl IntoIterator<Item = F>) -> Vec<F::Output> {
+    let mut set = Vec::new();
+    for f in futures {
+        set.push(Box::pin(f));
+    }
+    let mut outputs: Vec<Option<F::Output>> = (0..set.len()).map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        let mut pending = false;
+        for (i, f) in set.iter_mut().enumerate() {
+            if outputs[i].is_none() {
+                match f.as_mut().poll(cx) {
+                    std::task::Poll::Ready(v) => outputs[i] = Some(v),
+                    std::task::Poll::Pending => pending = true,
+                }
+            }
+        }
+        if pending {
+            std::task::Poll::Pending
+        } else {
+            std::task::Poll::Ready(())
+        }
+    })
+    .await;
+    outputs.into_iter().flatten().collect()
+}
+
+async fn load_sdk_config(options: &Options) -> SdkConfig {
+    use aws_smithy_types::retry::RetryConfig;
+    use aws_smithy_types::timeout::TimeoutConfig;
+    let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        .retry_config(RetryConfig::adaptive().with_max_attempts(options.max_attempts))
+        .timeout_config(
+            TimeoutConfig::builder()
+                .connect_timeout(Duration::from_secs(5))
+                .operation_timeout(options.operation_timeout)
+                .operation_attempt_timeout(options.attempt_timeout)
+                .build(),
+        );
+    if let Some(profile) = &options.profile {
+        loader = loader.profile_name(profile);
+    }
+    if let Some(first) = options.regions.first() {
+        loader = loader.region(Region::new(first.clone()));
+    }
+    loader.load().await
+}
+
+async fn caller_account(sdk: &SdkConfig, calls: &Arc<CallRecorder>) -> Result<String, Diagnostic> {
+    let config = aws_sdk_sts::config::Builder::from(sdk)
+        .interceptor(RecordingInterceptor(calls.clone()))
+        .build();
+    let client = aws_sdk_sts::Client::from_conf(config);
+    let out = client.get_caller_identity().send().await.map_err(|e| {
+        let (code, message) = support::error_code(&e);
+        Diagnostic::error(
+            "aws-credentials",
+            format!("cannot identify the AWS account (sts:GetCallerIdentity failed with {code}: {message})"),
+        )
+        .with_help("check credentials: AWS_PROFILE / --profile, `aws sso login`, or AWS_ACCESS_KEY_ID")
+    })?;
+    out.account().map(str::to_string).ok_or_else(|| {
+        Diagnostic::error(
+            "aws-credentials",
+            "sts:GetCallerIdentity returned no account",
+        )
+    })
+}
+
+async fn regions(
+    sdk: &SdkConfig,
+    options: &Options,
+    calls: &Arc<CallRecorder>,
+) -> Result<Vec<String>, Diagnostic> {
+    if !options.all_regions {
+        let mut regions = options.regions.clone();
+        if regions.is_empty() {
+            match sdk.region() {
+                Some(r) => regions.push(r.to_string()),
+                None => {
+                    return Err(Diagnostic::error("aws-region", "no AWS region configured")
+                        .with_help(
+                            "pass --region REGION (repeatable) or --all-regions, or set AWS_REGION",
+                        ));
+                }
+            }
+        }
+        regions.sort();
+        regions.dedup();
+        return Ok(regions);
+    }
+    let config = aws_sdk_ec2::config::Builder::from(sdk)
+        .interceptor(RecordingInterceptor(calls.clone()))
+        .build();
+    let client = aws_sdk_ec2::Client::from_conf(config);
+    let out = client.describe_regions().send().await.map_err(|e| {
+        let (code, message) = support::error_code(&e);
+        Diagnostic::error(
+            "aws-region",
+            format!("--all-regions: ec2:DescribeRegions failed with {code}: {message}"),
+        )
+    })?;
+    let mut regions: Vec<String> = out
+        .regions()
+        .iter()
+        .filter_map(|r| r.region_name().map(str::to_string))
+        .collect();
+    regions.sort();
+    Ok(regions)
+}

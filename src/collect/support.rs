@@ -1,0 +1,249 @@
+//! What every collector shares: the result batch, turning SDK errors into collection errors, and
+//! building configuration items.
+
+use aws_smithy_runtime_api::client::result::SdkError;
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+use serde_json::{Map, Value};
+
+use super::{Ctx, GLOBAL, Operation};
+use crate::inventory::{CollectionError, ConfigurationItem};
+
+/// What one collector found in one region.
+#[derive(Debug, Default)]
+pub struct Batch {
+    pub items: Vec<ConfigurationItem>,
+    pub errors: Vec<CollectionError>,
+}
+
+impl Batch {
+    pub fn push(&mut self, item: ConfigurationItem) {
+        self.items.push(item);
+    }
+
+    /// Records a failed call that leaves `resource_types` incomplete in `region`.
+    pub fn fail(
+        &mut self,
+        ctx: &Ctx,
+        service: &str,
+        region: &str,
+        op: &Operation,
+        resource_types: &[&str],
+        failure: Failure,
+    ) {
+        self.errors.push(CollectionError {
+            service: service.to_string(),
+            region: region.to_string(),
+            account_id: ctx.account_id.clone(),
+            operation: op.name.to_string(),
+            iam_action: op.iam_action.to_string(),
+            error_code: failure.code,
+            message: failure.message,
+            resource_types: resource_types.iter().map(|s| s.to_string()).collect(),
+        });
+    }
+}
+
+/// An error code and message from a failed call.
+#[derive(Debug, Clone)]
+pub struct Failure {
+    pub code: String,
+    pub message: String,
+}
+
+/// Keeps error messages to one readable line: some SDK errors embed whole response bodies.
+fn one_line(message: String) -> String {
+    let line = message.lines().next().unwrap_or_default().trim();
+    if line.chars().count() > 300 {
+        format!("{}…", line.chars().take(300).collect::<String>())
+    } else {
+        line.to_string()
+    }
+}
+
+impl<E, R> From<SdkError<E, R>> for Failure
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug,
+{
+    fn from(err: SdkError<E, R>) -> Self {
+        let (code, message) = error_code(&err);
+        Failure {
+            code,
+            message: one_line(message),
+        }
+    }
+}
+
+/// A stable error code for any SDK failure: the service's code when there is one, else the kind
+/// of transport failure (timeouts, connection errors) so reports say what happened.
+pub fn error_code<E, R>(err: &SdkError<E, R>) -> (String, String)
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug,
+{
+    match err {
+        SdkError::ServiceError(service) => {
+            let inner = service.err();
+            // No code means the response could not be parsed (an emulator or proxy answered oddly).
+            let code = inner.code().unwrap_or("UnparseableResponse").to_string();
+            let message = inner.message().map(str::to_string).unwrap_or_else(|| {
+                format!(
+                    "{}",
+                    aws_smithy_types::error::display::DisplayErrorContext(inner)
+                )
+            });
+            (code, message)
+        }
+        SdkError::TimeoutError(_) => (
+            "Timeout".into(),
+            "the request timed out (after retries)".into(),
+        ),
+        SdkError::DispatchFailure(failure) => {
+            let code = if failure.is_timeout() {
+                "Timeout"
+            } else {
+                "ConnectionError"
+            };
+            (
+                code.into(),
+                format!(
+                    "{}",
+                    aws_smithy_types::error::display::DisplayErrorContext(err)
+                ),
+            )
+        }
+        SdkError::ResponseError(_) => (
+            "InvalidResponse".into(),
+            format!(
+                "{}",
+                aws_smithy_types::error::display::DisplayErrorContext(err)
+            ),
+        ),
+        _ => (
+            "RequestFailed".into(),
+            format!(
+                "{}",
+                aws_smithy_types::error::display::DisplayErrorContext(err)
+            ),
+        ),
+    }
+}
+
+/// Builds a configuration item. `configuration` and `supplementary` are JSON objects with AWS
+/// Config's property names.
+// The arguments are the configuration item's own fields, in its order; a builder would add nothing.
+#[allow(clippy::too_many_arguments)]
+pub fn item(
+    ctx: &Ctx,
+    resource_type: &str,
+    region: &str,
+    resource_id: impl Into<String>,
+    resource_name: Option<&str>,
+    arn: Option<&str>,
+    configuration: Value,
+    supplementary: Value,
+    tags: Value,
+) -> ConfigurationItem {
+    let resource_id = resource_id.into();
+    let mut doc = Map::new();
+    doc.insert("resourceType".into(), resource_type.into());
+    doc.insert("resourceId".into(), resource_id.clone().into());
+    if let Some(name) = resource_name {
+        doc.insert("resourceName".into(), name.into());
+    }
+    doc.insert("accountId".into(), ctx.account_id.clone().into());
+    doc.insert("awsRegion".into(), region.into());
+    if let Some(arn) = arn {
+        doc.insert("arn".into(), arn.into());
+    }
+    doc.insert("configuration".into(), configuration);
+    if !supplementary.is_null() {
+        doc.insert("supplementaryConfiguration".into(), supplementary);
+    }
+    if !tags.is_null() {
+        doc.insert("tags".into(), tags);
+    }
+    ConfigurationItem {
+        resource_type: resource_type.to_string(),
+        resource_id,
+        account_id: ctx.account_id.clone(),
+        region: region.to_string(),
+        doc: Value::Object(doc),
+    }
+}
+
+/// Drops `null` members so absent API fields stay absent (policies treat null as missing anyway,
+/// and snapshots stay small).
+pub fn compact(value: Value) -> Value {
+    match value {
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .filter(|(_, v)| !v.is_null())
+                .map(|(k, v)| (k, compact(v)))
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.into_iter().map(compact).collect()),
+        other => other,
+    }
+}
+
+/// An SDK timestamp as RFC 3339 text, the form dates take in configuration items.
+pub fn date(t: Option<&aws_smithy_types::DateTime>) -> Value {
+    t.and_then(|t| t.fmt(aws_smithy_types::date_time::Format::DateTime).ok())
+        .map(Value::String)
+        .unwrap_or(Value::Null)
+}
+
+/// Tags as AWS Config records them: a map of key to value.
+pub fn tags<'a>(pairs: impl IntoIterator<Item = (Option<&'a str>, Option<&'a str>)>) -> Value {
+    let map: Map<String, Value> = pairs
+        .into_iter()
+        .filter_map(|(k, v)| {
+            Some((
+                k?.to_string(),
+                Value::String(v.unwrap_or_default().to_string()),
+            ))
+        })
+        .collect();
+    Value::Object(map)
+}
+
+/// The region to report for a global service's resources.
+pub fn global_region() -> &'static str {
+    GLOBAL
+}
+
+/// Declares an [`Operation`] constant list entry.
+macro_rules! op {
+    ($sdk:literal, $name:literal, $action:literal) => {
+        $crate::collect::Operation {
+            sdk_service: $sdk,
+            name: $name,
+            iam_action: $action,
+        }
+    };
+}
+pub(crate) use op;
+
+/// Walks a paginator: one request slot per page; a failed page records a collection error for
+/// `$types` and stops (the data seen so far is kept; the error says the rest is missing).
+macro_rules! for_each_page {
+    ($ctx:expr, $batch:expr, $service:expr, $region:expr, $op:expr, $types:expr, $pages:expr, |$out:ident| $body:block) => {{
+        let mut pages = $pages;
+        loop {
+            let page = {
+                let _permit = $ctx.permit().await;
+                pages.next().await
+            };
+            match page {
+                None => break,
+                Some(Err(e)) => {
+                    $batch.fail($ctx, $service, $region, &$op, $types, e.into());
+                    break;
+                }
+                Some(Ok($out)) => $body,
+            }
+        }
+    }};
+}
+pub(crate) use for_each_page;

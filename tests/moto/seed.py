@@ -1,0 +1,147 @@
+"""Seeds a moto server with a live-scan scenario: for every collected type, a compliant resource
+and a non-compliant one, in eu-west-1. The expected results are asserted by tests/live.rs.
+
+Usage: python seed.py ENDPOINT_URL"""
+import io
+import json
+import sys
+import zipfile
+
+import boto3
+
+ENDPOINT = sys.argv[1]
+REGION = "eu-west-1"
+
+
+def client(name, region=REGION):
+    return boto3.client(name, region_name=region, endpoint_url=ENDPOINT,
+                        aws_access_key_id="testing", aws_secret_access_key="testing")
+
+
+iam = client("iam")
+iam.update_account_password_policy(MinimumPasswordLength=14, RequireSymbols=True, RequireNumbers=True,
+                                   RequireUppercaseCharacters=True, RequireLowercaseCharacters=True,
+                                   PasswordReusePrevention=24)
+for name in ("alice", "bob", "svc"):
+    iam.create_user(UserName=name)
+for name in ("alice", "bob"):
+    iam.create_login_profile(UserName=name, Password="Correct-Horse-Battery-9")
+device = iam.create_virtual_mfa_device(VirtualMFADeviceName="alice")["VirtualMFADevice"]
+iam.enable_mfa_device(UserName="alice", SerialNumber=device["SerialNumber"],
+                      AuthenticationCode1="123456", AuthenticationCode2="654321")
+iam.create_access_key(UserName="svc")
+
+ec2 = client("ec2")
+vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+igw = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
+ec2.attach_internet_gateway(InternetGatewayId=igw, VpcId=vpc)
+public = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.0.0/24", AvailabilityZone="eu-west-1a")["Subnet"]["SubnetId"]
+private_a = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.1.0/24", AvailabilityZone="eu-west-1a")["Subnet"]["SubnetId"]
+private_b = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.2.0/24", AvailabilityZone="eu-west-1b")["Subnet"]["SubnetId"]
+ec2.modify_subnet_attribute(SubnetId=public, MapPublicIpOnLaunch={"Value": True})
+# A private subnet that still hands out public addresses: fails private-subnet-no-public-ip.
+ec2.modify_subnet_attribute(SubnetId=private_b, MapPublicIpOnLaunch={"Value": True})
+public_rt = ec2.create_route_table(VpcId=vpc)["RouteTable"]["RouteTableId"]
+ec2.create_route(RouteTableId=public_rt, DestinationCidrBlock="0.0.0.0/0", GatewayId=igw)
+ec2.associate_route_table(RouteTableId=public_rt, SubnetId=public)
+# The private subnets use the VPC's main route table (local only): the fallback path.
+web = ec2.create_security_group(GroupName="web", Description="web", VpcId=vpc)["GroupId"]
+ec2.authorize_security_group_ingress(GroupId=web, IpPermissions=[
+    {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}])
+ssh = ec2.create_security_group(GroupName="ssh-open", Description="ssh", VpcId=vpc)["GroupId"]
+ec2.authorize_security_group_ingress(GroupId=ssh, IpPermissions=[
+    {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}])
+ec2.create_volume(AvailabilityZone="eu-west-1a", Size=8, Encrypted=True, TagSpecifications=[
+    {"ResourceType": "volume", "Tags": [{"Key": "Name", "Value": "encrypted"}]}])
+ec2.create_volume(AvailabilityZone="eu-west-1a", Size=8, Encrypted=False, TagSpecifications=[
+    {"ResourceType": "volume", "Tags": [{"Key": "Name", "Value": "plain"}]}])
+ec2.enable_ebs_encryption_by_default()
+
+rds = client("rds")
+rds.create_db_subnet_group(DBSubnetGroupName="private", DBSubnetGroupDescription="private",
+                           SubnetIds=[private_a, private_b])
+rds.create_db_subnet_group(DBSubnetGroupName="public", DBSubnetGroupDescription="public", SubnetIds=[public])
+rds.create_db_instance(DBInstanceIdentifier="orders", DBInstanceClass="db.t3.micro", Engine="postgres",
+                       MasterUsername="admin", MasterUserPassword="password123", AllocatedStorage=20,
+                       StorageEncrypted=True, PubliclyAccessible=False, MultiAZ=True,
+                       BackupRetentionPeriod=14, DBSubnetGroupName="private")
+rds.create_db_instance(DBInstanceIdentifier="legacy", DBInstanceClass="db.t3.micro", Engine="mysql",
+                       MasterUsername="admin", MasterUserPassword="password123", AllocatedStorage=20,
+                       StorageEncrypted=False, PubliclyAccessible=True, MultiAZ=False,
+                       BackupRetentionPeriod=1, DBSubnetGroupName="public")
+rds.create_db_snapshot(DBSnapshotIdentifier="orders-manual", DBInstanceIdentifier="orders")
+rds.create_db_snapshot(DBSnapshotIdentifier="legacy-manual", DBInstanceIdentifier="legacy")
+
+kms = client("kms")
+rotating = kms.create_key(Description="rotating")["KeyMetadata"]["KeyId"]
+kms.enable_key_rotation(KeyId=rotating, RotationPeriodInDays=90)
+kms.create_key(Description="static")
+
+role = iam.create_role(RoleName="lambda", AssumeRolePolicyDocument=json.dumps({
+    "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
+                                            "Action": "sts:AssumeRole"}]}))["Role"]["Arn"]
+code = io.BytesIO()
+with zipfile.ZipFile(code, "w") as z:
+    z.writestr("handler.py", "def handler(event, context):\n    return 1\n")
+lambda_client = client("lambda")
+lambda_client.create_function(FunctionName="processor", Runtime="python3.12", Role=role,
+                                 Handler="handler.handler", Code={"ZipFile": code.getvalue()})
+rotate_fn = lambda_client.create_function(FunctionName="rotate", Runtime="python3.12", Role=role,
+                                         Handler="handler.handler", Code={"ZipFile": code.getvalue()})["FunctionArn"]
+
+secrets = client("secretsmanager")
+secrets.create_secret(Name="prod/static", SecretString="not-read-by-attestor")
+rotated = secrets.create_secret(Name="prod/rotated", SecretString="not-read-by-attestor")["ARN"]
+secrets.rotate_secret(SecretId=rotated, RotationLambdaARN=rotate_fn,
+                      RotationRules={"AutomaticallyAfterDays": 30})
+
+logs = client("logs")
+logs.create_log_group(logGroupName="/app/api")
+logs.put_retention_policy(logGroupName="/app/api", retentionInDays=90)
+logs.create_log_group(logGroupName="/app/forever")
+
+s3 = client("s3")
+for name in ("customer-files", "scratch", "audit-logs"):
+    s3.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": REGION})
+for name, state in (("customer-files", "Enabled"), ("scratch", "Suspended"), ("audit-logs", "Suspended")):
+    s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": state})
+s3.put_bucket_encryption(Bucket="customer-files", ServerSideEncryptionConfiguration={
+    "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms"}}]})
+s3.put_bucket_tagging(Bucket="customer-files", Tagging={"TagSet": [{"Key": "DataRetention", "Value": "365d"}]})
+s3.put_bucket_lifecycle_configuration(Bucket="customer-files", LifecycleConfiguration={"Rules": [
+    {"ID": "expire", "Status": "Enabled", "Filter": {"Prefix": ""}, "Expiration": {"Days": 365}}]})
+
+trail = client("cloudtrail")
+trail.create_trail(Name="org-trail", S3BucketName="audit-logs", IsMultiRegionTrail=True,
+                   EnableLogFileValidation=True)
+trail.start_logging(Name="org-trail")
+
+ddb = client("dynamodb")
+for name in ("registry", "sessions"):
+    ddb.create_table(TableName=name, BillingMode="PAY_PER_REQUEST",
+                     AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+                     KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+                     **({"SSESpecification": {"Enabled": True, "SSEType": "KMS"}} if name == "registry" else {}))
+ddb.update_continuous_backups(TableName="registry",
+                              PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True})
+
+cert = client("acm").request_certificate(DomainName="app.example.com")["CertificateArn"]
+elb = client("elbv2")
+lb = elb.create_load_balancer(Name="web", Subnets=[public, private_a], SecurityGroups=[web])["LoadBalancers"][0]["LoadBalancerArn"]
+tg = elb.create_target_group(Name="web", Protocol="HTTP", Port=80, VpcId=vpc)["TargetGroups"][0]["TargetGroupArn"]
+elb.create_listener(LoadBalancerArn=lb, Protocol="HTTPS", Port=443, SslPolicy="ELBSecurityPolicy-TLS13-1-2-2021-06",
+                    Certificates=[{"CertificateArn": cert}],
+                    DefaultActions=[{"Type": "forward", "TargetGroupArn": tg}])
+elb.create_listener(LoadBalancerArn=lb, Protocol="HTTP", Port=80, DefaultActions=[
+    {"Type": "redirect", "RedirectConfig": {"Protocol": "HTTPS", "Port": "443", "StatusCode": "HTTP_301"}}])
+old = elb.create_load_balancer(Name="legacy", Subnets=[public, private_a], SecurityGroups=[web])["LoadBalancers"][0]["LoadBalancerArn"]
+elb.create_listener(LoadBalancerArn=old, Protocol="HTTPS", Port=443, SslPolicy="ELBSecurityPolicy-2016-08",
+                    Certificates=[{"CertificateArn": cert}],
+                    DefaultActions=[{"Type": "forward", "TargetGroupArn": tg}])
+elb.create_listener(LoadBalancerArn=old, Protocol="HTTP", Port=80, DefaultActions=[{"Type": "forward", "TargetGroupArn": tg}])
+
+backup = client("backup")
+backup.create_backup_vault(BackupVaultName="primary",
+                           EncryptionKeyArn=f"arn:aws:kms:{REGION}:123456789012:key/{rotating}")
+
+print("seeded")
