@@ -1,0 +1,752 @@
+//! Live collection against a real AWS emulator: moto's server mode (installed into .venv-moto by
+//! scripts/test), started on 127.0.0.1 for each test, seeded through boto3 with compliant and
+//! non-compliant resources of every collected type. Fault cases (access denied, throttling, a
+//! hanging endpoint) put a loopback fault proxy between attestor and moto.
+//!
+//! These tests fail — never skip — when moto is missing: run `scripts/test`, which installs it.
+#![cfg(feature = "live")]
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command as Process, Stdio};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+
+fn venv_bin(name: &str) -> PathBuf {
+    Path::new(ROOT).join(".venv-moto/bin").join(name)
+}
+
+/// A moto server on a free loopback port, stopped (by its pid) when dropped.
+struct Moto {
+    child: Child,
+    port: u16,
+}
+
+impl Moto {
+    fn start() -> Moto {
+        let server = venv_bin("moto_server");
+        assert!(
+            server.exists(),
+            "moto is not installed at {}: run scripts/test (it installs moto[server] into .venv-moto)",
+            server.display()
+        );
+        let port = free_port();
+        let child = Process::new(&server)
+            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .env("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start moto_server");
+        let moto = Moto { child, port };
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while http_get(port, "/moto-api/").is_none() {
+            assert!(
+                Instant::now() < deadline,
+                "moto_server did not answer on 127.0.0.1:{port}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        moto
+    }
+
+    fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    fn seed(&self) {
+        let status = Process::new(venv_bin("python"))
+            .arg(Path::new(ROOT).join("tests/moto/seed.py"))
+            .arg(self.url())
+            .stdout(Stdio::null())
+            .status()
+            .expect("run the seed script");
+        assert!(status.success(), "seeding moto failed");
+    }
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn http_get(port: u16, path: &str) -> Option<String> {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
+    stream.set_read_timeout(Some(Duration::from_secs(2))).ok()?;
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+    )
+    .ok()?;
+    let mut out = String::new();
+    stream.read_to_string(&mut out).ok()?;
+    out.starts_with("HTTP/1.1 200").then_some(out)
+}
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+/// Runs attestor against `endpoint` with dummy credentials and no real AWS configuration.
+fn attestor(endpoint: &str, args: &[&str]) -> Run {
+    let out = assert_cmd::Command::cargo_bin("attestor")
+        .unwrap()
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("AWS_ENDPOINT_URL", endpoint)
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_CONFIG_FILE", "/dev/null")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("NO_COLOR", "1")
+        .args(args)
+        .timeout(Duration::from_secs(300))
+        .output()
+        .unwrap();
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+fn json(run: &Run) -> Value {
+    serde_json::from_str(&run.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}):\n{}\n{}", run.stdout, run.stderr))
+}
+
+/// (policy, resource) → status.
+fn statuses(report: &Value) -> BTreeMap<(String, String), String> {
+    report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                (
+                    r["policy_id"].as_str().unwrap().to_string(),
+                    r["resource_id"].as_str().unwrap().to_string(),
+                ),
+                r["status"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+/// Status counts of one policy.
+fn counts(report: &Value, policy: &str) -> BTreeMap<String, usize> {
+    let mut out = BTreeMap::new();
+    for r in report["results"].as_array().unwrap() {
+        if r["policy_id"] == policy {
+            *out.entry(r["status"].as_str().unwrap().to_string())
+                .or_default() += 1;
+        }
+    }
+    out
+}
+
+fn status_of<'a>(
+    all: &'a BTreeMap<(String, String), String>,
+    policy: &str,
+    resource: &str,
+) -> &'a str {
+    // Secrets' IDs are ARNs with a random suffix: match the name inside.
+    all.iter()
+        .find(|((p, r), _)| p == policy && (r == resource || r.contains(&format!(":{resource}-"))))
+        .map(|(_, s)| s.as_str())
+        .unwrap_or_else(|| panic!("no result for {policy} on {resource}"))
+}
+
+const SCAN: &[&str] = &[
+    "scan",
+    "--live",
+    "--region",
+    "eu-west-1",
+    "--format",
+    "json",
+    "--as-of",
+    "2030-01-01T00:00:00Z",
+];
+
+#[test]
+fn live_scan_of_the_seeded_account() {
+    let moto = Moto::start();
+    moto.seed();
+    let run = attestor(&moto.url(), SCAN);
+    assert_eq!(run.code, 1, "failures found → exit 1\n{}", run.stderr);
+    let report = json(&run);
+    assert_eq!(report["source"]["kind"], "live");
+    assert_eq!(
+        report["source"]["account_ids"],
+        serde_json::json!(["123456789012"])
+    );
+    assert_eq!(
+        report["collection_errors"],
+        serde_json::json!([]),
+        "moto answers every call attestor makes"
+    );
+    assert_eq!(report["summary"]["error"], 0);
+    let all = statuses(&report);
+    for (policy, resource, expected) in [
+        ("rds-storage-encrypted", "orders", "pass"),
+        ("rds-storage-encrypted", "legacy", "fail"),
+        ("rds-private-network", "orders", "pass"),
+        ("rds-private-network", "legacy", "fail"),
+        ("rds-multi-az", "orders", "pass"),
+        ("rds-multi-az", "legacy", "fail"),
+        ("rds-backup-retention", "orders", "pass"),
+        ("rds-backup-retention", "legacy", "fail"),
+        ("rds-snapshot-encrypted", "orders-manual", "pass"),
+        ("rds-snapshot-encrypted", "legacy-manual", "fail"),
+        ("s3-default-encryption", "customer-files", "pass"),
+        ("s3-default-encryption", "scratch", "fail"),
+        ("s3-lifecycle-expiration", "customer-files", "pass"),
+        ("s3-lifecycle-expiration", "scratch", "not_applicable"),
+        ("cloudwatch-log-retention", "/app/api", "pass"),
+        ("cloudwatch-log-retention", "/app/forever", "fail"),
+        ("secrets-manager-rotation", "prod/rotated", "pass"),
+        ("dynamodb-point-in-time-recovery", "registry", "pass"),
+        ("dynamodb-point-in-time-recovery", "sessions", "fail"),
+        ("dynamodb-kms-encryption", "registry", "pass"),
+        ("dynamodb-kms-encryption", "sessions", "fail"),
+        ("backup-vault-encrypted", "primary", "pass"),
+        ("cloudtrail-log-file-validation", "org-trail", "pass"),
+        ("cloudtrail-kms-encryption", "org-trail", "fail"),
+        ("cloudtrail-multi-region-logging", "123456789012", "pass"),
+        ("iam-password-policy", "123456789012", "pass"),
+        // moto's account summary reports no root MFA.
+        ("iam-root-mfa", "123456789012", "fail"),
+    ] {
+        assert_eq!(
+            status_of(&all, policy, resource),
+            expected,
+            "{policy} on {resource}"
+        );
+    }
+    assert_eq!(
+        status_of(&all, "secrets-manager-rotation", "prod/static"),
+        "fail"
+    );
+    // Resources without names in their IDs: one compliant and one not of each, seeded.
+    for (policy, pass, fail, na) in [
+        ("iam-console-users-mfa", 1, 1, 1),
+        ("ebs-volume-encrypted", 1, 1, 0),
+        ("elb-listener-tls12", 1, 1, 2),
+        ("elb-http-redirects-to-https", 1, 1, 2),
+    ] {
+        let c = counts(&report, policy);
+        assert_eq!(
+            (
+                c.get("pass").copied().unwrap_or(0),
+                c.get("fail").copied().unwrap_or(0),
+                c.get("not_applicable").copied().unwrap_or(0)
+            ),
+            (pass, fail, na),
+            "{policy}: {c:?}"
+        );
+    }
+    assert_eq!(
+        counts(&report, "security-group-no-public-admin-ports").get("fail"),
+        Some(&1)
+    );
+    assert!(
+        counts(&report, "private-subnet-no-public-ip")
+            .get("fail")
+            .is_some()
+    );
+    assert!(counts(&report, "kms-key-rotation").get("pass").is_some());
+}
+
+#[test]
+fn a_snapshot_scanned_later_gives_the_live_results() {
+    let moto = Moto::start();
+    moto.seed();
+    let dir = tempfile::tempdir().unwrap();
+    let snapshot = dir.path().join("account.json");
+    let calls = dir.path().join("calls.json");
+    let snap = attestor(
+        &moto.url(),
+        &[
+            "snapshot",
+            "--region",
+            "eu-west-1",
+            "--output",
+            snapshot.to_str().unwrap(),
+            "--calls-log",
+            calls.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(snap.code, 0, "{}", snap.stderr);
+    let live = json(&attestor(&moto.url(), SCAN));
+    let offline = json(&attestor(
+        "http://127.0.0.1:9",
+        &[
+            "scan",
+            "--snapshot",
+            snapshot.to_str().unwrap(),
+            "--format",
+            "json",
+            "--as-of",
+            "2030-01-01T00:00:00Z",
+        ],
+    ));
+    assert_eq!(
+        offline["results"], live["results"],
+        "same results from the snapshot as from the live scan"
+    );
+    assert_eq!(offline["source"]["kind"], "attestor-snapshot");
+
+    // Every operation called is declared, and so covered by `attestor permissions`.
+    let recorded: Vec<(String, String)> =
+        serde_json::from_str(&std::fs::read_to_string(&calls).unwrap()).unwrap();
+    assert!(recorded.len() > 20, "{recorded:?}");
+    let policy: Value =
+        serde_json::from_str(&attestor("http://127.0.0.1:9", &["permissions"]).stdout).unwrap();
+    let allowed: BTreeSet<&str> = policy["Statement"][0]["Action"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a.as_str().unwrap())
+        .collect();
+    let declared = attestor::collect::all_operations();
+    for (service, operation) in &recorded {
+        let op = declared
+            .iter()
+            .find(|o| o.sdk_service == service && o.name == operation)
+            .unwrap_or_else(|| {
+                panic!("{service}:{operation} was called but is not declared by any collector")
+            });
+        assert!(
+            allowed.contains(op.iam_action),
+            "{} missing from `attestor permissions`",
+            op.iam_action
+        );
+    }
+    // Read-only: nothing that writes or reads secret values or object data.
+    for (_, operation) in &recorded {
+        assert!(
+            !["GetSecretValue", "GetObject", "PutObject", "Decrypt"].contains(&operation.as_str()),
+            "{operation} must never be called"
+        );
+    }
+}
+
+/// What the fault proxy does with a request.
+#[derive(Clone, Copy, PartialEq)]
+enum Fault {
+    Forward,
+    AccessDenied,
+    Throttle,
+    Hang,
+}
+
+/// A loopback HTTP proxy in front of moto that answers chosen operations with faults.
+struct FaultProxy {
+    port: u16,
+    stop: Arc<AtomicBool>,
+    pub seen: Arc<Mutex<Vec<String>>>,
+}
+
+impl FaultProxy {
+    fn start(
+        upstream: u16,
+        rule: impl Fn(&str, usize) -> Fault + Send + Sync + 'static,
+    ) -> FaultProxy {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.set_nonblocking(true).unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let stop = Arc::new(AtomicBool::new(false));
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let rule = Arc::new(rule);
+        let counter = Arc::new(AtomicUsize::new(0));
+        let (stop2, seen2) = (stop.clone(), seen.clone());
+        std::thread::spawn(move || {
+            while !stop2.load(Ordering::SeqCst) {
+                match listener.accept() {
+                    Ok((client, _)) => {
+                        let (rule, seen, counter, stop) =
+                            (rule.clone(), seen2.clone(), counter.clone(), stop2.clone());
+                        std::thread::spawn(move || {
+                            serve(client, upstream, &*rule, &seen, &counter, &stop)
+                        });
+                    }
+                    Err(_) => std::thread::sleep(Duration::from_millis(5)),
+                }
+            }
+        });
+        FaultProxy { port, stop, seen }
+    }
+
+    fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+}
+
+impl Drop for FaultProxy {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+    }
+}
+
+fn serve(
+    mut client: TcpStream,
+    upstream: u16,
+    rule: &(dyn Fn(&str, usize) -> Fault + Send + Sync),
+    seen: &Mutex<Vec<String>>,
+    counter: &AtomicUsize,
+    stop: &AtomicBool,
+) {
+    client.set_nonblocking(false).ok();
+    client.set_read_timeout(Some(Duration::from_secs(10))).ok();
+    let Some((head, body)) = read_request(&mut client) else {
+        return;
+    };
+    let operation = operation_of(&head, &body);
+    seen.lock().unwrap().push(operation.clone());
+    let n = counter.fetch_add(1, Ordering::SeqCst);
+    let protocol = protocol_of(&head, &body);
+    let fault = match rule(&operation, n) {
+        // Injected errors must be in the service's own error format; REST protocols are passed on.
+        Fault::AccessDenied | Fault::Throttle if protocol == Protocol::Rest => Fault::Forward,
+        other => other,
+    };
+    match fault {
+        Fault::Forward => {
+            let Ok(mut up) = TcpStream::connect(("127.0.0.1", upstream)) else {
+                return;
+            };
+            let head = head
+                .lines()
+                .filter(|l| !l.to_ascii_lowercase().starts_with("connection:"))
+                .collect::<Vec<_>>()
+                .join("\r\n");
+            let _ = up
+                .write_all(format!("{}\r\nConnection: close\r\n\r\n", head.trim_end()).as_bytes());
+            let _ = up.write_all(&body);
+            let mut response = Vec::new();
+            let _ = up.read_to_end(&mut response);
+            let _ = client.write_all(&response);
+        }
+        Fault::Hang => {
+            // Hold the connection open without answering until the test ends.
+            while !stop.load(Ordering::SeqCst) {
+                std::thread::sleep(Duration::from_millis(50));
+            }
+        }
+        fault => {
+            let json = protocol == Protocol::Json;
+            let (status, code) = match fault {
+                Fault::AccessDenied if json => ("400 Bad Request", "AccessDeniedException"),
+                Fault::AccessDenied if protocol == Protocol::Ec2 => {
+                    ("403 Forbidden", "UnauthorizedOperation")
+                }
+                Fault::AccessDenied => ("403 Forbidden", "AccessDenied"),
+                _ if json => ("400 Bad Request", "ThrottlingException"),
+                _ if protocol == Protocol::Ec2 => {
+                    ("503 Service Unavailable", "RequestLimitExceeded")
+                }
+                _ => ("400 Bad Request", "Throttling"),
+            };
+            let message = format!("injected by the test proxy for {operation}");
+            let (content_type, body) = match protocol {
+                Protocol::Json => (
+                    "application/x-amz-json-1.1",
+                    format!(r#"{{"__type":"{code}","message":"{message}"}}"#),
+                ),
+                Protocol::Ec2 => (
+                    "text/xml",
+                    format!(
+                        "<Response><Errors><Error><Code>{code}</Code><Message>{message}</Message></Error></Errors><RequestID>1</RequestID></Response>"
+                    ),
+                ),
+                _ => (
+                    "text/xml",
+                    format!(
+                        "<ErrorResponse><Error><Type>Sender</Type><Code>{code}</Code><Message>{message}</Message></Error><RequestId>1</RequestId></ErrorResponse>"
+                    ),
+                ),
+            };
+            let _ = write!(
+                client,
+                "HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    }
+}
+
+fn read_request(stream: &mut TcpStream) -> Option<(String, Vec<u8>)> {
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 8192];
+    let header_end = loop {
+        if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            break i;
+        }
+        let n = stream.read(&mut chunk).ok()?;
+        if n == 0 {
+            return None;
+        }
+        buf.extend_from_slice(&chunk[..n]);
+    };
+    let head = String::from_utf8_lossy(&buf[..header_end]).into_owned();
+    let length: usize = head
+        .lines()
+        .find_map(|l| {
+            let (k, v) = l.split_once(':')?;
+            k.eq_ignore_ascii_case("content-length")
+                .then(|| v.trim().parse().ok())?
+        })
+        .unwrap_or(0);
+    let mut body = buf[header_end + 4..].to_vec();
+    while body.len() < length {
+        let n = stream.read(&mut chunk).ok()?;
+        if n == 0 {
+            break;
+        }
+        body.extend_from_slice(&chunk[..n]);
+    }
+    Some((head, body))
+}
+
+#[derive(Clone, Copy, PartialEq, Debug)]
+enum Protocol {
+    /// awsJson (X-Amz-Target): KMS, Secrets Manager, CloudWatch Logs, DynamoDB, CloudTrail.
+    Json,
+    /// EC2's query dialect, with its own error shape.
+    Ec2,
+    /// awsQuery: IAM, RDS, ELBv2, STS.
+    Query,
+    /// REST (S3, Lambda, Backup): not faulted by this proxy.
+    Rest,
+}
+
+fn protocol_of(head: &str, body: &[u8]) -> Protocol {
+    if head.to_ascii_lowercase().contains("x-amz-target:") {
+        return Protocol::Json;
+    }
+    let body = String::from_utf8_lossy(body);
+    if !body.contains("Action=") {
+        Protocol::Rest
+    } else if body.contains("Version=2016-11-15") {
+        Protocol::Ec2
+    } else {
+        Protocol::Query
+    }
+}
+
+/// The API operation of a request: X-Amz-Target for JSON protocols, `Action=` for query protocols,
+/// else the method and path.
+fn operation_of(head: &str, body: &[u8]) -> String {
+    for line in head.lines() {
+        if let Some((k, v)) = line.split_once(':')
+            && k.eq_ignore_ascii_case("x-amz-target")
+        {
+            return v.trim().rsplit('.').next().unwrap_or_default().to_string();
+        }
+    }
+    let body = String::from_utf8_lossy(body);
+    if let Some(action) = body.split('&').find_map(|kv| kv.strip_prefix("Action=")) {
+        return action.to_string();
+    }
+    head.lines().next().unwrap_or_default().to_string()
+}
+
+#[test]
+fn access_denied_on_one_operation_is_an_error_naming_the_action() {
+    let moto = Moto::start();
+    moto.seed();
+    let proxy = FaultProxy::start(moto.port, |op, _| {
+        if op == "DescribeDBInstances" {
+            Fault::AccessDenied
+        } else {
+            Fault::Forward
+        }
+    });
+    let run = attestor(&proxy.url(), SCAN);
+    let report = json(&run);
+    let errors = report["collection_errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    assert_eq!(errors[0]["operation"], "DescribeDBInstances");
+    assert_eq!(errors[0]["iamAction"], "rds:DescribeDBInstances");
+    assert_eq!(errors[0]["errorCode"], "AccessDenied");
+    let all = statuses(&report);
+    for policy in [
+        "rds-storage-encrypted",
+        "rds-private-network",
+        "rds-multi-az",
+        "rds-backup-retention",
+    ] {
+        assert_eq!(
+            all.get(&(policy.to_string(), "*".to_string()))
+                .map(String::as_str),
+            Some("error"),
+            "{policy}"
+        );
+        assert!(
+            !all.keys().any(|(p, r)| p == policy && r != "*"),
+            "{policy}: no instance could be read"
+        );
+    }
+    // Other services are unaffected.
+    assert_eq!(
+        status_of(&all, "s3-default-encryption", "customer-files"),
+        "pass"
+    );
+    // Failures elsewhere still decide the exit code; without them it would be 3 (incomplete).
+    assert_eq!(run.code, 1);
+    let only_rds = attestor(
+        &proxy.url(),
+        &[
+            "scan",
+            "--live",
+            "--region",
+            "eu-west-1",
+            "--policies",
+            "policies/encryption/rds-storage-encrypted.yaml",
+        ],
+    );
+    assert_eq!(
+        only_rds.code, 3,
+        "no failure, some errors → 3\n{}",
+        only_rds.stdout
+    );
+    assert!(
+        only_rds.stdout.contains("rds:DescribeDBInstances"),
+        "{}",
+        only_rds.stdout
+    );
+}
+
+#[test]
+fn throttling_on_a_share_of_calls_is_retried_transparently() {
+    let moto = Moto::start();
+    moto.seed();
+    let direct = json(&attestor(&moto.url(), SCAN));
+    // Every fourth request is throttled; the SDK's retry with backoff absorbs it.
+    let proxy = FaultProxy::start(moto.port, |_, n| {
+        if n % 4 == 1 {
+            Fault::Throttle
+        } else {
+            Fault::Forward
+        }
+    });
+    let run = attestor(&proxy.url(), SCAN);
+    let report = json(&run);
+    assert_eq!(
+        report["collection_errors"],
+        serde_json::json!([]),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(statuses(&report), statuses(&direct));
+    assert!(proxy.seen.lock().unwrap().len() > 40);
+}
+
+#[test]
+fn throttled_past_retries_and_hanging_calls_are_errors() {
+    let moto = Moto::start();
+    moto.seed();
+    let proxy = FaultProxy::start(moto.port, |op, _| match op {
+        "ListKeys" => Fault::Hang,
+        "DescribeLogGroups" => Fault::Throttle,
+        _ => Fault::Forward,
+    });
+    let started = Instant::now();
+    let run = attestor(
+        &proxy.url(),
+        &[
+            "scan",
+            "--live",
+            "--region",
+            "eu-west-1",
+            "--format",
+            "json",
+            "--call-timeout",
+            "1",
+            "--max-attempts",
+            "2",
+        ],
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(60),
+        "bounded by the timeouts"
+    );
+    let report = json(&run);
+    let by_op: BTreeMap<&str, &str> = report["collection_errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["operation"].as_str().unwrap(),
+                e["errorCode"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(by_op.get("ListKeys"), Some(&"Timeout"), "{by_op:?}");
+    assert_eq!(
+        by_op.get("DescribeLogGroups"),
+        Some(&"ThrottlingException"),
+        "{by_op:?}"
+    );
+    let all = statuses(&report);
+    assert_eq!(
+        all.get(&("kms-key-rotation".into(), "*".into()))
+            .map(String::as_str),
+        Some("error")
+    );
+    assert_eq!(
+        all.get(&("cloudwatch-log-retention".into(), "*".into()))
+            .map(String::as_str),
+        Some("error")
+    );
+    assert!(!all.keys().any(|(p, r)| p == "kms-key-rotation" && r != "*"));
+}
+
+#[test]
+fn permissions_policy_lists_read_only_actions() {
+    let run = attestor("http://127.0.0.1:9", &["permissions"]);
+    assert_eq!(run.code, 0);
+    let policy: Value = serde_json::from_str(&run.stdout).unwrap();
+    let actions: Vec<&str> = policy["Statement"][0]["Action"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a.as_str().unwrap())
+        .collect();
+    assert!(actions.contains(&"rds:DescribeDBInstances"));
+    assert!(actions.contains(&"iam:GenerateCredentialReport"));
+    for action in &actions {
+        let verb = action.split(':').nth(1).unwrap();
+        assert!(
+            ["Describe", "List", "Get", "GenerateCredentialReport"]
+                .iter()
+                .any(|p| verb.starts_with(p)),
+            "{action} is not read-only"
+        );
+        assert!(
+            !action.contains("GetSecretValue") && !action.contains("GetObject"),
+            "{action}"
+        );
+    }
+}
