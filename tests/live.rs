@@ -269,12 +269,8 @@ fn live_scan_of_the_seeded_account() {
         counts(&report, "security-group-no-public-admin-ports").get("fail"),
         Some(&1)
     );
-    assert!(
-        counts(&report, "private-subnet-no-public-ip")
-            .get("fail")
-            .is_some()
-    );
-    assert!(counts(&report, "kms-key-rotation").get("pass").is_some());
+    assert!(counts(&report, "private-subnet-no-public-ip").contains_key("fail"));
+    assert!(counts(&report, "kms-key-rotation").contains_key("pass"));
 }
 
 #[test]
@@ -749,4 +745,14 @@ fn permissions_policy_lists_read_only_actions() {
             "{action}"
         );
     }
+}
+
+#[test]
+fn committed_iam_policy_is_current() {
+    let run = attestor("http://127.0.0.1:9", &["permissions"]);
+    assert_eq!(
+        run.stdout,
+        include_str!("../docs/iam-policy.json"),
+        "docs/iam-policy.json is stale: run `cargo run -- permissions > docs/iam-policy.json`"
+    );
 }

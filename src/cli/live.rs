@@ -54,7 +54,6 @@ pub fn collect(args: &AwsArgs) -> Result<Inventory, Vec<Diagnostic>> {
         ),
         max_attempts: args.max_attempts.max(1),
         progress,
-        ..crate::collect::Options::default()
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
