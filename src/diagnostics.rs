@@ -237,9 +237,7 @@ pub fn render_json(diagnostics: &[Diagnostic]) -> String {
         "errors": errors,
         "warnings": diagnostics.len() - errors,
     });
-    let mut text = serde_json::to_string_pretty(&value).unwrap_or_default();
-    text.push('\n');
-    text
+    crate::report::json::pretty(&value)
 }
 
 /// Bridges a [`Diagnostic`] to miette's rendering traits.

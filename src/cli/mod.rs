@@ -510,9 +510,7 @@ fn policies_command(args: PoliciesArgs) -> CliResult {
                     })
                 })
                 .collect();
-            let mut text = serde_json::to_string_pretty(&rows).unwrap_or_default();
-            text.push('\n');
-            text
+            crate::report::json::pretty(&rows)
         }
         ListFormat::Table => {
             let mut table = comfy_table::Table::new();
@@ -547,11 +545,7 @@ fn controls_command(args: ControlsArgs) -> CliResult {
         .filter(|row| !args.lite || row.entry.lite)
         .collect();
     let text = match args.format {
-        ListFormat::Json => {
-            let mut text = serde_json::to_string_pretty(&rows).unwrap_or_default();
-            text.push('\n');
-            text
-        }
+        ListFormat::Json => crate::report::json::pretty(&rows),
         ListFormat::Table => {
             let mut table = comfy_table::Table::new();
             table.load_style(comfy_table::presets::UTF8_FULL_CONDENSED);

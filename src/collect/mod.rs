@@ -116,9 +116,7 @@ pub fn permissions_policy() -> String {
             "Resource": "*",
         }],
     });
-    let mut text = serde_json::to_string_pretty(&policy).unwrap_or_default();
-    text.push('\n');
-    text
+    crate::report::json::pretty(&policy)
 }
 
 #[derive(Clone)]

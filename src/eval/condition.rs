@@ -106,8 +106,8 @@ impl Env<'_> {
         prefix: &str,
     ) -> Verdict {
         match cond {
-            Cond::All(items) => self.all(items, value, item, prefix),
-            Cond::Any(items) => self.any(items, value, item, prefix),
+            Cond::All(items) => self.combine(items, Outcome::Fail, value, item, prefix),
+            Cond::Any(items) => self.combine(items, Outcome::Pass, value, item, prefix),
             Cond::Not(inner) => {
                 let v = self.eval(inner, value, item, prefix);
                 let outcome = match v.outcome {
@@ -175,52 +175,36 @@ impl Env<'_> {
         }
     }
 
-    fn all(
+    /// `all` and `any` in Kleene logic: `decisive` (fail for `all`, pass for `any`) settles the
+    /// result at once; otherwise an error wins over the remaining outcome, whose evidence is merged.
+    fn combine(
         &self,
         items: &[Cond],
+        decisive: Outcome,
         value: &Value,
         item: &ConfigurationItem,
         prefix: &str,
     ) -> Verdict {
-        let mut passed = Vec::new();
+        let mut evidence = Vec::new();
         let mut first_error: Option<Verdict> = None;
         for cond in items {
             let v = self.eval(cond, value, item, prefix);
             match v.outcome {
-                Outcome::Fail => return v,
                 Outcome::Error(_) => {
                     if first_error.is_none() {
                         first_error = Some(v);
                     }
                 }
-                Outcome::Pass => passed.extend(v.evidence),
+                ref o if *o == decisive => return v,
+                _ => evidence.extend(v.evidence),
             }
         }
-        first_error.unwrap_or(Verdict::new(Outcome::Pass, passed))
-    }
-
-    fn any(
-        &self,
-        items: &[Cond],
-        value: &Value,
-        item: &ConfigurationItem,
-        prefix: &str,
-    ) -> Verdict {
-        let mut failed = Vec::new();
-        let mut first_error: Option<Verdict> = None;
-        for cond in items {
-            let v = self.eval(cond, value, item, prefix);
-            match v.outcome {
-                Outcome::Pass => return v,
-                Outcome::Error(_) => {
-                    if first_error.is_none() {
-                        first_error = Some(v);
-                    }
-                }
-                Outcome::Fail => failed.extend(v.evidence),
-            }
-        }
-        first_error.unwrap_or(Verdict::new(Outcome::Fail, failed))
+        let otherwise = if decisive == Outcome::Fail {
+            Outcome::Pass
+        } else {
+            Outcome::Fail
+        };
+        first_error.unwrap_or(Verdict::new(otherwise, evidence))
     }
 
     fn compare(

@@ -36,19 +36,7 @@ pub fn parse(name: &str, bytes: &[u8]) -> Result<Inventory, Diagnostic> {
             })?;
             captured_at = Some(captured_at.map_or(time, |t| t.max(time)));
         }
-        let what = format!("{} {}", raw.resource_type, raw.resource_id);
-        let item = raw.into_item().map_err(|field| {
-            let field = if field == "accountId" {
-                "awsAccountId"
-            } else {
-                field
-            };
-            Diagnostic::error(
-                "invalid-input",
-                format!("{name}: configurationItems[{index}] ({what}) is missing `{field}`"),
-            )
-        })?;
-        items.push(item);
+        items.push(raw.into_item_at(name, index, "awsAccountId")?);
     }
     super::check_duplicates(name, &items)?;
     let (account_ids, regions) = super::accounts_and_regions(&items);

@@ -267,6 +267,27 @@ impl RawItem {
         self.configuration_item_capture_time.as_deref()
     }
 
+    /// Builds item `index` of file `name`, naming a missing field as the file format spells it.
+    pub(crate) fn into_item_at(
+        self,
+        name: &str,
+        index: usize,
+        account_field: &str,
+    ) -> Result<ConfigurationItem, Diagnostic> {
+        let what = format!("{} {}", self.resource_type, self.resource_id);
+        self.into_item().map_err(|field| {
+            let field = if field == "accountId" {
+                account_field
+            } else {
+                field
+            };
+            Diagnostic::error(
+                "invalid-input",
+                format!("{name}: configurationItems[{index}] ({what}) is missing `{field}`"),
+            )
+        })
+    }
+
     /// Builds the item; `None` fields are reported by the caller, which knows the item's position.
     pub(crate) fn into_item(self) -> Result<ConfigurationItem, &'static str> {
         let account_id = self.account_id.ok_or("accountId")?;

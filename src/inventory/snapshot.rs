@@ -92,16 +92,11 @@ pub fn to_json(inventory: &Inventory) -> String {
         },
         "configurationItems": items,
     });
-    let mut text = serde_json::to_string_pretty(&file).unwrap_or_default();
-    text.push('\n');
-    text
+    crate::report::json::pretty(&file)
 }
 
 pub fn schema_json() -> String {
-    let mut text =
-        serde_json::to_string_pretty(&schemars::schema_for!(SnapshotSchema)).unwrap_or_default();
-    text.push('\n');
-    text
+    crate::report::json::pretty(&schemars::schema_for!(SnapshotSchema))
 }
 
 pub fn parse(name: &str, bytes: &[u8]) -> Result<Inventory, Diagnostic> {
@@ -127,14 +122,7 @@ pub fn parse(name: &str, bytes: &[u8]) -> Result<Inventory, Diagnostic> {
     })?;
     let mut items = Vec::with_capacity(file.configuration_items.len());
     for (index, raw) in file.configuration_items.into_iter().enumerate() {
-        let what = format!("{} {}", raw.resource_type, raw.resource_id);
-        let item = raw.into_item().map_err(|field| {
-            Diagnostic::error(
-                "invalid-input",
-                format!("{name}: configurationItems[{index}] ({what}) is missing `{field}`"),
-            )
-        })?;
-        items.push(item);
+        items.push(raw.into_item_at(name, index, "accountId")?);
     }
     super::check_duplicates(name, &items)?;
     let (item_accounts, item_regions) = super::accounts_and_regions(&items);

@@ -306,9 +306,7 @@ struct FallbackDoc {
 /// The JSON Schema of policy files, pretty-printed with a trailing newline.
 pub fn policy_schema_json() -> String {
     let schema = schemars::schema_for!(PolicyFile);
-    let mut text = serde_json::to_string_pretty(&schema).unwrap_or_default();
-    text.push('\n');
-    text
+    crate::report::json::pretty(&schema)
 }
 
 #[cfg(test)]
