@@ -144,6 +144,24 @@ impl Catalog {
     }
 }
 
+/// The name of a CCM v4 domain (`CEK` → "Cryptography, Encryption & Key Management"); CAIQ v3
+/// domains that v4 renamed keep their code.
+pub fn domain_name(prefix: &str) -> String {
+    static NAMES: OnceLock<BTreeMap<String, String>> = OnceLock::new();
+    NAMES
+        .get_or_init(|| {
+            include_str!("../data/csa/ccm-v4-controls.csv")
+                .lines()
+                .skip(1)
+                .map(split_csv_line)
+                .map(|r| (r[1].clone(), r[2].clone()))
+                .collect()
+        })
+        .get(prefix)
+        .cloned()
+        .unwrap_or_else(|| prefix.to_string())
+}
+
 /// Splits one CSV record with double-quoted fields (the catalogs have commas in titles).
 fn split_csv_line(line: &str) -> Vec<String> {
     let mut fields = Vec::new();

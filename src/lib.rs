@@ -19,6 +19,7 @@ pub mod eval;
 pub mod inventory;
 pub mod lint;
 pub mod policy;
+pub mod questionnaire;
 pub mod report;
 pub mod resource_schema;
 pub mod testing;

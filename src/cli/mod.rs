@@ -53,6 +53,10 @@ enum Command {
     Lint(LintArgs),
     /// Run policy unit tests (`*.test.yaml`) against the policies beside them. Default: ./policies.
     Test(TestArgs),
+    /// Re-render a saved JSON report in other formats, without rescanning.
+    Report(ReportArgs),
+    /// Answer a CAIQ-Lite questionnaire from a saved JSON report.
+    Questionnaire(QuestionnaireArgs),
     /// List policies: id, severity, resource type, controls.
     Policies(PoliciesArgs),
     /// List a framework's controls or questions with the policies that give evidence for each.
@@ -84,11 +88,11 @@ struct ScanArgs {
     /// Policy files or directories (repeatable). Default: the built-in policies.
     #[arg(long = "policies", value_name = "PATH")]
     policies: Vec<PathBuf>,
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    format: Format,
-    /// Write the report here (atomically) instead of standard output.
-    #[arg(long, value_name = "PATH")]
-    output: Option<PathBuf>,
+    #[command(flatten)]
+    out: ReportOutput,
+    /// Also answer this questionnaire (CSV, Markdown and HTML files in --output-dir).
+    #[arg(long, value_enum, value_name = "FRAMEWORK", requires = "output_dir")]
+    questionnaire: Option<QuestionnaireFramework>,
     /// Lowest severity whose failures make the exit code 1.
     #[arg(long, value_enum, default_value_t = SeverityArg::Low)]
     fail_on: SeverityArg,
@@ -98,6 +102,90 @@ struct ScanArgs {
     /// Set a policy parameter: POLICY.PARAM=VALUE (repeatable). VALUE is JSON, or a plain string.
     #[arg(long = "set", value_name = "POLICY.PARAM=VALUE")]
     set: Vec<String>,
+}
+
+/// Report formats and where they go.
+#[derive(clap::Args, Debug)]
+struct ReportOutput {
+    /// Output formats, comma-separated (several need --output-dir).
+    #[arg(long, value_enum, value_delimiter = ',', default_value = "table")]
+    format: Vec<Format>,
+    /// Write the report here (atomically) instead of standard output.
+    #[arg(long, value_name = "PATH", conflicts_with = "output_dir")]
+    output: Option<PathBuf>,
+    /// Write one file per format into this directory (report.json, report.sarif, …).
+    #[arg(long, value_name = "DIR")]
+    output_dir: Option<PathBuf>,
+}
+
+#[derive(clap::Args, Debug)]
+struct ReportArgs {
+    /// A JSON report saved by `attestor scan --format json`.
+    report: PathBuf,
+    #[command(flatten)]
+    out: ReportOutput,
+}
+
+#[derive(clap::Args, Debug)]
+struct QuestionnaireArgs {
+    /// A JSON report saved by `attestor scan --format json`.
+    #[arg(long, value_name = "PATH")]
+    report: PathBuf,
+    #[arg(long, value_enum)]
+    framework: QuestionnaireFramework,
+    #[arg(long, value_enum, default_value_t = QuestionnaireFormat::Markdown)]
+    format: QuestionnaireFormat,
+    /// Write here (atomically) instead of standard output.
+    #[arg(long, value_name = "PATH")]
+    output: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum QuestionnaireFramework {
+    #[value(name = "caiq-lite-v4")]
+    CaiqLiteV4,
+    #[value(name = "caiq-lite-v3")]
+    CaiqLiteV3,
+}
+
+impl From<QuestionnaireFramework> for Framework {
+    fn from(f: QuestionnaireFramework) -> Framework {
+        match f {
+            QuestionnaireFramework::CaiqLiteV4 => Framework::CaiqLiteV4,
+            QuestionnaireFramework::CaiqLiteV3 => Framework::CaiqLiteV3,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq)]
+enum QuestionnaireFormat {
+    Csv,
+    Markdown,
+    Html,
+}
+
+impl QuestionnaireFormat {
+    const ALL: [QuestionnaireFormat; 3] = [
+        QuestionnaireFormat::Csv,
+        QuestionnaireFormat::Markdown,
+        QuestionnaireFormat::Html,
+    ];
+
+    fn extension(self) -> &'static str {
+        match self {
+            QuestionnaireFormat::Csv => "csv",
+            QuestionnaireFormat::Markdown => "md",
+            QuestionnaireFormat::Html => "html",
+        }
+    }
+
+    fn render(self, q: &crate::questionnaire::Questionnaire, report: &Report) -> String {
+        match self {
+            QuestionnaireFormat::Csv => crate::questionnaire::csv::render(q, report),
+            QuestionnaireFormat::Markdown => crate::questionnaire::markdown::render(q, report),
+            QuestionnaireFormat::Html => crate::questionnaire::html::render(q, report),
+        }
+    }
 }
 
 /// Where and how to read AWS (for `scan --live` and `snapshot`).
@@ -277,6 +365,8 @@ fn run(cli: Cli) -> CliResult {
         Command::Scan(args) => scan(args),
         Command::Lint(args) => lint_command(args),
         Command::Test(args) => test_command(args),
+        Command::Report(args) => report_command(args),
+        Command::Questionnaire(args) => questionnaire_command(args),
         Command::Policies(args) => policies_command(args),
         Command::Controls(args) => controls_command(args),
         Command::Snapshot(args) => snapshot_command(args),
@@ -328,10 +418,84 @@ fn scan(args: ScanArgs) -> CliResult {
     };
     let evaluation = eval::evaluate(&set, &inventory, &eval::Options { as_of, overrides })?;
     let report = Report::new(&set, &inventory, evaluation);
-    let color = args.output.is_none() && output::color_for(std::io::stdout().is_terminal());
-    let text = report::render(&report, args.format, &RenderOptions { color });
-    output::write(args.output.as_deref(), &text)?;
+    write_report(&report, &args.out)?;
+    if let (Some(framework), Some(dir)) = (args.questionnaire, &args.out.output_dir) {
+        let q = crate::questionnaire::build(&report, framework.into());
+        for format in QuestionnaireFormat::ALL {
+            let name = format!(
+                "questionnaire-{}.{}",
+                Framework::from(framework).key(),
+                format.extension()
+            );
+            output::write(Some(&dir.join(name)), &format.render(&q, &report))?;
+        }
+    }
     Ok(report.exit_code(args.fail_on.into()))
+}
+
+/// Renders `report` in every requested format, to standard output, a file, or a directory.
+fn write_report(report: &Report, out: &ReportOutput) -> Result<(), Vec<Diagnostic>> {
+    let mut formats = out.format.clone();
+    formats.dedup();
+    if let Some(dir) = &out.output_dir {
+        std::fs::create_dir_all(dir).map_err(|e| {
+            vec![Diagnostic::error(
+                "write-failed",
+                format!("cannot create {}: {e}", dir.display()),
+            )]
+        })?;
+        for format in formats {
+            let text = report::render(report, format, &RenderOptions { color: false });
+            output::write(Some(&dir.join(format.file_name())), &text)?;
+        }
+        return Ok(());
+    }
+    let [format] = formats.as_slice() else {
+        return Err(vec![Diagnostic::error(
+            "invalid-argument",
+            "several --format values need --output-dir (one file per format)",
+        )]);
+    };
+    let color = out.output.is_none() && output::color_for(std::io::stdout().is_terminal());
+    let text = report::render(report, *format, &RenderOptions { color });
+    output::write(out.output.as_deref(), &text)?;
+    Ok(())
+}
+
+fn load_report(path: &std::path::Path) -> Result<Report, Vec<Diagnostic>> {
+    let name = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|e| {
+        vec![Diagnostic::error(
+            "unreadable-input",
+            format!("{name}: cannot read report: {e}"),
+        )]
+    })?;
+    let report: Report = serde_json::from_slice(&bytes)
+        .map_err(|e| vec![inventory::json_error("report", &name, &bytes, &e)])?;
+    if report.schema_version != report::REPORT_SCHEMA_VERSION {
+        return Err(vec![Diagnostic::error(
+            "invalid-input",
+            format!(
+                "{name}: report schema version {} is not supported (this attestor reads {})",
+                report.schema_version,
+                report::REPORT_SCHEMA_VERSION
+            ),
+        )]);
+    }
+    Ok(report)
+}
+
+fn report_command(args: ReportArgs) -> CliResult {
+    let report = load_report(&args.report)?;
+    write_report(&report, &args.out)?;
+    Ok(exit::CLEAN)
+}
+
+fn questionnaire_command(args: QuestionnaireArgs) -> CliResult {
+    let report = load_report(&args.report)?;
+    let q = crate::questionnaire::build(&report, args.framework.into());
+    output::write(args.output.as_deref(), &args.format.render(&q, &report))?;
+    Ok(exit::CLEAN)
 }
 
 fn snapshot_command(args: SnapshotArgs) -> CliResult {

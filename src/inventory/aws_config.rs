@@ -20,7 +20,7 @@ struct ConfigSnapshotFile {
 
 pub fn parse(name: &str, bytes: &[u8]) -> Result<Inventory, Diagnostic> {
     let file: ConfigSnapshotFile =
-        serde_json::from_slice(bytes).map_err(|e| json_error(name, bytes, &e))?;
+        serde_json::from_slice(bytes).map_err(|e| json_error("snapshot", name, bytes, &e))?;
     let mut items = Vec::with_capacity(file.configuration_items.len());
     let mut captured_at: Option<jiff::Timestamp> = None;
     for (index, raw) in file.configuration_items.into_iter().enumerate() {

@@ -186,7 +186,7 @@ pub fn load_snapshot(path: &Path) -> Result<Inventory, Diagnostic> {
         aws_config::parse(&name, &bytes)?
     } else {
         let message = match serde_json::from_slice::<serde::de::IgnoredAny>(&bytes) {
-            Err(e) => return Err(json_error(&name, &bytes, &e)),
+            Err(e) => return Err(json_error("snapshot", &name, &bytes, &e)),
             Ok(_) => format!(
                 "{name}: not a snapshot: expected attestor's format (`snapshotVersion`) or an AWS Config \
                  snapshot (`fileVersion`, `configurationItems`)"
@@ -204,7 +204,7 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
 }
 
 /// A located diagnostic for malformed or mistyped JSON.
-pub(crate) fn json_error(name: &str, bytes: &[u8], error: &serde_json::Error) -> Diagnostic {
+pub fn json_error(what: &str, name: &str, bytes: &[u8], error: &serde_json::Error) -> Diagnostic {
     let file = SourceFile::new(name, String::from_utf8_lossy(bytes).into_owned());
     let offset = file.offset_of(error.line(), error.column());
     let message = error.to_string();
@@ -216,7 +216,7 @@ pub(crate) fn json_error(name: &str, bytes: &[u8], error: &serde_json::Error) ->
         .to_string();
     Diagnostic::error(
         "invalid-input",
-        format!("{name}: invalid snapshot: {message}"),
+        format!("{name}: invalid {what}: {message}"),
     )
     .at(&file, Span::new(offset, offset + 1))
     .with_label("here")

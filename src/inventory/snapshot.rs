@@ -101,7 +101,7 @@ pub fn schema_json() -> String {
 
 pub fn parse(name: &str, bytes: &[u8]) -> Result<Inventory, Diagnostic> {
     let file: SnapshotFile =
-        serde_json::from_slice(bytes).map_err(|e| json_error(name, bytes, &e))?;
+        serde_json::from_slice(bytes).map_err(|e| json_error("snapshot", name, bytes, &e))?;
     if file.snapshot_version != SNAPSHOT_VERSION {
         return Err(Diagnostic::error(
             "invalid-input",

@@ -1,8 +1,13 @@
 //! Reports: the evaluation, with its provenance, in a form every output format renders from.
 //! One file per format; [`Format`] is the registry.
 
+pub mod csv;
+pub mod html;
 pub mod json;
+pub mod junit;
 pub mod markdown;
+pub mod oscal;
+pub mod sarif;
 pub mod table;
 
 use std::collections::BTreeMap;
@@ -27,8 +32,18 @@ pub struct Report {
     pub evaluated_at: Option<jiff::Timestamp>,
     pub policy_set: PolicySetInfo,
     pub policies: Vec<PolicyInfo>,
+    /// Claims from the policy files that no API can show, for questionnaires.
+    #[serde(default)]
+    pub manual_claims: Vec<ManualClaimInfo>,
     pub results: Vec<ResultRow>,
     pub summary: Summary,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ManualClaimInfo {
+    pub id: String,
+    pub claim: String,
+    pub controls: BTreeMap<String, Vec<String>>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -163,6 +178,7 @@ impl Report {
                 count: policies.len(),
             },
             policies,
+            manual_claims: manual_claims(set),
             results,
             summary,
         }
@@ -185,12 +201,56 @@ impl Report {
     }
 }
 
+fn manual_claims(set: &PolicySet) -> Vec<ManualClaimInfo> {
+    let mut claims: Vec<ManualClaimInfo> = set
+        .manual
+        .iter()
+        .map(|m| {
+            let mut controls: BTreeMap<String, Vec<String>> = BTreeMap::new();
+            for c in &m.controls {
+                controls
+                    .entry(c.framework.key().to_string())
+                    .or_default()
+                    .push(c.id.value.clone());
+            }
+            ManualClaimInfo {
+                id: m.id.value.clone(),
+                claim: m.claim.clone(),
+                controls,
+            }
+        })
+        .collect();
+    claims.sort_by(|a, b| a.id.cmp(&b.id));
+    claims
+}
+
 /// Output formats of `attestor scan`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
     Table,
     Json,
     Markdown,
+    Html,
+    Sarif,
+    Junit,
+    Oscal,
+    Csv,
+}
+
+impl Format {
+    /// The file name used with `--output-dir`.
+    pub fn file_name(self) -> &'static str {
+        match self {
+            Format::Table => "report.txt",
+            Format::Json => "report.json",
+            Format::Markdown => "report.md",
+            Format::Html => "report.html",
+            Format::Sarif => "report.sarif",
+            Format::Junit => "report.junit.xml",
+            Format::Oscal => "assessment-results.oscal.json",
+            Format::Csv => "report.csv",
+        }
+    }
 }
 
 pub struct RenderOptions {
@@ -202,6 +262,11 @@ pub fn render(report: &Report, format: Format, options: &RenderOptions) -> Strin
         Format::Table => table::render(report, options),
         Format::Json => json::render(report),
         Format::Markdown => markdown::render(report),
+        Format::Html => html::render(report),
+        Format::Sarif => sarif::render(report),
+        Format::Junit => junit::render(report),
+        Format::Oscal => oscal::render(report),
+        Format::Csv => csv::render(report),
     }
 }
 
@@ -277,4 +342,37 @@ pub fn attention_rows(report: &Report) -> Vec<&ResultRow> {
         )
     });
     rows
+}
+
+/// The evidence metadata as machine-readable key/value pairs (CSV columns, SARIF and OSCAL
+/// properties): what produced the results, from what data, when.
+pub fn metadata_fields(report: &Report) -> Vec<(&'static str, String)> {
+    let s = &report.source;
+    let kind = serde_json::to_value(s.kind)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default();
+    vec![
+        (
+            "tool_version",
+            format!("{} {}", report.tool.name, report.tool.version),
+        ),
+        ("policy_set_sha256", report.policy_set.digest.clone()),
+        ("source_kind", kind),
+        ("source_path", s.path.clone().unwrap_or_default()),
+        ("source_sha256", s.sha256.clone().unwrap_or_default()),
+        ("account_ids", s.account_ids.join(" ")),
+        ("regions", s.regions.join(" ")),
+        (
+            "captured_at",
+            s.captured_at.map(|t| t.to_string()).unwrap_or_default(),
+        ),
+        (
+            "evaluated_at",
+            report
+                .evaluated_at
+                .map(|t| t.to_string())
+                .unwrap_or_default(),
+        ),
+    ]
 }

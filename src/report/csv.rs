@@ -1,0 +1,71 @@
+//! CSV: one row per result, with the evidence metadata repeated in trailing columns so every row
+//! stands on its own when filtered or pasted elsewhere. Opens in any spreadsheet (RFC 4180).
+
+use super::{Report, metadata_fields};
+
+/// Quotes a field when it holds a separator, quote or line break (RFC 4180).
+pub fn field(value: &str) -> String {
+    if value.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", value.replace('"', "\"\""))
+    } else {
+        value.to_string()
+    }
+}
+
+/// One CSV record with its CRLF terminator.
+pub fn line<S: AsRef<str>>(fields: impl IntoIterator<Item = S>) -> String {
+    let fields: Vec<String> = fields.into_iter().map(|f| field(f.as_ref())).collect();
+    format!("{}\r\n", fields.join(","))
+}
+
+pub fn render(report: &Report) -> String {
+    let meta = metadata_fields(report);
+    let mut header = vec![
+        "policy_id",
+        "severity",
+        "status",
+        "resource_type",
+        "resource_id",
+        "account_id",
+        "region",
+        "message",
+        "evidence",
+    ];
+    header.extend(meta.iter().map(|(k, _)| *k));
+    let mut out = line(header);
+    for r in &report.results {
+        let f = &r.finding;
+        let evidence: Vec<String> = f
+            .evidence
+            .iter()
+            .map(|e| format!("{} = {} (expected {})", e.path, e.actual, e.expected))
+            .collect();
+        let mut row = vec![
+            f.policy_id.clone(),
+            r.severity.as_str().to_string(),
+            f.status.as_str().to_string(),
+            f.resource_type.clone(),
+            f.resource_id.clone(),
+            f.account_id.clone(),
+            f.region.clone(),
+            f.message.clone(),
+            evidence.join("\n"),
+        ];
+        row.extend(meta.iter().map(|(_, v)| v.clone()));
+        out.push_str(&line(row));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quoting() {
+        assert_eq!(field("plain"), "plain");
+        assert_eq!(field("a,b"), "\"a,b\"");
+        assert_eq!(field("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(line(["a", "b\nc"]), "a,\"b\nc\"\r\n");
+    }
+}

@@ -1,0 +1,119 @@
+//! JUnit XML for CI systems: a test suite per policy, a test case per resource; failures and errors
+//! stay distinct, not-applicable results are skipped.
+
+use std::fmt::Write as _;
+
+use super::{Report, metadata_fields};
+use crate::eval::Status;
+
+fn xml(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            // XML 1.0 forbids most control characters even when escaped.
+            c if (c as u32) < 0x20 && !matches!(c, '\n' | '\r' | '\t') => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+pub fn render(report: &Report) -> String {
+    let s = &report.summary;
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    let _ = writeln!(
+        out,
+        "<testsuites name=\"attestor\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\">",
+        s.total(),
+        s.fail,
+        s.error,
+        s.not_applicable + s.waived
+    );
+    let meta = metadata_fields(report);
+    for policy in &report.policies {
+        let results: Vec<_> = report
+            .results
+            .iter()
+            .filter(|r| r.finding.policy_id == policy.id)
+            .collect();
+        let p = &policy.summary;
+        let _ = writeln!(
+            out,
+            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\">",
+            xml(&policy.id),
+            results.len(),
+            p.fail,
+            p.error,
+            p.not_applicable + p.waived
+        );
+        out.push_str("    <properties>\n");
+        let _ = writeln!(
+            out,
+            "      <property name=\"title\" value=\"{}\"/>",
+            xml(&policy.title)
+        );
+        let _ = writeln!(
+            out,
+            "      <property name=\"severity\" value=\"{}\"/>",
+            policy.severity.as_str()
+        );
+        for (k, v) in &meta {
+            let _ = writeln!(out, "      <property name=\"{k}\" value=\"{}\"/>", xml(v));
+        }
+        out.push_str("    </properties>\n");
+        for r in results {
+            let f = &r.finding;
+            let name = format!(
+                "{} {} ({} {})",
+                f.resource_type, f.resource_id, f.account_id, f.region
+            );
+            let detail: String = f
+                .evidence
+                .iter()
+                .map(|e| format!("{} = {} (expected {})\n", e.path, e.actual, e.expected))
+                .collect();
+            let _ = write!(
+                out,
+                "    <testcase name=\"{}\" classname=\"{}\"",
+                xml(&name),
+                xml(&f.policy_id)
+            );
+            match f.status {
+                Status::Pass => out.push_str("/>\n"),
+                Status::Fail => {
+                    let _ = writeln!(
+                        out,
+                        ">\n      <failure message=\"{}\" type=\"{}\">{}</failure>\n    </testcase>",
+                        xml(&f.message),
+                        r.severity.as_str(),
+                        xml(&detail)
+                    );
+                }
+                Status::Error => {
+                    let _ = writeln!(
+                        out,
+                        ">\n      <error message=\"{}\" type=\"undecided\">{}</error>\n    </testcase>",
+                        xml(&f.message),
+                        xml(&detail)
+                    );
+                }
+                Status::NotApplicable | Status::Waived => {
+                    let _ = writeln!(
+                        out,
+                        ">\n      <skipped message=\"{}: {}\"/>\n    </testcase>",
+                        f.status.as_str(),
+                        xml(&f.message)
+                    );
+                }
+            }
+        }
+        out.push_str("  </testsuite>\n");
+    }
+    out.push_str("</testsuites>\n");
+    out
+}

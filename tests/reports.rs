@@ -1,0 +1,390 @@
+//! Report formats and questionnaires: every format renders, identical inputs give byte-identical
+//! files, SARIF and OSCAL pass their reference validators, JUnit parses, and questionnaire answers
+//! follow the evidence.
+
+use std::path::{Path, PathBuf};
+use std::process::Command as Process;
+
+use assert_cmd::Command;
+
+const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+const ALL_FORMATS: &str = "table,json,markdown,html,sarif,junit,oscal,csv";
+
+fn attestor(args: &[&str]) -> (i32, String, String) {
+    let out = Command::cargo_bin("attestor")
+        .unwrap()
+        .current_dir(ROOT)
+        .env("NO_COLOR", "1")
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Scans a fixture into `dir` in every format plus the CAIQ-Lite v4 questionnaire.
+fn scan_all(fixture: &str, dir: &Path, extra: &[&str]) -> i32 {
+    let snapshot = format!("fixtures/{fixture}.snapshot.json");
+    let mut args = vec![
+        "scan",
+        "--snapshot",
+        snapshot.as_str(),
+        "--format",
+        ALL_FORMATS,
+        "--output-dir",
+        dir.to_str().unwrap(),
+        "--questionnaire",
+        "caiq-lite-v4",
+    ];
+    args.extend_from_slice(extra);
+    attestor(&args).0
+}
+
+fn files(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut out: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .map(|e| {
+            (
+                e.file_name().to_string_lossy().into_owned(),
+                std::fs::read(e.path()).unwrap(),
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn every_format_is_written_and_byte_identical_across_runs() {
+    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    assert_eq!(
+        scan_all(
+            "noncompliant",
+            a.path(),
+            &["--as-of", "2026-11-02T00:00:00Z"]
+        ),
+        1
+    );
+    assert_eq!(
+        scan_all(
+            "noncompliant",
+            b.path(),
+            &["--as-of", "2026-11-02T00:00:00Z"]
+        ),
+        1
+    );
+    let (fa, fb) = (files(a.path()), files(b.path()));
+    let names: Vec<&str> = fa.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "assessment-results.oscal.json",
+            "questionnaire-caiq-lite-v4.csv",
+            "questionnaire-caiq-lite-v4.html",
+            "questionnaire-caiq-lite-v4.md",
+            "report.csv",
+            "report.html",
+            "report.json",
+            "report.junit.xml",
+            "report.md",
+            "report.sarif",
+            "report.txt",
+        ]
+    );
+    for ((name, x), (_, y)) in fa.iter().zip(&fb) {
+        assert!(x == y, "{name} differs between identical runs");
+    }
+}
+
+#[test]
+fn several_formats_need_an_output_directory() {
+    let (code, _, stderr) = attestor(&[
+        "scan",
+        "--snapshot",
+        "fixtures/compliant.snapshot.json",
+        "--format",
+        "json,sarif",
+    ]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("--output-dir"), "{stderr}");
+}
+
+#[test]
+fn saved_reports_re_render_without_rescanning() {
+    let dir = tempfile::tempdir().unwrap();
+    scan_all("noncompliant", dir.path(), &[]);
+    let saved = dir.path().join("report.json");
+    for (format, file) in [
+        ("table", "report.txt"),
+        ("sarif", "report.sarif"),
+        ("markdown", "report.md"),
+        ("oscal", "assessment-results.oscal.json"),
+    ] {
+        let (code, out, err) = attestor(&["report", saved.to_str().unwrap(), "--format", format]);
+        assert_eq!(code, 0, "{err}");
+        assert_eq!(
+            out,
+            std::fs::read_to_string(dir.path().join(file)).unwrap(),
+            "{format}"
+        );
+    }
+    let (code, out, _) = attestor(&["report", saved.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(code, 0);
+    assert_eq!(
+        out,
+        std::fs::read_to_string(&saved).unwrap(),
+        "a JSON report round-trips exactly"
+    );
+    let broken = dir.path().join("broken.json");
+    std::fs::write(&broken, "{\"schema_version\": 1,\n \"tool\": 5}").unwrap();
+    let (code, _, err) = attestor(&["report", broken.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("invalid report") && err.contains("broken.json:2:10"),
+        "{err}"
+    );
+}
+
+#[test]
+fn junit_parses_with_failures_and_errors_distinct() {
+    let dir = tempfile::tempdir().unwrap();
+    scan_all("incomplete", dir.path(), &[]);
+    let script = r#"
+import sys, xml.etree.ElementTree as ET
+root = ET.parse(sys.argv[1]).getroot()
+cases = root.findall("./testsuite/testcase")
+print(root.get("tests"), len(cases), len(root.findall(".//failure")), len(root.findall(".//error")), len(root.findall(".//skipped")), root.get("errors"))
+"#;
+    let out = Process::new("python3")
+        .args([
+            "-c",
+            script,
+            dir.path().join("report.junit.xml").to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let fields: Vec<usize> = String::from_utf8_lossy(&out.stdout)
+        .split_whitespace()
+        .map(|n| n.parse().unwrap())
+        .collect();
+    let (tests, cases, failures, errors, _skipped, declared_errors) = (
+        fields[0], fields[1], fields[2], fields[3], fields[4], fields[5],
+    );
+    assert_eq!(tests, cases);
+    assert_eq!(failures, 0, "the incomplete fixture has no failures");
+    assert!(errors > 0);
+    assert_eq!(errors, declared_errors);
+}
+
+fn questionnaire(fixture: &str, framework: &str, extra: &[&str]) -> Vec<Vec<String>> {
+    let dir = tempfile::tempdir().unwrap();
+    let snapshot = format!("fixtures/{fixture}.snapshot.json");
+    let mut args = vec![
+        "scan",
+        "--snapshot",
+        snapshot.as_str(),
+        "--format",
+        "json",
+        "--output-dir",
+        dir.path().to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    attestor(&args);
+    let report = dir.path().join("report.json");
+    let (code, csv, err) = attestor(&[
+        "questionnaire",
+        "--report",
+        report.to_str().unwrap(),
+        "--framework",
+        framework,
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    parse_csv(&csv)
+}
+
+/// Parses CSV with Python's csv module (a reference reader, as a spreadsheet would).
+fn parse_csv(text: &str) -> Vec<Vec<String>> {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("q.csv");
+    std::fs::write(&path, text).unwrap();
+    let out = Process::new("python3")
+        .args(["-c", "import csv, json, sys; print(json.dumps(list(csv.reader(open(sys.argv[1], newline='')))))", path.to_str().unwrap()])
+        .output()
+        .unwrap();
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn row<'a>(rows: &'a [Vec<String>], id: &str) -> &'a Vec<String> {
+    rows.iter()
+        .find(|r| r[0] == id)
+        .unwrap_or_else(|| panic!("no row {id}"))
+}
+
+const ANSWER: usize = 5;
+const EVIDENCE: usize = 6;
+const NOTES: usize = 12;
+
+#[test]
+fn questionnaire_answers_follow_the_evidence() {
+    let good = questionnaire("compliant", "caiq-lite-v4", &[]);
+    assert_eq!(good.len(), 125, "header + 124 questions");
+    assert_eq!(good[1][0], "A&A-02.1", "framework order");
+    assert_eq!(row(&good, "CEK-03.1")[ANSWER], "Yes");
+    assert!(row(&good, "CEK-03.1")[EVIDENCE].contains("1 of 1 AWS::RDS::DBInstance pass: RDS instances encrypt storage at rest (rds-storage-encrypted)"));
+    assert_eq!(row(&good, "HRS-03.1")[ANSWER], "Manual");
+    let bad = questionnaire("noncompliant", "caiq-lite-v4", &[]);
+    assert_eq!(row(&bad, "CEK-03.1")[ANSWER], "No");
+    assert!(
+        row(&bad, "CEK-03.1")[EVIDENCE].contains("failing: legacy-db"),
+        "{}",
+        row(&bad, "CEK-03.1")[EVIDENCE]
+    );
+    let unknown = questionnaire("incomplete", "caiq-lite-v4", &[]);
+    assert_eq!(row(&unknown, "IAM-14.1")[ANSWER], "Unknown");
+    let v3 = questionnaire("compliant", "caiq-lite-v3", &[]);
+    assert_eq!(v3.len(), 72);
+    assert_eq!(row(&v3, "EKM-03.1")[ANSWER], "Yes");
+    // Every row carries the evidence metadata.
+    let header = &good[0];
+    let sha = header.iter().position(|h| h == "source_sha256").unwrap();
+    assert!(good[1..].iter().all(|r| r[sha].len() == 64));
+}
+
+#[test]
+fn loosened_parameters_never_support_a_yes() {
+    let rows = questionnaire(
+        "compliant",
+        "caiq-lite-v4",
+        &[
+            "--set",
+            "secrets-manager-rotation.max_days=365",
+            "--set",
+            "kms-key-rotation.max_days=365",
+        ],
+    );
+    let cek12 = row(&rows, "CEK-12.1");
+    assert_ne!(cek12[ANSWER], "Yes", "{cek12:?}");
+    assert!(
+        cek12[NOTES].contains("does not count towards Yes"),
+        "{cek12:?}"
+    );
+}
+
+#[test]
+fn manual_claims_from_packs_appear_in_the_questionnaire() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, _, err) = attestor(&[
+        "scan",
+        "--snapshot",
+        "examples/c-bitbucket-addon-us/compliant.snapshot.json",
+        "--policies",
+        "examples/c-bitbucket-addon-us",
+        "--format",
+        "json",
+        "--output-dir",
+        dir.path().to_str().unwrap(),
+        "--questionnaire",
+        "caiq-lite-v4",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let csv = std::fs::read_to_string(dir.path().join("questionnaire-caiq-lite-v4.csv")).unwrap();
+    let rows = parse_csv(&csv);
+    let tvm = row(&rows, "TVM-07.1");
+    assert_eq!(tvm[ANSWER], "Manual");
+    assert!(tvm[NOTES].contains("penetration tests"), "{tvm:?}");
+    assert_eq!(row(&rows, "BCR-03.1")[ANSWER], "Yes");
+}
+
+#[test]
+fn html_is_self_contained() {
+    let dir = tempfile::tempdir().unwrap();
+    scan_all("noncompliant", dir.path(), &[]);
+    for name in ["questionnaire-caiq-lite-v4.html", "report.html"] {
+        let html = std::fs::read_to_string(dir.path().join(name)).unwrap();
+        assert!(html.starts_with("<!DOCTYPE html>"));
+        for forbidden in ["<script", "src=\"http", "href=\"http", "@import", "url("] {
+            assert!(!html.contains(forbidden), "{name} contains {forbidden}");
+        }
+    }
+    let q = std::fs::read_to_string(dir.path().join("questionnaire-caiq-lite-v4.html")).unwrap();
+    assert!(q.contains("<svg") && q.contains("Cryptography, Encryption &amp; Key Management"));
+}
+
+#[cfg(feature = "validator-tests")]
+fn tool(path: &str) -> PathBuf {
+    let p = Path::new(ROOT).join(path);
+    assert!(
+        p.exists(),
+        "{} is missing: run scripts/test, which installs the validators",
+        p.display()
+    );
+    p
+}
+
+#[cfg(feature = "validator-tests")]
+#[test]
+fn sarif_passes_the_sarif_multitool_validator() {
+    let dir = tempfile::tempdir().unwrap();
+    scan_all("noncompliant", dir.path(), &[]);
+    let out_file = dir.path().join("validation.sarif");
+    let status = Process::new(tool(".tools/node_modules/.bin/sarif-multitool"))
+        .args([
+            "validate",
+            "--output",
+            out_file.to_str().unwrap(),
+            dir.path().join("report.sarif").to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        status.status.success(),
+        "{}",
+        String::from_utf8_lossy(&status.stdout)
+    );
+    let validation: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out_file).unwrap()).unwrap();
+    let errors: Vec<&serde_json::Value> = validation["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["level"] == "error")
+        .collect();
+    assert!(errors.is_empty(), "SARIF validation errors: {errors:#?}");
+}
+
+#[cfg(feature = "validator-tests")]
+#[test]
+fn oscal_passes_the_trestle_models() {
+    for fixture in ["compliant", "noncompliant", "incomplete"] {
+        let dir = tempfile::tempdir().unwrap();
+        scan_all(fixture, dir.path(), &[]);
+        let script = "import json, sys\nfrom trestle.oscal.assessment_results import AssessmentResults\nd = json.load(open(sys.argv[1]))\nAssessmentResults.parse_obj(d['assessment-results'])\nprint('valid')";
+        let out = Process::new(tool(".venv-tools/bin/python"))
+            .args([
+                "-c",
+                script,
+                dir.path()
+                    .join("assessment-results.oscal.json")
+                    .to_str()
+                    .unwrap(),
+            ])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{fixture}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
