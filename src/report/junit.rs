@@ -6,21 +6,13 @@ use std::fmt::Write as _;
 use super::{Report, metadata_fields};
 use crate::eval::Status;
 
+/// XML text: HTML's escaping (valid XML too) minus the control characters XML 1.0 forbids.
 fn xml(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            // XML 1.0 forbids most control characters even when escaped.
-            c if (c as u32) < 0x20 && !matches!(c, '\n' | '\r' | '\t') => {}
-            c => out.push(c),
-        }
-    }
-    out
+    let allowed: String = text
+        .chars()
+        .filter(|c| (*c as u32) >= 0x20 || matches!(c, '\n' | '\r' | '\t'))
+        .collect();
+    super::html::escape(&allowed)
 }
 
 pub fn render(report: &Report) -> String {
