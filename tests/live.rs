@@ -177,6 +177,25 @@ fn status_of<'a>(
         .unwrap_or_else(|| panic!("no result for {policy} on {resource}"))
 }
 
+/// moto 5.2.5 answers GetBucketVersioning with a body the SDK cannot parse. attestor records it as a
+/// collection error scoped to the versioning setting, which no built-in policy reads; drop those.
+fn moto_quirks_removed(errors: &Value) -> Vec<Value> {
+    errors
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| {
+            !(e["operation"] == "GetBucketVersioning"
+                && e["errorCode"] == "UnparseableResponse"
+                && e["properties"]
+                    == serde_json::json!([
+                        "supplementaryConfiguration.BucketVersioningConfiguration"
+                    ]))
+        })
+        .cloned()
+        .collect()
+}
+
 const SCAN: &[&str] = &[
     "scan",
     "--live",
@@ -201,9 +220,9 @@ fn live_scan_of_the_seeded_account() {
         serde_json::json!(["123456789012"])
     );
     assert_eq!(
-        report["collection_errors"],
-        serde_json::json!([]),
-        "moto answers every call attestor makes"
+        moto_quirks_removed(&report["collection_errors"]),
+        Vec::<Value>::new(),
+        "moto answers every other call"
     );
     assert_eq!(report["summary"]["error"], 0);
     let all = statuses(&report);
@@ -292,7 +311,20 @@ fn a_snapshot_scanned_later_gives_the_live_results() {
             calls.to_str().unwrap(),
         ],
     );
-    assert_eq!(snap.code, 0, "{}", snap.stderr);
+    // Exit 3: the snapshot is incomplete (moto's versioning quirk), and says so.
+    assert_eq!(snap.code, 3, "{}", snap.stderr);
+    let saved: Value = serde_json::from_str(&std::fs::read_to_string(&snapshot).unwrap()).unwrap();
+    assert_eq!(
+        moto_quirks_removed(&saved["metadata"]["collectionErrors"]),
+        Vec::<Value>::new()
+    );
+    assert!(
+        !saved["metadata"]["collectionErrors"]
+            .as_array()
+            .unwrap()
+            .is_empty(),
+        "collection errors are kept in snapshots"
+    );
     let live = json(&attestor(&moto.url(), SCAN));
     let offline = json(&attestor(
         "http://127.0.0.1:9",
@@ -580,7 +612,7 @@ fn access_denied_on_one_operation_is_an_error_naming_the_action() {
     });
     let run = attestor(&proxy.url(), SCAN);
     let report = json(&run);
-    let errors = report["collection_errors"].as_array().unwrap();
+    let errors = moto_quirks_removed(&report["collection_errors"]);
     assert_eq!(errors.len(), 1, "{errors:#?}");
     assert_eq!(errors[0]["operation"], "DescribeDBInstances");
     assert_eq!(errors[0]["iamAction"], "rds:DescribeDBInstances");
@@ -649,8 +681,8 @@ fn throttling_on_a_share_of_calls_is_retried_transparently() {
     let run = attestor(&proxy.url(), SCAN);
     let report = json(&run);
     assert_eq!(
-        report["collection_errors"],
-        serde_json::json!([]),
+        moto_quirks_removed(&report["collection_errors"]),
+        Vec::<Value>::new(),
         "{}",
         run.stderr
     );

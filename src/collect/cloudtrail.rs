@@ -61,7 +61,15 @@ async fn collect(ctx: &Ctx, region: &str) -> Batch {
                 "stopLoggingTime": date(s.stop_logging_time()),
             }})),
             Err(e) => {
-                batch.fail(ctx, "cloudtrail", region, &STATUS, &[TRAIL], e.into());
+                batch.fail_properties(
+                    ctx,
+                    "cloudtrail",
+                    region,
+                    &STATUS,
+                    &[TRAIL],
+                    &["supplementaryConfiguration.TrailStatus"],
+                    e.into(),
+                );
                 Value::Object(Default::default())
             }
         };

@@ -50,7 +50,13 @@ async fn collect(ctx: &Ctx, region: &str) -> Batch {
     for (found, failures) in tables {
         batch.items.extend(found);
         for (op, failure) in failures {
-            batch.fail(ctx, "dynamodb", region, op, &[TABLE], failure);
+            // Without DescribeTable the table is unknown; without backups, only its backup settings.
+            let properties: &[&str] = if op.name == BACKUPS.name {
+                &["supplementaryConfiguration.ContinuousBackupsDescription"]
+            } else {
+                &[]
+            };
+            batch.fail_properties(ctx, "dynamodb", region, op, &[TABLE], properties, failure);
         }
     }
     batch

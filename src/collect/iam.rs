@@ -61,7 +61,18 @@ async fn collect(ctx: &Ctx, _region: &str) -> Batch {
     let report = match credential_report(ctx, &client).await {
         Ok(report) => report,
         Err((operation, failure)) => {
-            batch.fail(ctx, "iam", region, operation, &[USER], failure);
+            batch.fail_properties(
+                ctx,
+                "iam",
+                region,
+                operation,
+                &[USER],
+                &[
+                    "supplementaryConfiguration.CredentialReport",
+                    "supplementaryConfiguration.AccessKeys",
+                ],
+                failure,
+            );
             BTreeMap::new()
         }
     };
@@ -78,7 +89,15 @@ async fn collect(ctx: &Ctx, _region: &str) -> Batch {
         match page {
             None => break,
             Some(Err(e)) => {
-                batch.fail(ctx, "iam", region, &LIST_VIRTUAL_MFA, &[USER], e.into());
+                batch.fail_properties(
+                    ctx,
+                    "iam",
+                    region,
+                    &LIST_VIRTUAL_MFA,
+                    &[USER],
+                    &["supplementaryConfiguration.MfaDevices"],
+                    e.into(),
+                );
                 devices_complete = false;
                 break;
             }
@@ -134,7 +153,15 @@ async fn collect(ctx: &Ctx, _region: &str) -> Batch {
                         true
                     }
                     Err(failure) => {
-                        batch.fail(ctx, "iam", region, &LIST_MFA, &[USER], failure);
+                        batch.fail_properties(
+                            ctx,
+                            "iam",
+                            region,
+                            &LIST_MFA,
+                            &[USER],
+                            &["supplementaryConfiguration.MfaDevices"],
+                            failure,
+                        );
                         false
                     }
                 }

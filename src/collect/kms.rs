@@ -85,7 +85,18 @@ async fn collect(ctx: &Ctx, region: &str) -> Batch {
                         supplementary.insert("NextRotationDate".into(), next);
                     }
                 }
-                Err(e) => batch.fail(ctx, "kms", region, &ROTATION, &[KEY], e.into()),
+                Err(e) => batch.fail_properties(
+                    ctx,
+                    "kms",
+                    region,
+                    &ROTATION,
+                    &[KEY],
+                    &[
+                        "supplementaryConfiguration.KeyRotationStatus",
+                        "supplementaryConfiguration.RotationPeriodInDays",
+                    ],
+                    e.into(),
+                ),
             }
         }
         let configuration = compact(json!({

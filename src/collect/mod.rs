@@ -322,6 +322,7 @@ pub async fn collect(options: &Options) -> Result<(Inventory, Vec<(String, Strin
                         item.resource_type, item.resource_id
                     ),
                     resource_types: vec![item.resource_type.clone()],
+                    properties: Vec::new(),
                 });
             }
             _ => unique.push(item),

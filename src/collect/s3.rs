@@ -1,6 +1,6 @@
 //! S3 (listed once, globally): buckets with their region, default encryption, lifecycle rules,
-//! public access block and tags. (Versioning is not read: no policy uses it, and every call costs
-//! a permission and a request per bucket.) There is no batch API for bucket settings, so the
+//! versioning, public access block and tags. A failed per-bucket call leaves only its setting
+//! unknown, so only policies reading that setting give `error`. There is no batch API for bucket settings, so the
 //! per-bucket calls run concurrently. Never reads object data.
 
 use std::collections::BTreeMap;
@@ -19,6 +19,7 @@ const LIFECYCLE: Operation = op!(
     "GetBucketLifecycleConfiguration",
     "s3:GetLifecycleConfiguration"
 );
+const VERSIONING: Operation = op!("S3", "GetBucketVersioning", "s3:GetBucketVersioning");
 const PUBLIC_ACCESS: Operation = op!(
     "S3",
     "GetPublicAccessBlock",
@@ -35,6 +36,7 @@ pub static SERVICE: Service = Service {
         LOCATION,
         ENCRYPTION,
         LIFECYCLE,
+        VERSIONING,
         PUBLIC_ACCESS,
         TAGGING,
     ],
@@ -92,10 +94,31 @@ async fn collect(ctx: &Ctx, region: &str) -> Batch {
     for (found, failures) in results {
         batch.push(found.0);
         for (op, failure) in failures {
-            batch.fail(ctx, "s3", &found.1, op, &[BUCKET], failure);
+            batch.fail_properties(
+                ctx,
+                "s3",
+                &found.1,
+                op,
+                &[BUCKET],
+                &[property_of(op)],
+                failure,
+            );
         }
     }
     batch
+}
+
+/// The configuration-item property each per-bucket call fills.
+fn property_of(op: &Operation) -> &'static str {
+    match op.name {
+        "GetBucketEncryption" => "supplementaryConfiguration.ServerSideEncryptionConfiguration",
+        "GetBucketLifecycleConfiguration" => {
+            "supplementaryConfiguration.BucketLifecycleConfiguration"
+        }
+        "GetBucketVersioning" => "supplementaryConfiguration.BucketVersioningConfiguration",
+        "GetPublicAccessBlock" => "supplementaryConfiguration.PublicAccessBlockConfiguration",
+        _ => "tags",
+    }
 }
 
 async fn location(ctx: &Ctx, client: &aws_sdk_s3::Client, name: &str) -> Result<String, Failure> {
@@ -214,6 +237,23 @@ async fn bucket(
             );
         }
         Err(f) => failures.push((&LIFECYCLE, f)),
+    }
+
+    let versioning = {
+        let _permit = ctx.permit().await;
+        client.get_bucket_versioning().bucket(name).send().await
+    };
+    match versioning {
+        Ok(v) => {
+            supplementary.insert(
+                "BucketVersioningConfiguration".into(),
+                compact(json!({
+                    "status": v.status().map(|s| s.as_str()).unwrap_or("Off"),
+                    "isMfaDeleteEnabled": v.mfa_delete().map(|m| m.as_str() == "Enabled"),
+                })),
+            );
+        }
+        Err(e) => failures.push((&VERSIONING, e.into())),
     }
 
     let public_access = {

@@ -30,6 +30,21 @@ impl Batch {
         resource_types: &[&str],
         failure: Failure,
     ) {
+        self.fail_properties(ctx, service, region, op, resource_types, &[], failure);
+    }
+
+    /// Records a failed call that leaves only `properties` of the resources unknown.
+    #[allow(clippy::too_many_arguments)] // the fields of the collection error, in order
+    pub fn fail_properties(
+        &mut self,
+        ctx: &Ctx,
+        service: &str,
+        region: &str,
+        op: &Operation,
+        resource_types: &[&str],
+        properties: &[&str],
+        failure: Failure,
+    ) {
         self.errors.push(CollectionError {
             service: service.to_string(),
             region: region.to_string(),
@@ -39,6 +54,7 @@ impl Batch {
             error_code: failure.code,
             message: failure.message,
             resource_types: resource_types.iter().map(|s| s.to_string()).collect(),
+            properties: properties.iter().map(|s| s.to_string()).collect(),
         });
     }
 }

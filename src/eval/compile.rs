@@ -87,6 +87,9 @@ pub struct CompiledPolicy {
     pub parameters: BTreeMap<String, Value>,
     /// Parameters set looser than a guardrail; results then cannot count as evidence for controls.
     pub guardrail_violations: Vec<String>,
+    /// The property paths of the policy's own resource type that its conditions read, so a
+    /// collection failure of other properties does not make its results `error`.
+    pub reads: Vec<String>,
 }
 
 /// The (resource type, key path) pairs that `related` conditions look resources up by.
@@ -172,6 +175,7 @@ pub fn compile(
         }
         parameters.insert(param.name.value.clone(), value);
     }
+    let reads = paths_read(policy);
     let mut compiler = Compiler {
         policy,
         parameters: &parameters,
@@ -195,7 +199,34 @@ pub fn compile(
         check,
         parameters,
         guardrail_violations,
+        reads,
     })
+}
+
+fn paths_read(policy: &Policy) -> Vec<String> {
+    use crate::policy::{PathContext, Visit};
+    let own = policy.resource_type.value.as_str();
+    let root = PathContext {
+        resource_type: own,
+        prefix: String::new(),
+    };
+    let mut reads = Vec::new();
+    let mut visit = |ctx: &PathContext, visit: Visit| {
+        let path = match visit {
+            Visit::Compare(cmp) => &cmp.path,
+            Visit::ElementsPath(p) | Visit::LinkPath(p) => p,
+            Visit::LinkType(_) => return,
+        };
+        if ctx.resource_type == own {
+            reads.push(ctx.full_path(&path.value));
+        }
+    };
+    for condition in policy.scope.iter().chain(std::iter::once(&policy.check)) {
+        condition.walk(&root, &mut visit);
+    }
+    reads.sort();
+    reads.dedup();
+    reads
 }
 
 /// Converts a command-line value to the parameter's type, if it fits.

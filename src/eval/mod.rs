@@ -122,8 +122,9 @@ pub fn evaluate(
                             .iter()
                             .enumerate()
                             .filter(|(_, e)| {
-                                policy.resource_type == crate::resource_schema::ANY_TYPE
-                                    || e.resource_types.contains(&policy.resource_type)
+                                (policy.resource_type == crate::resource_schema::ANY_TYPE
+                                    || e.resource_types.contains(&policy.resource_type))
+                                    && e.affects(&policy.reads)
                             })
                             .map(|(e, _)| (p, Task::Uncollected(e))),
                     )
@@ -298,6 +299,7 @@ impl Env<'_> {
         for e in self
             .inventory
             .collection_errors_for(&policy.resource_type, account, None)
+            .filter(|e| e.affects(&policy.reads))
         {
             errors.push(e.describe());
         }

@@ -518,6 +518,7 @@ fn collection_errors_make_errors_never_passes() {
             error_code: "AccessDenied".into(),
             message: "denied".into(),
             resource_types: vec!["T".into()],
+            properties: Vec::new(),
         });
     let findings = evaluate(&set, &inv, &Options::default()).unwrap().findings;
     let got: Vec<(&str, &str, Status)> = findings
@@ -603,4 +604,39 @@ fn findings_are_sorted_whatever_the_input_order() {
         .map(|i| item("T", &format!("r{i:02}"), json!({"a": 1})))
         .collect());
     assert_eq!(forward, backward);
+}
+
+#[test]
+fn property_scoped_collection_errors_affect_only_policies_reading_them() {
+    let yaml = "policies:
+  - {id: reads-versioning, title: t, severity: low, resource: T, check: {path: supplementaryConfiguration.Versioning.status, equals: Enabled}}
+  - {id: reads-encryption, title: t, severity: low, resource: T, check: {path: configuration.encrypted, equals: true}}
+";
+    let set = policies(yaml);
+    let mut inv = inventory(vec![item("T", "b", json!({"encrypted": true}))]);
+    inv.collection_errors
+        .push(crate::inventory::CollectionError {
+            service: "s3".into(),
+            region: "eu-west-1".into(),
+            account_id: ACCOUNT.into(),
+            operation: "GetBucketVersioning".into(),
+            iam_action: "s3:GetBucketVersioning".into(),
+            error_code: "AccessDenied".into(),
+            message: "denied".into(),
+            resource_types: vec!["T".into()],
+            properties: vec!["supplementaryConfiguration.Versioning".into()],
+        });
+    let findings = evaluate(&set, &inv, &Options::default()).unwrap().findings;
+    let got: Vec<(&str, &str, Status)> = findings
+        .iter()
+        .map(|f| (f.policy_id.as_str(), f.resource_id.as_str(), f.status))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("reads-encryption", "b", Status::Pass),
+            ("reads-versioning", "*", Status::Error),
+            ("reads-versioning", "b", Status::Error),
+        ]
+    );
 }

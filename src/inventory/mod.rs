@@ -66,6 +66,10 @@ pub struct CollectionError {
     pub message: String,
     /// The resource types this failure leaves incomplete.
     pub resource_types: Vec<String>,
+    /// The property paths it leaves unknown (e.g. one per-bucket setting); empty means the
+    /// resources themselves could not be listed. Only policies reading these paths are affected.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub properties: Vec<String>,
 }
 
 impl CollectionError {
@@ -74,6 +78,19 @@ impl CollectionError {
             && (resource_type == crate::resource_schema::ANY_TYPE
                 || self.resource_types.iter().any(|t| t == resource_type))
             && region.is_none_or(|r| r == self.region)
+    }
+
+    /// Whether a policy reading `paths` (full property paths) depends on what this failure hid.
+    pub fn affects(&self, paths: &[String]) -> bool {
+        let related = |a: &str, b: &str| {
+            a == b || a.strip_prefix(b).is_some_and(|rest| rest.starts_with('.'))
+        };
+        self.properties.is_empty()
+            || paths.iter().any(|path| {
+                self.properties
+                    .iter()
+                    .any(|p| related(path, p) || related(p, path))
+            })
     }
 
     pub fn describe(&self) -> String {
