@@ -1,25 +1,12 @@
 //! `attestor test`: the built-in policies' own unit tests pass, every built-in policy is proven
 //! pass / fail / error, and the runner reports wrong expectations and bad test files.
 
+mod common;
+
+use common::attestor;
 use std::collections::{BTreeMap, BTreeSet};
 
-use assert_cmd::Command;
 use attestor::eval::Status;
-
-fn attestor(args: &[&str]) -> (i32, String, String) {
-    let output = Command::cargo_bin("attestor")
-        .unwrap()
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1")
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        output.status.code().unwrap(),
-        String::from_utf8(output.stdout).unwrap(),
-        String::from_utf8(output.stderr).unwrap(),
-    )
-}
 
 #[test]
 fn builtin_policy_tests_pass() {

@@ -2,28 +2,14 @@
 //! files, SARIF and OSCAL pass their reference validators, JUnit parses, and questionnaire answers
 //! follow the evidence.
 
+mod common;
+
+use common::attestor;
 use std::path::{Path, PathBuf};
 use std::process::Command as Process;
 
-use assert_cmd::Command;
-
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 const ALL_FORMATS: &str = "table,json,markdown,html,sarif,junit,oscal,csv";
-
-fn attestor(args: &[&str]) -> (i32, String, String) {
-    let out = Command::cargo_bin("attestor")
-        .unwrap()
-        .current_dir(ROOT)
-        .env("NO_COLOR", "1")
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
 
 /// Scans a fixture into `dir` in every format plus the CAIQ-Lite v4 questionnaire.
 fn scan_all(fixture: &str, dir: &Path, extra: &[&str]) -> i32 {
