@@ -3,7 +3,7 @@
 
 use std::io::Write as _;
 
-use assert_cmd::Command;
+mod common;
 
 struct Run {
     code: i32,
@@ -12,17 +12,11 @@ struct Run {
 }
 
 fn attestor(args: &[&str]) -> Run {
-    let output = Command::cargo_bin("attestor")
-        .unwrap()
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1")
-        .args(args)
-        .output()
-        .unwrap();
+    let (code, stdout, stderr) = common::attestor(args);
     Run {
-        code: output.status.code().expect("exited normally, no signal"),
-        stdout: String::from_utf8(output.stdout).unwrap(),
-        stderr: String::from_utf8(output.stderr).unwrap(),
+        code,
+        stdout,
+        stderr,
     }
 }
 

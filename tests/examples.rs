@@ -1,7 +1,7 @@
 //! The example packs (examples/*): each lints clean and its tests assert exactly which policies
 //! fail on its compliant and broken snapshots.
 
-use assert_cmd::Command;
+mod common;
 
 fn packs() -> Vec<std::path::PathBuf> {
     let mut packs: Vec<_> = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/examples"))
@@ -15,19 +15,8 @@ fn packs() -> Vec<std::path::PathBuf> {
 }
 
 fn run(args: &[&str]) -> (i32, String) {
-    let out = Command::cargo_bin("attestor")
-        .unwrap()
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1")
-        .args(args)
-        .output()
-        .unwrap();
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    (out.status.code().unwrap(), text)
+    let (code, stdout, stderr) = common::attestor(args);
+    (code, format!("{stdout}{stderr}"))
 }
 
 #[test]

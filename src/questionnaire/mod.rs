@@ -95,8 +95,27 @@ impl Questionnaire {
     }
 }
 
+/// Up to five failing / undecided resource IDs per (policy, status), gathered in one pass over the
+/// results rather than once per question.
+type Examples<'r> = BTreeMap<(&'r str, Status), Vec<&'r str>>;
+
+fn examples(report: &Report) -> Examples<'_> {
+    let mut out: Examples = BTreeMap::new();
+    for r in &report.results {
+        let f = &r.finding;
+        if matches!(f.status, Status::Fail | Status::Error) {
+            let ids = out.entry((f.policy_id.as_str(), f.status)).or_default();
+            if ids.len() < 5 {
+                ids.push(f.resource_id.as_str());
+            }
+        }
+    }
+    out
+}
+
 /// Answers every question of `framework` from `report`.
 pub fn build(report: &Report, framework: Framework) -> Questionnaire {
+    let examples = examples(report);
     let key = framework.key();
     let mut by_question: BTreeMap<&str, Vec<&PolicyInfo>> = BTreeMap::new();
     for p in &report.policies {
@@ -120,7 +139,7 @@ pub fn build(report: &Report, framework: Framework) -> Questionnaire {
                 .cloned()
                 .unwrap_or_default();
             let claims = manual.get(entry.id.as_str()).cloned().unwrap_or_default();
-            let mut row = answer(report, &mapped, &claims);
+            let mut row = answer(report, &examples, &mapped, &claims);
             row.question_id = entry.id.clone();
             row.control = entry.control.clone();
             row.control_title = entry.title.clone();
@@ -132,7 +151,7 @@ pub fn build(report: &Report, framework: Framework) -> Questionnaire {
     Questionnaire { framework, rows }
 }
 
-fn answer(report: &Report, mapped: &[&PolicyInfo], claims: &[&str]) -> Row {
+fn answer(report: &Report, examples: &Examples, mapped: &[&PolicyInfo], claims: &[&str]) -> Row {
     let mut row = Row {
         question_id: String::new(),
         control: String::new(),
@@ -165,7 +184,7 @@ fn answer(report: &Report, mapped: &[&PolicyInfo], claims: &[&str]) -> Row {
         row.counts.error += counts.error;
         row.counts.not_applicable += counts.not_applicable;
         row.counts.waived += counts.waived;
-        row.evidence.push(evidence_sentence(report, policy));
+        row.evidence.push(evidence_sentence(policy, examples));
         any_fail |= counts.fail > 0;
         if policy.counts_as_evidence {
             supporting.pass += counts.pass;
@@ -206,7 +225,7 @@ fn answer(report: &Report, mapped: &[&PolicyInfo], claims: &[&str]) -> Row {
 
 /// "2 of 3 AWS::RDS::DBInstance pass: RDS instances encrypt storage at rest (rds-storage-encrypted);
 /// failing: legacy-db".
-fn evidence_sentence(report: &Report, policy: &PolicyInfo) -> String {
+fn evidence_sentence(policy: &PolicyInfo, examples: &Examples) -> String {
     let s = policy.summary;
     let applicable = s.pass + s.fail + s.error;
     let subject = match policy.level {
@@ -221,20 +240,13 @@ fn evidence_sentence(report: &Report, policy: &PolicyInfo) -> String {
             s.pass, policy.title, policy.id
         )
     };
-    let list = |status: Status| -> Vec<&str> {
-        report
-            .results
-            .iter()
-            .filter(|r| r.finding.policy_id == policy.id && r.finding.status == status)
-            .map(|r| r.finding.resource_id.as_str())
-            .collect()
-    };
-    for (status, word) in [(Status::Fail, "failing"), (Status::Error, "undecided")] {
-        let ids = list(status);
-        if !ids.is_empty() {
-            let shown: Vec<&str> = ids.iter().take(5).copied().collect();
-            let more = if ids.len() > 5 {
-                format!(" and {} more", ids.len() - 5)
+    for (status, word, total) in [
+        (Status::Fail, "failing", s.fail),
+        (Status::Error, "undecided", s.error),
+    ] {
+        if let Some(shown) = examples.get(&(policy.id.as_str(), status)) {
+            let more = if total > shown.len() {
+                format!(" and {} more", total - shown.len())
             } else {
                 String::new()
             };
