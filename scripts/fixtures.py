@@ -157,10 +157,31 @@ FORWARD = {"Type": "forward", "TargetGroupArn": "arn:aws:elasticloadbalancing:eu
 REDIRECT = {"Type": "redirect", "RedirectConfig": {"Protocol": "HTTPS", "Port": "443", "StatusCode": "HTTP_301"}}
 
 
-def snapshot(acct, items, errors=()):
+# What live collection covers (src/collect/*.rs, one line per collector): global collectors cover
+# their types in every region ("*"), regional ones in each region scanned.
+GLOBAL_TYPES = ["AWS::IAM::User", "Attestor::IAM::AccountSummary", "Attestor::IAM::PasswordPolicy", "AWS::S3::Bucket"]
+REGIONAL_TYPES = [
+    "AWS::EC2::VPC", "AWS::EC2::Subnet", "AWS::EC2::RouteTable", "AWS::EC2::InternetGateway",
+    "AWS::EC2::SecurityGroup", "AWS::EC2::NetworkAcl", "AWS::EC2::Volume", "Attestor::EC2::EbsEncryptionByDefault",
+    "AWS::EC2::FlowLog", "AWS::RDS::DBInstance", "AWS::RDS::DBCluster", "AWS::RDS::DBSubnetGroup",
+    "AWS::RDS::DBSnapshot", "AWS::RDS::DBClusterSnapshot", "AWS::KMS::Key", "AWS::SecretsManager::Secret",
+    "AWS::Logs::LogGroup", "AWS::CloudTrail::Trail", "AWS::DynamoDB::Table",
+    "AWS::ElasticLoadBalancingV2::LoadBalancer", "AWS::ElasticLoadBalancingV2::Listener",
+    "AWS::Backup::BackupVault", "AWS::Lambda::Function",
+]
+
+
+def coverage(acct, regions):
+    entries = [{"accountId": acct, "region": "*", "resourceTypes": sorted(GLOBAL_TYPES)}]
+    entries += [{"accountId": acct, "region": r, "resourceTypes": sorted(REGIONAL_TYPES)} for r in sorted(regions)]
+    return entries
+
+
+def snapshot(acct, items, errors=(), regions=(REGION,)):
     return {"snapshotVersion": 1,
             "metadata": {"capturedAt": CAPTURED, "tool": {"name": "attestor", "version": "0.1.0"},
-                         "accountIds": [acct], "regions": [REGION], "collectionErrors": list(errors)},
+                         "accountIds": [acct], "regions": list(regions), "collectionErrors": list(errors),
+                         "coverage": coverage(acct, regions)},
             "configurationItems": items}
 
 
@@ -309,7 +330,7 @@ def pack_b(broken):
     ]
     if broken:
         items.append(lambda_fn(b, "processor-us-copy", "us-east-1"))
-    return dict(snapshot(b, items), metadata=dict(snapshot(b, [])["metadata"], regions=[region, "us-east-1"]))
+    return snapshot(b, items, regions=[region, "us-east-1"])
 
 
 def pack_c(broken):
@@ -326,7 +347,7 @@ def pack_c(broken):
         listener(c, "https", "HTTPS", "ELBSecurityPolicy-2016-08" if broken else "ELBSecurityPolicy-TLS13-1-2-2021-06", [FORWARD]),
         listener(c, "http", "HTTP", actions=[REDIRECT]),
     ], region)
-    return dict(snapshot(c, items), metadata=dict(snapshot(c, [])["metadata"], regions=[region]))
+    return snapshot(c, items, regions=[region])
 
 
 def pack_d(broken):

@@ -92,6 +92,8 @@ pub struct Diagnostic {
     pub span: Option<Span>,
     /// Short text shown under the highlighted source.
     pub label: Option<String>,
+    /// Further places in the same file that explain the problem, each with its own text.
+    pub secondary_labels: Vec<(Span, String)>,
     pub help: Option<String>,
 }
 
@@ -104,6 +106,7 @@ impl Diagnostic {
             file: None,
             span: None,
             label: None,
+            secondary_labels: Vec::new(),
             help: None,
         }
     }
@@ -123,6 +126,12 @@ impl Diagnostic {
 
     pub fn with_label(mut self, label: impl Into<String>) -> Self {
         self.label = Some(label.into());
+        self
+    }
+
+    /// Points at another place in the same file (shown in human output only).
+    pub fn with_secondary_label(mut self, span: Span, label: impl Into<String>) -> Self {
+        self.secondary_labels.push((span, label.into()));
         self
     }
 
@@ -296,11 +305,15 @@ impl miette::Diagnostic for MietteAdapter<'_> {
     fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
         self.source.as_ref()?;
         let span = self.diagnostic.span?;
-        let label = miette::LabeledSpan::new_with_span(
+        // Primary: miette's header names its position even when a secondary label comes first.
+        let label = miette::LabeledSpan::new_primary_with_span(
             self.diagnostic.label.clone(),
             (span.start, span.end - span.start),
         );
-        Some(Box::new(std::iter::once(label)))
+        let secondary = self.diagnostic.secondary_labels.iter().map(|(s, text)| {
+            miette::LabeledSpan::new_with_span(Some(text.clone()), (s.start, s.end - s.start))
+        });
+        Some(Box::new(std::iter::once(label).chain(secondary)))
     }
 }
 

@@ -82,6 +82,8 @@ pub struct TypeSchema {
     prefixes: BTreeSet<String>,
     /// Whether the type comes only from attestor's extensions (not recorded by AWS Config).
     pub attestor_defined: bool,
+    /// Leaves that only attestor's extensions define on an AWS type (AWS Config never writes them).
+    attestor_leaves: BTreeSet<String>,
 }
 
 /// The resource type that matches every resource (`resource: "*"`), e.g. for "only in these regions".
@@ -150,6 +152,9 @@ impl ResourceSchema {
                 entry.prefixes.insert(parent.to_string());
                 prefix = parent;
             }
+            if extension && !entry.leaves.contains_key(&property) {
+                entry.attestor_leaves.insert(property.clone());
+            }
             entry.leaves.insert(property, property_type);
         }
     }
@@ -196,6 +201,26 @@ impl TypeSchema {
         PathKind::Unknown
     }
 
+    /// Whether `path` (a leaf, or an object above leaves) holds only data attestor itself collects —
+    /// so a source that records only AWS Config's data can never have it. Every path of an
+    /// attestor-defined type counts, except the fields every configuration item has.
+    pub fn is_attestor_only(&self, path: &str) -> bool {
+        if self.attestor_defined {
+            return !COMMON_FIELDS.iter().any(|(p, _)| *p == path) && !path.starts_with("tags.");
+        }
+        let under = |leaf: &String| {
+            leaf == path
+                || leaf
+                    .strip_prefix(path)
+                    .is_some_and(|rest| rest.starts_with('.'))
+        };
+        self.attestor_leaves.iter().any(under)
+            && !self
+                .leaves
+                .keys()
+                .any(|l| under(l) && !self.attestor_leaves.contains(l))
+    }
+
     /// Every known path: leaves and the objects above them.
     pub fn all_paths(&self) -> impl Iterator<Item = &str> {
         self.leaves
@@ -240,6 +265,19 @@ mod tests {
             PathKind::Unknown
         );
         assert_eq!(rds.lookup("tags.Environment"), PathKind::FreeForm);
+    }
+
+    #[test]
+    fn attestor_only_paths_are_known() {
+        let schema = ResourceSchema::builtin();
+        let user = schema.get("AWS::IAM::User").unwrap();
+        assert!(user.is_attestor_only("supplementaryConfiguration.CredentialReport.mfaActive"));
+        assert!(user.is_attestor_only("supplementaryConfiguration.AccessKeys"));
+        assert!(!user.is_attestor_only("configuration.userName"));
+        assert!(!user.is_attestor_only("configuration"));
+        let policy = schema.get("Attestor::IAM::PasswordPolicy").unwrap();
+        assert!(policy.is_attestor_only("configuration.minimumPasswordLength"));
+        assert!(!policy.is_attestor_only("accountId"));
     }
 
     #[test]

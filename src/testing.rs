@@ -28,7 +28,7 @@ use std::sync::Arc;
 use crate::decode::Decoder;
 use crate::diagnostics::{Diagnostic, SourceFile, Span};
 use crate::eval::{self, Finding, Overrides, Status};
-use crate::inventory::{self, Inventory, RawItem, SourceInfo, SourceKind};
+use crate::inventory::{self, Inventory, SourceInfo, SourceKind};
 use crate::policy::{PolicySet, Spanned};
 use crate::yaml::{self, Node, NodeKind};
 
@@ -235,9 +235,7 @@ impl Decoder<'_> {
                 .or_insert_with(|| DEFAULT_ACCOUNT.into());
             map.entry("awsRegion")
                 .or_insert_with(|| DEFAULT_REGION.into());
-            let parsed = serde_json::from_value::<RawItem>(json)
-                .map_err(|e| e.to_string())
-                .and_then(|raw| raw.into_item().map_err(|f| format!("missing `{f}`")));
+            let parsed = inventory::item_from_value(json);
             match parsed {
                 Ok(ci) => out.push(ci),
                 Err(e) => {
@@ -386,7 +384,7 @@ pub fn run(test: &TestFile, set: &PolicySet) -> (Vec<CaseResult>, Vec<Diagnostic
         let inventory = match &case.input {
             Input::Resources(items, errors) => inline_inventory(items.clone(), errors.clone()),
             Input::Snapshot(path) => match inventory::load_snapshot(path) {
-                Ok(inv) => inv,
+                Ok(loaded) => loaded.inventory,
                 Err(d) => {
                     diagnostics.push(d);
                     continue;
@@ -426,8 +424,10 @@ fn inline_inventory(
         captured_at: None,
         account_ids,
         regions,
+        notes: Vec::new(),
     };
-    Inventory::new(source, items, errors)
+    // A test case states its whole world: what it does not list does not exist.
+    Inventory::new(source, items, errors, inventory::Coverage::complete())
 }
 
 fn check(case: &TestCase, findings: &[Finding]) -> Vec<String> {

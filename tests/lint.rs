@@ -87,6 +87,12 @@ const EXPECTED: &[(&str, usize, usize, &str)] = &[
         "`configuration.storageEncrypted` is boolean, but the policy compares it with a string",
     ),
     (
+        "negated-on-missing",
+        10,
+        19,
+        "a missing `configuration.ipPermissions.ipv4Ranges` passes the check: `on-missing: fail` under `none` (line 8) becomes a pass",
+    ),
+    (
         "unknown-parameter",
         10,
         20,
@@ -198,6 +204,33 @@ fn human_output_shows_file_line_and_snippet() {
         stderr.contains("did you mean `configuration.storageEncrypted`?"),
         "{stderr}"
     );
+}
+
+#[test]
+fn negated_on_missing_points_at_the_negation_and_says_what_to_do() {
+    let (_, json) = lint_json(&["fixtures/lint/negated-on-missing.yaml"]);
+    let d = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["code"] == "negated-on-missing")
+        .unwrap();
+    assert_eq!(d["level"], "warning");
+    assert_eq!(
+        d["help"],
+        "remove `on-missing` so missing data is an error, or state the absence positively outside the negation, e.g. `any: [{path: ipv4Ranges, absent: true}, ...]`"
+    );
+    let output = Command::cargo_bin("attestor")
+        .unwrap()
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1")
+        .args(["lint", "fixtures/lint/negated-on-missing.yaml"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("missing data passes here"), "{stderr}");
+    assert!(stderr.contains("negated here"), "{stderr}");
 }
 
 #[test]

@@ -102,6 +102,15 @@ struct ScanArgs {
     /// Set a policy parameter: POLICY.PARAM=VALUE (repeatable). VALUE is JSON, or a plain string.
     #[arg(long = "set", value_name = "POLICY.PARAM=VALUE")]
     set: Vec<String>,
+    /// AWS Config data only: resource types the configuration recorder records (comma-separated,
+    /// or `all` for allSupported), so their absence from the file counts as evidence of none.
+    #[arg(
+        long,
+        value_name = "TYPES",
+        value_delimiter = ',',
+        requires = "snapshot"
+    )]
+    recorded_types: Vec<String>,
 }
 
 /// Report formats and where they go.
@@ -413,7 +422,18 @@ fn scan(args: ScanArgs) -> CliResult {
         .transpose()?;
     let overrides = parse_overrides(&args.set)?;
     let inventory = match &args.snapshot {
-        Some(path) => inventory::load_snapshot(path).map_err(|d| vec![d])?,
+        Some(path) => {
+            let loaded = inventory::load_snapshot(path).map_err(|d| vec![d])?;
+            // One unreadable item is reported and charged to its type; the rest is evaluated.
+            output::diagnostics(&loaded.warnings, DiagnosticFormat::Human);
+            let mut inventory = loaded.inventory;
+            if !args.recorded_types.is_empty() {
+                inventory
+                    .assume_recorded(&args.recorded_types)
+                    .map_err(|d| vec![d])?;
+            }
+            inventory
+        }
         None => live::collect(&args.aws)?,
     };
     let evaluation = eval::evaluate(&set, &inventory, &eval::Options { as_of, overrides })?;

@@ -36,6 +36,7 @@ use aws_smithy_types::config_bag::ConfigBag;
 use serde::Serialize;
 
 use crate::diagnostics::Diagnostic;
+use crate::inventory::coverage::{ANY_REGION, Basis, Coverage};
 use crate::inventory::{CollectionError, ConfigurationItem, Inventory, SourceInfo, SourceKind};
 
 pub use support::Batch;
@@ -332,6 +333,15 @@ pub async fn collect(options: &Options) -> Result<(Inventory, Vec<(String, Strin
     let mut all_regions = regions.clone();
     all_regions.push(GLOBAL.to_string());
     all_regions.sort();
+    // What the collectors read: a global collector (IAM, the S3 bucket list) covers its types in
+    // every region; failures are collection errors, which name their cause themselves.
+    let mut coverage = Coverage::new(Basis::Attestor);
+    for (service, region) in &jobs {
+        let region = if service.global { ANY_REGION } else { region };
+        for resource_type in service.resource_types {
+            coverage.add(&account_id, region, resource_type);
+        }
+    }
     let source = SourceInfo {
         kind: SourceKind::Live,
         path: None,
@@ -339,8 +349,12 @@ pub async fn collect(options: &Options) -> Result<(Inventory, Vec<(String, Strin
         captured_at: Some(jiff::Timestamp::now()),
         account_ids: vec![account_id],
         regions: all_regions,
+        notes: Vec::new(),
     };
-    Ok((Inventory::new(source, items, errors), calls.calls()))
+    Ok((
+        Inventory::new(source, items, errors, coverage),
+        calls.calls(),
+    ))
 }
 
 /// Runs futures concurrently on the current task and returns their outputs in order.

@@ -10,7 +10,7 @@ use crate::diagnostics::Diagnostic;
 use crate::duration::Duration;
 use crate::policy::{
     AccountMatch, Compare, Condition, IfNone, Level, Link, OnMissing, Op, Operand, ParamType,
-    Policy, Quantifier, Severity,
+    PathContext, Policy, Quantifier, Severity,
 };
 
 #[derive(Debug)]
@@ -22,12 +22,15 @@ pub enum Cond {
         path: PropertyPath,
         test: Test,
         on_missing: OnMissing,
+        /// The full schema path, when only attestor collects it (AWS Config never records it).
+        attestor_only: Option<Box<str>>,
     },
     Elements {
         path: PropertyPath,
         quantifier: Quantifier,
         cond: Box<Cond>,
         on_missing: OnMissing,
+        attestor_only: Option<Box<str>>,
     },
     Related {
         link: CompiledLink,
@@ -181,12 +184,16 @@ pub fn compile(
         parameters: &parameters,
         keys,
     };
+    let root = PathContext {
+        resource_type: &policy.resource_type.value,
+        prefix: String::new(),
+    };
     let scope = policy
         .scope
         .as_ref()
-        .map(|c| compiler.cond(c))
+        .map(|c| compiler.cond(c, &root))
         .transpose()?;
-    let check = compiler.cond(&policy.check)?;
+    let check = compiler.cond(&policy.check, &root)?;
     Ok(CompiledPolicy {
         id: id.clone(),
         title: policy.title.clone(),
@@ -204,7 +211,7 @@ pub fn compile(
 }
 
 fn paths_read(policy: &Policy) -> Vec<String> {
-    use crate::policy::{PathContext, Visit};
+    use crate::policy::Visit;
     let own = policy.resource_type.value.as_str();
     let root = PathContext {
         resource_type: own,
@@ -260,6 +267,15 @@ pub fn format_number(n: f64) -> String {
     }
 }
 
+/// The full path of `path` in `ctx`, if only attestor collects what it names.
+fn attestor_only(ctx: &PathContext, path: &str) -> Option<Box<str>> {
+    let full = ctx.full_path(path);
+    crate::resource_schema::ResourceSchema::builtin()
+        .get(ctx.resource_type)
+        .is_some_and(|t| t.is_attestor_only(&full))
+        .then(|| full.into())
+}
+
 struct Compiler<'a> {
     policy: &'a Policy,
     parameters: &'a BTreeMap<String, Value>,
@@ -267,43 +283,61 @@ struct Compiler<'a> {
 }
 
 impl Compiler<'_> {
-    fn cond(&mut self, condition: &Condition) -> Result<Cond, Diagnostic> {
+    fn cond(&mut self, condition: &Condition, ctx: &PathContext) -> Result<Cond, Diagnostic> {
         Ok(match condition {
             Condition::All(items) => Cond::All(
                 items
                     .iter()
-                    .map(|c| self.cond(c))
+                    .map(|c| self.cond(c, ctx))
                     .collect::<Result<_, _>>()?,
             ),
             Condition::Any(items) => Cond::Any(
                 items
                     .iter()
-                    .map(|c| self.cond(c))
+                    .map(|c| self.cond(c, ctx))
                     .collect::<Result<_, _>>()?,
             ),
-            Condition::Not(inner) => Cond::Not(Box::new(self.cond(inner)?)),
+            Condition::Not(inner) => Cond::Not(Box::new(self.cond(inner, ctx)?)),
             Condition::Compare(cmp) => Cond::Compare {
                 path: PropertyPath::new(&cmp.path.value),
                 test: self.test(cmp)?,
                 on_missing: cmp.on_missing,
+                attestor_only: attestor_only(ctx, &cmp.path.value),
             },
-            Condition::Elements(el) => Cond::Elements {
-                path: PropertyPath::new(&el.path.value),
-                quantifier: el.quantifier,
-                cond: Box::new(self.cond(&el.condition)?),
-                on_missing: el.on_missing,
-            },
-            Condition::Related(rel) => Cond::Related {
-                link: self.link(&rel.link)?,
-                quantifier: rel.quantifier,
-                cond: Box::new(self.cond(&rel.condition)?),
-                on_missing: rel.on_missing,
-            },
+            Condition::Elements(el) => {
+                let inner = PathContext {
+                    resource_type: ctx.resource_type,
+                    prefix: format!("{}.", ctx.full_path(&el.path.value)),
+                };
+                Cond::Elements {
+                    path: PropertyPath::new(&el.path.value),
+                    quantifier: el.quantifier,
+                    cond: Box::new(self.cond(&el.condition, &inner)?),
+                    on_missing: el.on_missing,
+                    attestor_only: attestor_only(ctx, &el.path.value),
+                }
+            }
+            Condition::Related(rel) => {
+                let target = PathContext {
+                    resource_type: &rel.link.resource_type.value,
+                    prefix: String::new(),
+                };
+                Cond::Related {
+                    link: self.link(&rel.link)?,
+                    quantifier: rel.quantifier,
+                    cond: Box::new(self.cond(&rel.condition, &target)?),
+                    on_missing: rel.on_missing,
+                }
+            }
         })
     }
 
     fn link(&mut self, link: &Link) -> Result<CompiledLink, Diagnostic> {
         let target = &link.resource_type.value;
+        let target_ctx = PathContext {
+            resource_type: target,
+            prefix: String::new(),
+        };
         let fallback = match &link.fallback {
             Some(f) => Some(CompiledFallback {
                 from: PropertyPath::new(&f.from.value),
@@ -311,7 +345,7 @@ impl Compiler<'_> {
                 filter: f
                     .filter
                     .as_ref()
-                    .map(|c| self.cond(c))
+                    .map(|c| self.cond(c, &target_ctx))
                     .transpose()?
                     .map(Box::new),
             }),

@@ -92,6 +92,13 @@ pub struct Env<'a> {
     pub as_of: Option<jiff::Timestamp>,
 }
 
+/// What a missing list means for an element quantifier.
+#[derive(Clone, Copy)]
+struct Missing<'a> {
+    on_missing: OnMissing,
+    attestor_only: Option<&'a str>,
+}
+
 /// At most this many decisive sub-results are kept as evidence for one quantifier.
 const MAX_QUANTIFIER_EVIDENCE: usize = 5;
 
@@ -129,13 +136,28 @@ impl Env<'_> {
                 path,
                 test,
                 on_missing,
-            } => self.compare(path, test, *on_missing, value, prefix),
+                attestor_only,
+            } => self.compare(
+                path,
+                test,
+                *on_missing,
+                attestor_only.as_deref(),
+                value,
+                prefix,
+            ),
             Cond::Elements {
                 path,
                 quantifier,
                 cond,
                 on_missing,
-            } => self.elements(path, *quantifier, cond, *on_missing, value, item, prefix),
+                attestor_only,
+            } => {
+                let missing = Missing {
+                    on_missing: *on_missing,
+                    attestor_only: attestor_only.as_deref(),
+                };
+                self.elements(path, *quantifier, cond, missing, value, item, prefix)
+            }
             Cond::Related {
                 link,
                 quantifier,
@@ -212,13 +234,21 @@ impl Env<'_> {
         path: &PropertyPath,
         test: &Test,
         on_missing: OnMissing,
+        attestor_only: Option<&str>,
         value: &Value,
         prefix: &str,
     ) -> Verdict {
-        let found = path.resolve(value, prefix);
+        let resolved = path.resolve_with_holes(value, prefix);
         let expected = self.describe(test);
-        if found.is_empty() {
+        if resolved.found.is_empty() {
             let location = join_location(prefix, &path.text);
+            // Data the source never records is unknown, whatever the policy says missing means.
+            if let Some(reason) = self.field_gap(attestor_only) {
+                return Verdict::new(
+                    Outcome::Error(reason),
+                    vec![evidence(location, &Value::Null, expected)],
+                );
+            }
             return match test {
                 Test::Exists => Verdict::new(
                     Outcome::Fail,
@@ -234,7 +264,7 @@ impl Env<'_> {
         // A path that crosses arrays yields several values; each must satisfy the test.
         let mut outcome = Outcome::Pass;
         let mut kept = Vec::new();
-        for Found { value, location } in found {
+        for Found { value, location } in resolved.found {
             let result = self.test(test, value);
             let ev = evidence(location.clone(), value, expected.clone());
             match (&outcome, result) {
@@ -249,7 +279,30 @@ impl Env<'_> {
                 _ => {}
             }
         }
+        // Elements that lack the field are missing values, never skipped.
+        for location in resolved.holes {
+            let verdict = match test {
+                Test::Exists => Verdict::new(
+                    Outcome::Fail,
+                    vec![evidence(location, &Value::Null, expected.clone())],
+                ),
+                _ => missing(on_missing, location, expected.clone()),
+            };
+            match verdict.outcome {
+                Outcome::Fail => return verdict,
+                Outcome::Error(_) if outcome == Outcome::Pass => {
+                    outcome = verdict.outcome;
+                    kept = verdict.evidence;
+                }
+                _ => {}
+            }
+        }
         Verdict::new(outcome, kept)
+    }
+
+    /// Why a missing attestor-only field cannot be judged, when the source never records it.
+    fn field_gap(&self, attestor_only: Option<&str>) -> Option<String> {
+        attestor_only.and_then(|full| self.inventory.coverage.field_gap(full))
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -258,22 +311,29 @@ impl Env<'_> {
         path: &PropertyPath,
         quantifier: Quantifier,
         cond: &Cond,
-        on_missing: OnMissing,
+        when_missing: Missing,
         value: &Value,
         item: &ConfigurationItem,
         prefix: &str,
     ) -> Verdict {
-        let found = path.resolve(value, prefix);
+        let resolved = path.resolve_with_holes(value, prefix);
         let location = join_location(prefix, &path.text);
-        if found.is_empty() {
-            return missing(
-                on_missing,
-                location,
-                format!("a list whose elements satisfy `{}`", quantifier.keyword()),
-            );
+        let expected = format!("a list whose elements satisfy `{}`", quantifier.keyword());
+        if resolved.found.is_empty() {
+            if let Some(reason) = self.field_gap(when_missing.attestor_only) {
+                return Verdict::new(
+                    Outcome::Error(reason),
+                    vec![evidence(location, &Value::Null, expected)],
+                );
+            }
+            return missing(when_missing.on_missing, location, expected);
         }
-        let mut parts = Vec::new();
-        for Found { value, location } in &found {
+        let mut parts: Vec<Verdict> = resolved
+            .holes
+            .into_iter()
+            .map(|hole| missing(when_missing.on_missing, hole, expected.clone()))
+            .collect();
+        for Found { value, location } in &resolved.found {
             match value {
                 Value::Array(elements) => {
                     for (i, element) in elements.iter().enumerate() {
@@ -319,11 +379,17 @@ impl Env<'_> {
             hits.dedup();
             (hits, misses)
         };
-        let keys: Vec<String> = link
-            .from
-            .resolve(value, prefix)
+        let from = link.from.resolve_with_holes(value, prefix);
+        let keys: Vec<String> = from
+            .found
             .iter()
             .flat_map(|f| scalar_keys(f.value))
+            .collect();
+        // A reference some elements lack is a resource we cannot follow: never skipped.
+        let holes: Vec<String> = from
+            .holes
+            .iter()
+            .map(|hole| format!("{hole} is missing from the data"))
             .collect();
         let (mut hits, mut misses) = lookup(link.index, &keys);
         if hits.is_empty()
@@ -359,7 +425,8 @@ impl Env<'_> {
                     fallback_keys.join(", ")
                 ));
             }
-            let problems = misses;
+            let mut problems = misses;
+            problems.extend(holes);
             return (hits, self.explain_missing(link, item, problems));
         }
         let problems: Vec<String> = misses
@@ -370,6 +437,7 @@ impl Env<'_> {
                     link.resource_type, link.from.text
                 )
             })
+            .chain(holes)
             .collect();
         (hits, self.explain_missing(link, item, problems))
     }
@@ -622,15 +690,17 @@ fn parse_time(value: &Value) -> Result<jiff::Timestamp, String> {
             .parse::<jiff::Timestamp>()
             .map_err(|_| format!("`{s}` is not a date-time (RFC 3339)")),
         Value::Number(n) => {
-            let Some(raw) = n.as_i64() else {
+            let Some(raw) = n.as_f64().filter(|f| f.is_finite()) else {
                 return Err(format!("{n} is not an epoch time"));
             };
-            let result = if raw.abs() > 100_000_000_000 {
-                jiff::Timestamp::from_millisecond(raw)
+            // Fractional seconds (`1502510556.116`) as the AWS APIs write them.
+            let seconds = if raw.abs() > 100_000_000_000.0 {
+                raw / 1000.0
             } else {
-                jiff::Timestamp::from_second(raw)
+                raw
             };
-            result.map_err(|e| format!("{n} is not an epoch time: {e}"))
+            crate::inventory::time_value(&Value::from(seconds))
+                .map_err(|e| format!("{n} is not an epoch time: {e}"))
         }
         other => Err(format!("expected a date, found {}", type_word(other))),
     }

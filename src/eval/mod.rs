@@ -14,6 +14,7 @@ use condition::{Env, RelationIndexes, Verdict};
 pub use condition::{Evidence, Outcome};
 
 use crate::diagnostics::Diagnostic;
+use crate::inventory::coverage::Gap;
 use crate::inventory::{ConfigurationItem, Inventory};
 use crate::policy::{AccountMatch, IfNone, Level, PolicySet};
 
@@ -122,11 +123,14 @@ pub fn evaluate(
                             .iter()
                             .enumerate()
                             .filter(|(_, e)| {
-                                (policy.resource_type == crate::resource_schema::ANY_TYPE
-                                    || e.resource_types.contains(&policy.resource_type))
-                                    && e.affects(&policy.reads)
+                                e.affects_type(&policy.resource_type) && e.affects(&policy.reads)
                             })
                             .map(|(e, _)| (p, Task::Uncollected(e))),
+                    )
+                    .chain(
+                        env.gaps(policy, &accounts)
+                            .into_iter()
+                            .map(|(account, gap)| (p, Task::Uncovered(account, gap))),
                     )
                     .collect(),
                 Level::Account => accounts
@@ -146,6 +150,7 @@ pub fn evaluate(
                     uncollected_finding(policy, &inventory.collection_errors[*e])
                 }
                 Task::Account(account) => env.account_finding(policy, account),
+                Task::Uncovered(account, gap) => uncovered_finding(policy, account, gap),
             }
         })
         .collect();
@@ -176,6 +181,28 @@ enum Task {
     Resource(usize),
     Uncollected(usize),
     Account(String),
+    /// An account and region where the source does not record the policy's resource type.
+    Uncovered(String, Gap),
+}
+
+/// The `error` result that stands for every resource a source could not have recorded: absence
+/// there is not evidence that nothing fails.
+fn uncovered_finding(policy: &CompiledPolicy, account: &str, gap: &Gap) -> Finding {
+    Finding {
+        policy_id: policy.id.clone(),
+        resource_type: policy.resource_type.clone(),
+        resource_id: UNCOLLECTED_RESOURCE_ID.into(),
+        account_id: account.to_string(),
+        region: gap.region.clone(),
+        status: Status::Error,
+        message: gap.reason.clone(),
+        evidence: vec![Evidence {
+            path: "source coverage".into(),
+            actual: Value::String(format!("{} not recorded", policy.resource_type)),
+            expected: format!("a source that records {}", policy.resource_type),
+            summary: false,
+        }],
+    }
 }
 
 fn uncollected_finding(
@@ -203,6 +230,34 @@ fn uncollected_finding(
 }
 
 impl Env<'_> {
+    /// The one rule for absence: where the source does not record the policy's resource type
+    /// (and no collection failure already explains it), absence is not evidence. Used by
+    /// resource-level policies (an `error` per uncovered place) and account-level ones.
+    fn gaps(&self, policy: &CompiledPolicy, accounts: &[String]) -> Vec<(String, Gap)> {
+        let coverage = &self.inventory.coverage;
+        accounts
+            .iter()
+            .flat_map(|account| {
+                coverage
+                    .gaps(
+                        &policy.resource_type,
+                        account,
+                        &self.inventory.source.regions,
+                    )
+                    .into_iter()
+                    .filter(|gap| {
+                        let region = (gap.region != crate::inventory::coverage::ANY_REGION)
+                            .then_some(gap.region.as_str());
+                        self.inventory
+                            .collection_errors_for(&policy.resource_type, account, region)
+                            .next()
+                            .is_none()
+                    })
+                    .map(|gap| (account.clone(), gap))
+            })
+            .collect()
+    }
+
     fn resource_finding(&self, policy: &CompiledPolicy, item: &ConfigurationItem) -> Finding {
         let (status, message, evidence) = match self.decide(policy, item) {
             Decision::OutOfScope(v) => (
@@ -296,6 +351,7 @@ impl Env<'_> {
                 summary: true,
             });
         }
+        let resources = passes + fails + errors.len();
         for e in self
             .inventory
             .collection_errors_for(&policy.resource_type, account, None)
@@ -303,7 +359,34 @@ impl Env<'_> {
         {
             errors.push(e.describe());
         }
+        // Where the source does not record the type, "none there" is unknown: it can neither
+        // make `if-none` apply nor let "none fails" / "none passes" conclude for the account.
+        let gaps: Vec<String> = self
+            .gaps(policy, &[account.to_string()])
+            .into_iter()
+            .map(|(_, gap)| gap.reason)
+            .collect();
         let examined = passes + fails + errors.len();
+        if examined == 0 && !gaps.is_empty() {
+            let mut reasons = gaps;
+            reasons.dedup();
+            return Finding {
+                policy_id: policy.id.clone(),
+                resource_type: ACCOUNT_RESOURCE_TYPE.into(),
+                resource_id: account.to_string(),
+                account_id: account.to_string(),
+                region: "global".into(),
+                status: Status::Error,
+                message: reasons.join("; "),
+                evidence: vec![Evidence {
+                    path: "source coverage".into(),
+                    actual: Value::String(format!("{} not recorded", policy.resource_type)),
+                    expected: format!("a source that records {}", policy.resource_type),
+                    summary: false,
+                }],
+            };
+        }
+        errors.extend(gaps);
         let (status, message) = if examined == 0 {
             let status = match policy.if_none {
                 IfNone::Pass => Status::Pass,
@@ -317,7 +400,7 @@ impl Env<'_> {
             )
         } else {
             let counts = format!(
-                "{passes} of {examined} {} satisfy the check",
+                "{passes} of {resources} {} satisfy the check",
                 policy.resource_type
             );
             match policy.account_match {

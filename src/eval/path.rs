@@ -34,41 +34,66 @@ impl PropertyPath {
 
     /// Every non-null value at this path under `root`; `prefix` is the concrete location of `root`.
     pub fn resolve<'a>(&self, root: &'a Value, prefix: &str) -> Vec<Found<'a>> {
-        let mut out = Vec::new();
+        self.resolve_with_holes(root, prefix).found
+    }
+
+    /// The values at this path and the holes: places where the path, having crossed an array,
+    /// met an element without the next field (or null, or a scalar where an object belongs). A
+    /// path that finds some values and some holes resolved only in part: the holes are missing
+    /// data, never "no match".
+    pub fn resolve_with_holes<'a>(&self, root: &'a Value, prefix: &str) -> Resolved<'a> {
+        let mut out = Resolved {
+            found: Vec::new(),
+            holes: Vec::new(),
+        };
         let start = if prefix.is_empty() || self.segments.is_empty() {
             prefix.trim_end_matches('.').to_string()
         } else {
             prefix.to_string()
         };
         walk(root, &self.segments, start, &mut out);
+        if out.found.is_empty() {
+            // Nothing at all: the whole path is missing, which callers report as such.
+            out.holes.clear();
+        }
         out
     }
 }
 
-fn walk<'a>(value: &'a Value, segments: &[Box<str>], location: String, out: &mut Vec<Found<'a>>) {
+/// What a path resolved to: values, and the locations that had none.
+#[derive(Debug)]
+pub struct Resolved<'a> {
+    pub found: Vec<Found<'a>>,
+    pub holes: Vec<String>,
+}
+
+fn walk<'a>(value: &'a Value, segments: &[Box<str>], location: String, out: &mut Resolved<'a>) {
     let Some((first, rest)) = segments.split_first() else {
-        if !value.is_null() {
-            out.push(Found { value, location });
+        if value.is_null() {
+            out.holes.push(location);
+        } else {
+            out.found.push(Found { value, location });
         }
         return;
     };
-    match value {
-        Value::Object(map) => {
-            if let Some(child) = map.get(first.as_ref()) {
-                let location = if location.is_empty() || location.ends_with(['.', ' ']) {
-                    format!("{location}{first}")
-                } else {
-                    format!("{location}.{first}")
-                };
-                walk(child, rest, location, out);
-            }
+    let next = |location: &str| {
+        if location.is_empty() || location.ends_with(['.', ' ']) {
+            format!("{location}{first}")
+        } else {
+            format!("{location}.{first}")
         }
+    };
+    match value {
+        Value::Object(map) => match map.get(first.as_ref()) {
+            Some(child) => walk(child, rest, next(&location), out),
+            None => out.holes.push(next(&location)),
+        },
         Value::Array(items) => {
             for (i, item) in items.iter().enumerate() {
                 walk(item, segments, format!("{location}[{i}]"), out);
             }
         }
-        _ => {}
+        _ => out.holes.push(next(&location)),
     }
 }
 
@@ -91,6 +116,19 @@ mod tests {
                 "configuration.routes[1].gatewayId"
             ]
         );
+    }
+
+    #[test]
+    fn elements_without_the_field_are_holes_not_silence() {
+        let doc = json!({"subnets": [{"id": "a"}, {}, {"id": null}, "x"]});
+        let resolved = PropertyPath::new("subnets.id").resolve_with_holes(&doc, "");
+        assert_eq!(resolved.found.len(), 1);
+        assert_eq!(
+            resolved.holes,
+            ["subnets[1].id", "subnets[2].id", "subnets[3].id"]
+        );
+        let none = PropertyPath::new("subnets.name").resolve_with_holes(&doc, "");
+        assert!(none.found.is_empty() && none.holes.is_empty());
     }
 
     #[test]

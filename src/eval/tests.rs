@@ -4,6 +4,7 @@ use serde_json::{Value, json};
 
 use super::*;
 use crate::diagnostics::SourceFile;
+use crate::inventory::Coverage;
 use crate::inventory::{SourceInfo, SourceKind};
 use crate::policy::parse::parse_file;
 
@@ -27,8 +28,9 @@ fn inventory(items: Vec<ConfigurationItem>) -> Inventory {
         captured_at: Some("2026-11-01T00:00:00Z".parse().unwrap()),
         account_ids: vec![ACCOUNT.into()],
         regions: vec!["eu-west-1".into()],
+        notes: Vec::new(),
     };
-    Inventory::new(source, items, Vec::new())
+    Inventory::new(source, items, Vec::new(), Coverage::complete())
 }
 
 fn policies(yaml: &str) -> PolicySet {

@@ -1,54 +1,71 @@
-//! AWS Config snapshot files as delivered to S3: `{"fileVersion": ..., "configurationItems": [...]}`.
+//! AWS Config data as AWS writes it: snapshot and history files delivered to S3
+//! (`{"fileVersion": ..., "configurationItems": [...]}`, often `.json.gz`), and the Config API's
+//! output (`configurationItems` from GetResourceConfigHistory, `baseConfigurationItems` from
+//! BatchGetResourceConfig).
 //!
-//! They load with no conversion. The capture time is the newest `configurationItemCaptureTime`;
-//! items whose status says the resource was deleted are skipped.
+//! They load with no conversion. Several items for one resource (a history file) resolve to the
+//! newest; deleted resources are skipped; the capture time is the newest
+//! `configurationItemCaptureTime`. Coverage: per account and region, the types that appear in the
+//! file, and never attestor's own data (the recorder may record a subset; the file does not say).
 
 use serde::Deserialize;
+use serde_json::value::RawValue;
 
-use super::{Inventory, RawItem, SourceInfo, SourceKind, json_error};
+use super::coverage::{Basis, Coverage};
+use super::{Inventory, Loaded, SourceInfo, SourceKind, json_error};
 use crate::diagnostics::Diagnostic;
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct ConfigSnapshotFile {
-    #[serde(default)]
-    #[allow(dead_code)]
-    // Present in every delivered snapshot; its value does not change the shape.
-    file_version: Option<serde_json::Value>,
-    configuration_items: Vec<RawItem>,
+struct ConfigFile<'a> {
+    #[serde(default, borrow)]
+    configuration_items: Option<Vec<&'a RawValue>>,
+    #[serde(default, borrow)]
+    base_configuration_items: Option<Vec<&'a RawValue>>,
 }
 
-pub fn parse(name: &str, bytes: &[u8]) -> Result<Inventory, Diagnostic> {
-    let file: ConfigSnapshotFile =
-        serde_json::from_slice(bytes).map_err(|e| json_error("snapshot", name, bytes, &e))?;
-    let mut items = Vec::with_capacity(file.configuration_items.len());
-    let mut captured_at: Option<jiff::Timestamp> = None;
-    for (index, raw) in file.configuration_items.into_iter().enumerate() {
-        if raw.is_deleted() {
-            continue;
-        }
-        if let Some(text) = raw.capture_time() {
-            let time: jiff::Timestamp = text.parse().map_err(|e| {
-                Diagnostic::error(
-                    "invalid-input",
-                    format!("{name}: configurationItems[{index}].configurationItemCaptureTime `{text}`: {e}"),
-                )
-            })?;
-            captured_at = Some(captured_at.map_or(time, |t| t.max(time)));
-        }
-        items.push(raw.into_item_at(name, index, "awsAccountId")?);
+pub fn parse(name: &str, text: &str) -> Result<Loaded, Diagnostic> {
+    let file: ConfigFile = serde_json::from_str(text)
+        .map_err(|e| json_error("AWS Config file", name, text.as_bytes(), &e))?;
+    let (list_key, raws) = match (file.configuration_items, file.base_configuration_items) {
+        (Some(items), _) => ("configurationItems", items),
+        (None, Some(items)) => ("baseConfigurationItems", items),
+        (None, None) => return Err(super::not_a_snapshot(name)),
+    };
+    let read = super::read_items(name, text, list_key, "awsAccountId", &raws);
+    let mut coverage = Coverage::new(Basis::AwsConfig);
+    for (account, region, resource_type) in &read.recorded {
+        coverage.add(account, region, resource_type);
     }
-    super::check_duplicates(name, &items)?;
-    let (account_ids, regions) = super::accounts_and_regions(&items);
+    let (mut account_ids, mut regions) = super::accounts_and_regions(&read.items);
+    for (account, region, _) in &read.recorded {
+        account_ids.push(account.clone());
+        regions.push(region.clone());
+    }
+    account_ids.sort();
+    account_ids.dedup();
+    regions.sort();
+    regions.dedup();
+    let mut notes = read.notes;
+    notes.push(
+        "AWS Config data: absence counts as evidence only for resource types that appear in the file, per account \
+         and region (the recorder may record a subset); attestor's own data (IAM credential report, password \
+         policy, root MFA, trail status, EBS encryption by default) is not recorded by AWS Config"
+            .into(),
+    );
     let source = SourceInfo {
         kind: SourceKind::AwsConfigSnapshot,
         path: None,
         sha256: None,
-        captured_at,
+        captured_at: read.captured_at,
         account_ids,
         regions,
+        notes,
     };
-    Ok(Inventory::new(source, items, Vec::new()))
+    Ok(Loaded {
+        inventory: Inventory::new(source, read.items, read.errors, coverage),
+        warnings: read.warnings,
+    })
 }
 
 #[cfg(test)]
@@ -66,7 +83,7 @@ mod tests {
           {"configurationItemCaptureTime": "2026-10-31T08:00:00.000Z", "configurationItemStatus": "ResourceDeleted",
            "resourceType": "AWS::S3::Bucket", "resourceId": "gone", "awsAccountId": "111122223333", "awsRegion": "eu-west-1"}
         ]}"#;
-        let inv = parse("c.json", text.as_bytes()).unwrap();
+        let inv = parse("c.json", text).unwrap().inventory;
         assert_eq!(inv.items.len(), 1);
         let doc = &inv.items[0].doc;
         assert_eq!(doc["arn"], "arn:aws:s3:::logs");
@@ -74,9 +91,10 @@ mod tests {
             doc["supplementaryConfiguration"]["BucketVersioningConfiguration"]["status"],
             "Enabled"
         );
+        // The deletion was recorded later: the data describes the account as of then.
         assert_eq!(
             inv.source.captured_at.unwrap().to_string(),
-            "2026-10-30T08:00:00Z"
+            "2026-10-31T08:00:00Z"
         );
     }
 }

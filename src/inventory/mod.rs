@@ -4,6 +4,8 @@
 //! plans — produces an [`Inventory`]; evaluation only ever sees this type.
 
 pub mod aws_config;
+pub mod coverage;
+pub mod shapes;
 pub mod snapshot;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -14,6 +16,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::diagnostics::{Diagnostic, SourceFile, Span};
+pub use coverage::{Coverage, CoverageEntry};
 
 /// Where an inventory came from, as reported in every output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -34,6 +37,10 @@ pub struct SourceInfo {
     pub captured_at: Option<jiff::Timestamp>,
     pub account_ids: Vec<String>,
     pub regions: Vec<String>,
+    /// What a reader of the evidence should know about how the source was read (superseded
+    /// history items, deleted resources skipped, unreadable items, what the source covers).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 /// One resource in AWS Config's configuration-item shape. `doc` is the whole item; policy paths
@@ -73,11 +80,21 @@ pub struct CollectionError {
 }
 
 impl CollectionError {
+    /// Whether this failure leaves `resource_type` incomplete in the account (and region). An
+    /// unreadable item whose type, account or region is unknown (`*`) covers them all.
     pub fn covers(&self, resource_type: &str, account_id: &str, region: Option<&str>) -> bool {
-        self.account_id == account_id
-            && (resource_type == crate::resource_schema::ANY_TYPE
-                || self.resource_types.iter().any(|t| t == resource_type))
-            && region.is_none_or(|r| r == self.region)
+        (self.account_id == account_id || self.account_id == ANY_ACCOUNT)
+            && self.affects_type(resource_type)
+            && region.is_none_or(|r| r == self.region || self.region == coverage::ANY_REGION)
+    }
+
+    /// Whether this failure leaves resources of `resource_type` incomplete, in some place.
+    pub fn affects_type(&self, resource_type: &str) -> bool {
+        resource_type == crate::resource_schema::ANY_TYPE
+            || self
+                .resource_types
+                .iter()
+                .any(|t| t == resource_type || t == crate::resource_schema::ANY_TYPE)
     }
 
     /// Whether a policy reading `paths` (full property paths) depends on what this failure hid.
@@ -111,6 +128,8 @@ pub struct Inventory {
     pub source: SourceInfo,
     pub items: Vec<ConfigurationItem>,
     pub collection_errors: Vec<CollectionError>,
+    /// What the source records, so absence is judged against it.
+    pub coverage: Coverage,
     by_type: BTreeMap<String, Vec<usize>>,
     /// Every index, for policies over every resource type (`*`).
     all: Vec<usize>,
@@ -121,6 +140,7 @@ impl Inventory {
         source: SourceInfo,
         items: Vec<ConfigurationItem>,
         mut collection_errors: Vec<CollectionError>,
+        coverage: Coverage,
     ) -> Self {
         let mut by_type: BTreeMap<String, Vec<usize>> = BTreeMap::new();
         for (i, item) in items.iter().enumerate() {
@@ -137,6 +157,7 @@ impl Inventory {
             source,
             items,
             collection_errors,
+            coverage,
             by_type,
             all,
         }
@@ -154,8 +175,70 @@ impl Inventory {
     pub fn accounts(&self) -> Vec<String> {
         let mut set: BTreeSet<&str> = self.source.account_ids.iter().map(String::as_str).collect();
         set.extend(self.items.iter().map(|i| i.account_id.as_str()));
-        set.extend(self.collection_errors.iter().map(|e| e.account_id.as_str()));
+        set.extend(
+            self.collection_errors
+                .iter()
+                .map(|e| e.account_id.as_str())
+                .filter(|a| *a != ANY_ACCOUNT),
+        );
         set.into_iter().map(str::to_string).collect()
+    }
+
+    /// Declares that an AWS Config recorder records these types (`all`: every AWS type attestor
+    /// knows), in every account and region of the data: their absence becomes evidence of none.
+    /// attestor's own types never become covered this way: AWS Config cannot record them.
+    pub fn assume_recorded(&mut self, types: &[String]) -> Result<(), Diagnostic> {
+        if self.coverage.basis() != coverage::Basis::AwsConfig {
+            return Err(Diagnostic::error(
+                "invalid-argument",
+                "--recorded-types applies to AWS Config data only: attestor snapshots record what they collected",
+            ));
+        }
+        let schema = crate::resource_schema::ResourceSchema::builtin();
+        let aws_types: Vec<&str> = schema
+            .type_names()
+            .filter(|t| {
+                *t != crate::resource_schema::ANY_TYPE
+                    && schema.get(t).is_some_and(|s| !s.attestor_defined)
+            })
+            .collect();
+        let mut chosen: Vec<&str> = Vec::new();
+        for t in types {
+            let t = t.trim();
+            if t == "all" {
+                chosen.extend(&aws_types);
+            } else if aws_types.contains(&t) {
+                chosen.push(t);
+            } else {
+                let why = if schema.has_type(t) {
+                    format!("`{t}` is attestor's own data, which AWS Config cannot record")
+                } else {
+                    format!("`{t}` is not an AWS resource type attestor knows")
+                };
+                return Err(Diagnostic::error(
+                    "invalid-argument",
+                    format!("--recorded-types: {why}"),
+                )
+                .with_help_opt(crate::diagnostics::did_you_mean(
+                    t,
+                    aws_types.iter().copied(),
+                )));
+            }
+        }
+        for account in self.accounts() {
+            for region in &self.source.regions {
+                for t in &chosen {
+                    if coverage::is_global_type(t) == (region == coverage::GLOBAL_REGION) {
+                        self.coverage.add(&account, region, t);
+                    }
+                }
+            }
+        }
+        self.source.notes.push(format!(
+            "--recorded-types: the AWS Config recorder is taken to record {}; their absence counts as evidence",
+            types.join(", ")
+        ));
+        Ok(())
     }
 
     pub fn collection_errors_for<'a>(
@@ -170,8 +253,17 @@ impl Inventory {
     }
 }
 
-/// Reads a snapshot file, plain or gzip-compressed, in attestor's format or AWS Config's.
-pub fn load_snapshot(path: &Path) -> Result<Inventory, Diagnostic> {
+/// A snapshot as loaded: the inventory, and what was wrong with single items (each also a
+/// collection error in the inventory, so no policy passes over what could not be read).
+#[derive(Debug)]
+pub struct Loaded {
+    pub inventory: Inventory,
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Reads a snapshot file, plain or gzip-compressed, in attestor's format or AWS Config's (snapshot
+/// or history file, or the Config API's output). The format is decided by the top-level keys.
+pub fn load_snapshot(path: &Path) -> Result<Loaded, Diagnostic> {
     let name = path.display().to_string();
     let raw = std::fs::read(path).map_err(|e| {
         Diagnostic::error(
@@ -197,27 +289,51 @@ pub fn load_snapshot(path: &Path) -> Result<Inventory, Diagnostic> {
     } else {
         raw
     };
-    let mut inventory = if contains(&bytes, b"\"snapshotVersion\"") {
-        snapshot::parse(&name, &bytes)?
-    } else if contains(&bytes, b"\"configurationItems\"") {
-        aws_config::parse(&name, &bytes)?
-    } else {
-        let message = match serde_json::from_slice::<serde::de::IgnoredAny>(&bytes) {
-            Err(e) => return Err(json_error("snapshot", &name, &bytes, &e)),
-            Ok(_) => format!(
-                "{name}: not a snapshot: expected attestor's format (`snapshotVersion`) or an AWS Config \
-                 snapshot (`fileVersion`, `configurationItems`)"
-            ),
-        };
-        return Err(Diagnostic::error("invalid-input", message));
-    };
-    inventory.source.path = Some(name);
-    inventory.source.sha256 = Some(sha256);
-    Ok(inventory)
+    let mut loaded = parse_snapshot(&name, &bytes)?;
+    loaded.inventory.source.path = Some(name);
+    loaded.inventory.source.sha256 = Some(sha256);
+    Ok(loaded)
 }
 
-fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    haystack.windows(needle.len()).any(|w| w == needle)
+/// Parses snapshot bytes (already decompressed) of either format.
+pub fn parse_snapshot(name: &str, bytes: &[u8]) -> Result<Loaded, Diagnostic> {
+    // Editors on Windows and PowerShell's `Out-File -Encoding utf8` write a byte-order mark.
+    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        let file = SourceFile::new(name, String::from_utf8_lossy(bytes).into_owned());
+        let offset = e.valid_up_to();
+        Diagnostic::error(
+            "invalid-input",
+            format!("{name}: invalid snapshot: the file is not UTF-8 text"),
+        )
+        .at(&file, Span::new(offset, offset + 1))
+        .with_label("here")
+    })?;
+    let top: BTreeMap<String, &serde_json::value::RawValue> = match serde_json::from_str(text) {
+        Ok(top) => top,
+        Err(e) if e.classify() == serde_json::error::Category::Data => {
+            return Err(not_a_snapshot(name));
+        }
+        Err(e) => return Err(json_error("snapshot", name, bytes, &e)),
+    };
+    if top.contains_key("snapshotVersion") {
+        snapshot::parse(name, text)
+    } else if top.contains_key("configurationItems") || top.contains_key("baseConfigurationItems") {
+        aws_config::parse(name, text)
+    } else {
+        Err(not_a_snapshot(name))
+    }
+}
+
+fn not_a_snapshot(name: &str) -> Diagnostic {
+    Diagnostic::error(
+        "invalid-input",
+        format!(
+            "{name}: not a snapshot: expected a JSON object with attestor's `snapshotVersion`, or AWS Config's \
+             `configurationItems` (snapshot and history files, GetResourceConfigHistory) or \
+             `baseConfigurationItems` (BatchGetResourceConfig)"
+        ),
+    )
 }
 
 /// A located diagnostic for malformed or mistyped JSON.
@@ -256,8 +372,9 @@ pub(crate) struct RawItem {
     arn: Option<String>,
     #[serde(default)]
     availability_zone: Option<String>,
+    /// RFC 3339 in delivered files; epoch seconds (`1502510556.116`) from the Config API.
     #[serde(default)]
-    configuration_item_capture_time: Option<String>,
+    configuration_item_capture_time: Option<serde_json::Value>,
     #[serde(default)]
     configuration_item_status: Option<String>,
     #[serde(default)]
@@ -272,43 +389,330 @@ pub(crate) struct RawItem {
     tags: serde_json::Value,
 }
 
-impl RawItem {
-    /// AWS Config marks deleted resources in snapshots; they are not part of the account's state.
-    pub(crate) fn is_deleted(&self) -> bool {
-        self.configuration_item_status
+/// What AWS Config says happened to a resource in an item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ItemState {
+    /// `OK`, `ResourceDiscovered`, or no status (attestor's own items).
+    Present,
+    /// `ResourceDeleted`, `ResourceDeletedNotRecorded`: not part of the account's state.
+    Deleted,
+    /// `ResourceNotRecorded`: the resource exists, but the recorder did not record its settings.
+    NotRecorded,
+}
+
+/// Where and why one item could not be read.
+struct ItemProblem {
+    offset: usize,
+    message: String,
+    resource_type: Option<String>,
+    account_id: Option<String>,
+    region: Option<String>,
+}
+
+/// A configuration item read from a file, before duplicates are resolved.
+struct ReadItem {
+    item: ConfigurationItem,
+    state: ItemState,
+    captured_at: Option<jiff::Timestamp>,
+}
+
+/// Reads the items of a snapshot, history file or API output: one bad item is reported (with
+/// its position) and becomes a collection error for its type, never a rejection of the file;
+/// several items for one resource (a history file) resolve to the newest.
+pub(crate) struct ItemsRead {
+    pub items: Vec<ConfigurationItem>,
+    pub errors: Vec<CollectionError>,
+    pub warnings: Vec<Diagnostic>,
+    pub notes: Vec<String>,
+    pub captured_at: Option<jiff::Timestamp>,
+    /// (account, region, type) of every item that shows the source records its type (present or
+    /// deleted, never not-recorded or unreadable).
+    pub recorded: BTreeSet<(String, String, String)>,
+}
+
+pub(crate) fn read_items(
+    name: &str,
+    text: &str,
+    list_key: &str,
+    account_field: &str,
+    raws: &[&serde_json::value::RawValue],
+) -> ItemsRead {
+    let file = std::cell::OnceCell::new();
+    let source_file = || {
+        file.get_or_init(|| SourceFile::new(name, text.to_string()))
+            .clone()
+    };
+    let mut read: Vec<ReadItem> = Vec::with_capacity(raws.len());
+    let mut problems: Vec<(usize, ItemProblem)> = Vec::new();
+    for (index, raw) in raws.iter().enumerate() {
+        let item_text = raw.get();
+        let base = item_text.as_ptr() as usize - text.as_ptr() as usize;
+        match read_item(item_text, base, account_field) {
+            Ok(r) => read.push(r),
+            Err(problem) => problems.push((index, problem)),
+        }
+    }
+    let mut warnings = Vec::new();
+    let mut errors = Vec::new();
+    for (index, problem) in &problems {
+        let file = source_file();
+        let (line, column) = file.line_col(problem.offset);
+        let what = problem
+            .resource_type
             .as_deref()
-            .is_some_and(|s| s.starts_with("ResourceDeleted"))
-    }
-
-    pub(crate) fn capture_time(&self) -> Option<&str> {
-        self.configuration_item_capture_time.as_deref()
-    }
-
-    /// Builds item `index` of file `name`, naming a missing field as the file format spells it.
-    pub(crate) fn into_item_at(
-        self,
-        name: &str,
-        index: usize,
-        account_field: &str,
-    ) -> Result<ConfigurationItem, Diagnostic> {
-        let what = format!("{} {}", self.resource_type, self.resource_id);
-        self.into_item().map_err(|field| {
-            let field = if field == "accountId" {
-                account_field
-            } else {
-                field
-            };
-            Diagnostic::error(
-                "invalid-input",
-                format!("{name}: configurationItems[{index}] ({what}) is missing `{field}`"),
+            .map_or("its resource type".to_string(), |t| t.to_string());
+        warnings.push(
+            Diagnostic::warning(
+                "invalid-item",
+                format!("{name}: {list_key}[{index}] cannot be read: {}", problem.message),
             )
-        })
+            .at(&file, Span::new(problem.offset, problem.offset + 1))
+            .with_label("here")
+            .with_help(format!(
+                "the rest of the file is evaluated; policies over {what} give `error` for this account"
+            )),
+        );
+        errors.push(CollectionError {
+            service: "attestor".into(),
+            region: problem
+                .region
+                .clone()
+                .unwrap_or_else(|| coverage::ANY_REGION.into()),
+            account_id: problem
+                .account_id
+                .clone()
+                .unwrap_or_else(|| ANY_ACCOUNT.into()),
+            operation: "ReadConfigurationItem".into(),
+            iam_action: "(none)".into(),
+            error_code: "InvalidConfigurationItem".into(),
+            message: format!(
+                "{name}: {list_key}[{index}] (line {line}, column {column}) cannot be read: {}",
+                problem.message
+            ),
+            resource_types: vec![
+                problem
+                    .resource_type
+                    .clone()
+                    .unwrap_or_else(|| crate::resource_schema::ANY_TYPE.into()),
+            ],
+            properties: Vec::new(),
+        });
     }
 
-    /// Builds the item; `None` fields are reported by the caller, which knows the item's position.
-    pub(crate) fn into_item(self) -> Result<ConfigurationItem, &'static str> {
-        let account_id = self.account_id.ok_or("accountId")?;
-        let region = self.aws_region.ok_or("awsRegion")?;
+    let mut captured_at: Option<jiff::Timestamp> = None;
+    let mut recorded = BTreeSet::new();
+    for r in &read {
+        if let Some(t) = r.captured_at {
+            captured_at = Some(captured_at.map_or(t, |c| c.max(t)));
+        }
+        if r.state != ItemState::NotRecorded {
+            recorded.insert((
+                r.item.account_id.clone(),
+                r.item.region.clone(),
+                r.item.resource_type.clone(),
+            ));
+        }
+    }
+
+    // A history file holds several states of one resource: the newest capture time wins (file
+    // order breaks ties, so the result never depends on the sort).
+    let total = read.len();
+    let mut newest: BTreeMap<(String, String, String, String), (Option<jiff::Timestamp>, usize)> =
+        BTreeMap::new();
+    for (i, r) in read.iter().enumerate() {
+        let key = (
+            r.item.resource_type.clone(),
+            r.item.account_id.clone(),
+            r.item.region.clone(),
+            r.item.resource_id.clone(),
+        );
+        let rank = (r.captured_at, i);
+        match newest.get(&key) {
+            Some(best) if *best >= rank => {}
+            _ => {
+                newest.insert(key, rank);
+            }
+        }
+    }
+    let keep: BTreeSet<usize> = newest.values().map(|(_, i)| *i).collect();
+    let superseded = total - keep.len();
+    let mut deleted = 0;
+    let mut not_recorded = 0;
+    let mut items = Vec::with_capacity(keep.len());
+    for (i, r) in read.into_iter().enumerate() {
+        if !keep.contains(&i) {
+            continue;
+        }
+        match r.state {
+            ItemState::Present => items.push(r.item),
+            ItemState::Deleted => deleted += 1,
+            ItemState::NotRecorded => {
+                not_recorded += 1;
+                errors.push(CollectionError {
+                    service: "config".into(),
+                    region: r.item.region.clone(),
+                    account_id: r.item.account_id.clone(),
+                    operation: "ReadConfigurationItem".into(),
+                    iam_action: "(none)".into(),
+                    error_code: "ResourceNotRecorded".into(),
+                    message: format!(
+                        "AWS Config discovered {} {} but did not record its configuration \
+                         (ResourceNotRecorded): record this type in AWS Config, or scan with --live",
+                        r.item.resource_type, r.item.resource_id
+                    ),
+                    resource_types: vec![r.item.resource_type.clone()],
+                    properties: Vec::new(),
+                });
+            }
+        }
+    }
+    let mut notes = Vec::new();
+    if superseded > 0 {
+        notes.push(format!(
+            "{superseded} older configuration item(s) of resources listed more than once (a history file) \
+             were superseded: the newest configurationItemCaptureTime of each resource is evaluated"
+        ));
+    }
+    if deleted > 0 {
+        notes.push(format!(
+            "{deleted} resource(s) whose newest item says they were deleted are not evaluated"
+        ));
+    }
+    if not_recorded > 0 {
+        notes.push(format!(
+            "{not_recorded} resource(s) marked ResourceNotRecorded: AWS Config did not record their \
+             configuration; policies over their types give `error`"
+        ));
+    }
+    if !problems.is_empty() {
+        notes.push(format!(
+            "{} configuration item(s) could not be read; policies over their types give `error`",
+            problems.len()
+        ));
+    }
+    ItemsRead {
+        items,
+        errors,
+        warnings,
+        notes,
+        captured_at,
+        recorded,
+    }
+}
+
+/// An account ID that stands for every account (an unreadable item whose account is unknown).
+pub const ANY_ACCOUNT: &str = "*";
+
+fn read_item(text: &str, base: usize, account_field: &str) -> Result<ReadItem, ItemProblem> {
+    let raw: RawItem = serde_json::from_str(text).map_err(|e| {
+        // Salvage what the item says it is, so the failure is charged to the right type.
+        let value: Option<serde_json::Value> = serde_json::from_str(text).ok();
+        let field = |keys: &[&str]| {
+            value.as_ref().and_then(|v| {
+                keys.iter()
+                    .find_map(|k| v.get(*k).and_then(|x| x.as_str()).map(str::to_string))
+            })
+        };
+        let message = e.to_string();
+        let message = message
+            .split(" at line ")
+            .next()
+            .unwrap_or(&message)
+            .to_string();
+        ItemProblem {
+            offset: base + offset_in(text, e.line(), e.column()),
+            message,
+            resource_type: field(&["resourceType"]),
+            account_id: field(&["accountId", "awsAccountId"]),
+            region: field(&["awsRegion"]),
+        }
+    })?;
+    let problem = |message: String, raw: &RawItem| ItemProblem {
+        offset: base,
+        message,
+        resource_type: Some(raw.resource_type.clone()),
+        account_id: raw.account_id.clone(),
+        region: raw.aws_region.clone(),
+    };
+    let captured_at = match &raw.configuration_item_capture_time {
+        None | Some(serde_json::Value::Null) => None,
+        Some(value) => Some(
+            time_value(value)
+                .map_err(|why| problem(format!("configurationItemCaptureTime {why}"), &raw))?,
+        ),
+    };
+    let state = match raw.configuration_item_status.as_deref() {
+        Some(s) if s.starts_with("ResourceDeleted") => ItemState::Deleted,
+        Some("ResourceNotRecorded") => ItemState::NotRecorded,
+        _ => ItemState::Present,
+    };
+    let what = format!("{} {}", raw.resource_type, raw.resource_id);
+    for (field, missing) in [
+        (account_field, raw.account_id.is_none()),
+        ("awsRegion", raw.aws_region.is_none()),
+    ] {
+        if missing {
+            return Err(problem(format!("{what} is missing `{field}`"), &raw));
+        }
+    }
+    let mut item = raw.into_item(captured_at);
+    shapes::normalize(&mut item);
+    Ok(ReadItem {
+        item,
+        state,
+        captured_at,
+    })
+}
+
+/// Builds one item from a JSON value (policy unit tests write items inline), with the same
+/// checks and shape normalisation as a file.
+pub(crate) fn item_from_value(value: serde_json::Value) -> Result<ConfigurationItem, String> {
+    let text = value.to_string();
+    read_item(&text, 0, "accountId")
+        .map(|r| r.item)
+        .map_err(|p| p.message)
+}
+
+/// The byte offset of serde_json's (1-based line, column) in `text`.
+fn offset_in(text: &str, line: usize, column: usize) -> usize {
+    let line_start: usize = text
+        .split_inclusive('\n')
+        .take(line.saturating_sub(1))
+        .map(str::len)
+        .sum();
+    (line_start + column.saturating_sub(1)).min(text.len())
+}
+
+/// A time in a configuration item: RFC 3339 with any offset, or epoch seconds (a number or a
+/// numeric string, fractions allowed) as the Config API returns them.
+pub fn time_value(value: &serde_json::Value) -> Result<jiff::Timestamp, String> {
+    let from_seconds = |seconds: f64| -> Result<jiff::Timestamp, String> {
+        if !seconds.is_finite() {
+            return Err(format!("{seconds} is not an epoch time"));
+        }
+        let whole = seconds.floor();
+        let nanos = ((seconds - whole) * 1e9).round() as i32;
+        jiff::Timestamp::new(whole as i64, nanos.min(999_999_999))
+            .map_err(|e| format!("{seconds} is not an epoch time: {e}"))
+    };
+    match value {
+        serde_json::Value::String(s) => match s.parse::<jiff::Timestamp>() {
+            Ok(t) => Ok(t),
+            Err(_) => match s.trim().parse::<f64>() {
+                Ok(n) => from_seconds(n),
+                Err(_) => Err(format!("`{s}` is not an RFC 3339 time or epoch seconds")),
+            },
+        },
+        serde_json::Value::Number(n) => from_seconds(n.as_f64().unwrap_or(f64::NAN)),
+        other => Err(format!("{other} is not a time")),
+    }
+}
+
+impl RawItem {
+    /// Builds the item; the account and region have been checked by the caller.
+    fn into_item(self, captured_at: Option<jiff::Timestamp>) -> ConfigurationItem {
+        let account_id = self.account_id.unwrap_or_default();
+        let region = self.aws_region.unwrap_or_default();
         let mut doc = serde_json::Map::new();
         let mut put = |key: &str, value: serde_json::Value| {
             if !value.is_null() {
@@ -322,9 +726,10 @@ impl RawItem {
         put("awsRegion", region.clone().into());
         put("arn", self.arn.into());
         put("availabilityZone", self.availability_zone.into());
+        // One spelling of times in the document, whatever the file used (RFC 3339, UTC).
         put(
             "configurationItemCaptureTime",
-            self.configuration_item_capture_time.into(),
+            captured_at.map(|t| t.to_string()).into(),
         );
         put(
             "configurationItemStatus",
@@ -332,7 +737,12 @@ impl RawItem {
         );
         put(
             "resourceCreationTime",
-            self.resource_creation_time.unwrap_or_default(),
+            match self.resource_creation_time {
+                Some(v @ serde_json::Value::Number(_)) => time_value(&v)
+                    .map(|t| serde_json::Value::String(t.to_string()))
+                    .unwrap_or(v),
+                other => other.unwrap_or_default(),
+            },
         );
         put("configuration", decode_embedded_json(self.configuration));
         put(
@@ -340,15 +750,35 @@ impl RawItem {
             decode_supplementary(self.supplementary_configuration),
         );
         put("relationships", self.relationships);
-        put("tags", self.tags);
-        Ok(ConfigurationItem {
+        put("tags", normalize_tags(self.tags));
+        ConfigurationItem {
             resource_type: self.resource_type,
             resource_id: self.resource_id,
             account_id,
             region,
             doc: serde_json::Value::Object(doc),
-        })
+        }
     }
+}
+
+/// Tags are a map in delivered snapshots; the Config API and CloudFormation write a list of
+/// `{key, value}` (or `{Key, Value}`). Policies address `tags.<key>` either way.
+fn normalize_tags(tags: serde_json::Value) -> serde_json::Value {
+    let serde_json::Value::Array(list) = &tags else {
+        return tags;
+    };
+    let mut map = serde_json::Map::new();
+    for entry in list {
+        let pick = |a: &str, b: &str| entry.get(a).or_else(|| entry.get(b)).cloned();
+        match (pick("key", "Key"), pick("value", "Value")) {
+            (Some(serde_json::Value::String(k)), Some(v)) => {
+                map.insert(k, v);
+            }
+            // Not a tag list after all: keep the data as it came.
+            _ => return tags,
+        }
+    }
+    serde_json::Value::Object(map)
 }
 
 /// AWS Config sometimes delivers `configuration` and supplementary values as JSON text; policies
@@ -370,13 +800,13 @@ fn decode_supplementary(value: serde_json::Value) -> serde_json::Value {
         }
         other => decode_embedded_json(other),
     };
-    match value {
+    match decode_embedded_json(value) {
         serde_json::Value::Object(map) => map
             .into_iter()
             .map(|(k, v)| (k, decode(v)))
             .collect::<serde_json::Map<_, _>>()
             .into(),
-        other => decode_embedded_json(other),
+        other => other,
     }
 }
 
@@ -388,27 +818,4 @@ pub(crate) fn accounts_and_regions(items: &[ConfigurationItem]) -> (Vec<String>,
         accounts.into_iter().map(str::to_string).collect(),
         regions.into_iter().map(str::to_string).collect(),
     )
-}
-
-/// Rejects two items that claim to be the same resource: evaluating both would double-count.
-pub(crate) fn check_duplicates(name: &str, items: &[ConfigurationItem]) -> Result<(), Diagnostic> {
-    let mut seen = BTreeSet::new();
-    for item in items {
-        let key = (
-            &item.resource_type,
-            &item.resource_id,
-            &item.account_id,
-            &item.region,
-        );
-        if !seen.insert(key) {
-            return Err(Diagnostic::error(
-                "invalid-input",
-                format!(
-                    "{name}: duplicate configuration item {} {} in account {} region {}",
-                    item.resource_type, item.resource_id, item.account_id, item.region
-                ),
-            ));
-        }
-    }
-    Ok(())
 }

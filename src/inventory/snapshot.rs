@@ -4,7 +4,10 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{CollectionError, Inventory, RawItem, SourceInfo, SourceKind, json_error};
+use serde_json::value::RawValue;
+
+use super::coverage::{Basis, Coverage, CoverageEntry};
+use super::{CollectionError, Inventory, Loaded, SourceInfo, SourceKind, json_error};
 use crate::diagnostics::Diagnostic;
 
 /// The snapshot format version this build reads and writes.
@@ -28,14 +31,20 @@ pub struct Metadata {
     /// What could not be collected and why; policies over these types give `error`.
     #[serde(default)]
     pub collection_errors: Vec<CollectionError>,
+    /// Which resource types were collected, per account and region (`*`: every region). Absence
+    /// of a resource counts as evidence only where its type is listed here. Snapshots written
+    /// before this field existed cover the types that appear in them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub coverage: Option<Vec<CoverageEntry>>,
 }
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct SnapshotFile {
+struct SnapshotFile<'a> {
     snapshot_version: u32,
     metadata: Metadata,
-    configuration_items: Vec<RawItem>,
+    #[serde(borrow)]
+    configuration_items: Vec<&'a RawValue>,
 }
 
 /// Documentation of the file for `attestor schema snapshot`.
@@ -89,6 +98,11 @@ pub fn to_json(inventory: &Inventory) -> String {
             account_ids: source.account_ids.clone(),
             regions: source.regions.clone(),
             collection_errors: inventory.collection_errors.clone(),
+            coverage: match inventory.coverage.basis() {
+                Basis::Attestor => Some(inventory.coverage.entries()),
+                // AWS Config data and test worlds have no collector coverage to record.
+                Basis::AwsConfig | Basis::Complete => None,
+            },
         },
         "configurationItems": items,
     });
@@ -99,9 +113,9 @@ pub fn schema_json() -> String {
     crate::report::json::pretty(&schemars::schema_for!(SnapshotSchema))
 }
 
-pub fn parse(name: &str, bytes: &[u8]) -> Result<Inventory, Diagnostic> {
-    let file: SnapshotFile =
-        serde_json::from_slice(bytes).map_err(|e| json_error("snapshot", name, bytes, &e))?;
+pub fn parse(name: &str, text: &str) -> Result<Loaded, Diagnostic> {
+    let file: SnapshotFile = serde_json::from_str(text)
+        .map_err(|e| json_error("snapshot", name, text.as_bytes(), &e))?;
     if file.snapshot_version != SNAPSHOT_VERSION {
         return Err(Diagnostic::error(
             "invalid-input",
@@ -111,21 +125,28 @@ pub fn parse(name: &str, bytes: &[u8]) -> Result<Inventory, Diagnostic> {
             ),
         ));
     }
-    let captured_at: jiff::Timestamp = file.metadata.captured_at.parse().map_err(|e| {
-        Diagnostic::error(
-            "invalid-input",
-            format!(
-                "{name}: metadata.capturedAt `{}` is not an RFC 3339 time: {e}",
-                file.metadata.captured_at
-            ),
-        )
-    })?;
-    let mut items = Vec::with_capacity(file.configuration_items.len());
-    for (index, raw) in file.configuration_items.into_iter().enumerate() {
-        items.push(raw.into_item_at(name, index, "accountId")?);
-    }
-    super::check_duplicates(name, &items)?;
-    let (item_accounts, item_regions) = super::accounts_and_regions(&items);
+    let captured_at =
+        super::time_value(&file.metadata.captured_at.clone().into()).map_err(|e| {
+            Diagnostic::error("invalid-input", format!("{name}: metadata.capturedAt: {e}"))
+        })?;
+    let read = super::read_items(
+        name,
+        text,
+        "configurationItems",
+        "accountId",
+        &file.configuration_items,
+    );
+    let coverage = match &file.metadata.coverage {
+        Some(entries) => Coverage::from_entries(Basis::Attestor, entries),
+        None => {
+            let mut coverage = Coverage::new(Basis::Attestor);
+            for (account, region, resource_type) in &read.recorded {
+                coverage.add(account, region, resource_type);
+            }
+            coverage
+        }
+    };
+    let (item_accounts, item_regions) = super::accounts_and_regions(&read.items);
     let mut account_ids = file.metadata.account_ids;
     account_ids.extend(item_accounts);
     account_ids.sort();
@@ -134,6 +155,16 @@ pub fn parse(name: &str, bytes: &[u8]) -> Result<Inventory, Diagnostic> {
     regions.extend(item_regions);
     regions.sort();
     regions.dedup();
+    let mut notes = read.notes;
+    if file.metadata.coverage.is_none() {
+        notes.push(
+            "the snapshot does not say which resource types were collected (written before attestor recorded \
+             coverage): absence counts as evidence only for types that appear in it"
+                .into(),
+        );
+    }
+    let mut errors = file.metadata.collection_errors;
+    errors.extend(read.errors);
     let source = SourceInfo {
         kind: SourceKind::AttestorSnapshot,
         path: None,
@@ -141,12 +172,12 @@ pub fn parse(name: &str, bytes: &[u8]) -> Result<Inventory, Diagnostic> {
         captured_at: Some(captured_at),
         account_ids,
         regions,
+        notes,
     };
-    Ok(Inventory::new(
-        source,
-        items,
-        file.metadata.collection_errors,
-    ))
+    Ok(Loaded {
+        inventory: Inventory::new(source, read.items, errors, coverage),
+        warnings: read.warnings,
+    })
 }
 
 #[cfg(test)]
@@ -165,7 +196,7 @@ mod tests {
 
     #[test]
     fn parses_metadata_and_items() {
-        let inv = parse("s.json", VALID.as_bytes()).unwrap();
+        let inv = parse("s.json", VALID).unwrap().inventory;
         assert_eq!(inv.items.len(), 1);
         assert_eq!(inv.items[0].doc["configuration"]["storageEncrypted"], true);
         assert_eq!(
@@ -176,9 +207,9 @@ mod tests {
 
     #[test]
     fn written_snapshots_read_back_identically() {
-        let inv = parse("s.json", VALID.as_bytes()).unwrap();
+        let inv = parse("s.json", VALID).unwrap().inventory;
         let text = to_json(&inv);
-        let again = parse("t.json", text.as_bytes()).unwrap();
+        let again = parse("t.json", &text).unwrap().inventory;
         assert_eq!(again.items[0].doc, inv.items[0].doc);
         assert_eq!(again.source.captured_at, inv.source.captured_at);
         assert_eq!(to_json(&again), text);
@@ -187,7 +218,7 @@ mod tests {
     #[test]
     fn wrong_types_are_located() {
         let text = VALID.replace("\"snapshotVersion\": 1", "\"snapshotVersion\": \"one\"");
-        let err = parse("s.json", text.as_bytes()).unwrap_err();
+        let err = parse("s.json", &text).unwrap_err();
         let (_, line, _) = err.location().unwrap();
         assert_eq!(line, 2);
         assert!(err.message.contains("invalid type"), "{}", err.message);
@@ -196,7 +227,7 @@ mod tests {
     #[test]
     fn unknown_metadata_fields_are_rejected() {
         let text = VALID.replace("\"regions\"", "\"regoins\"");
-        let err = parse("s.json", text.as_bytes()).unwrap_err();
+        let err = parse("s.json", &text).unwrap_err();
         assert!(
             err.message.contains("unknown field `regoins`"),
             "{}",
@@ -205,13 +236,21 @@ mod tests {
     }
 
     #[test]
-    fn missing_account_is_named() {
+    fn an_item_missing_its_account_is_named_and_charged_to_its_type() {
         let text = VALID.replace("\"accountId\": \"111122223333\",", "");
-        let err = parse("s.json", text.as_bytes()).unwrap_err();
+        let loaded = parse("s.json", &text).unwrap();
+        assert!(loaded.inventory.items.is_empty());
+        let warning = &loaded.warnings[0];
         assert!(
-            err.message.contains(
-                "configurationItems[0] (AWS::RDS::DBInstance db-1) is missing `accountId`"
-            )
+            warning.message.contains(
+                "configurationItems[0] cannot be read: AWS::RDS::DBInstance db-1 is missing `accountId`"
+            ),
+            "{}",
+            warning.message
         );
+        assert_eq!(warning.location().unwrap().1, 6);
+        let error = &loaded.inventory.collection_errors[0];
+        assert_eq!(error.resource_types, ["AWS::RDS::DBInstance"]);
+        assert!(error.covers("AWS::RDS::DBInstance", "111122223333", Some("eu-west-1")));
     }
 }

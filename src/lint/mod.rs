@@ -1,6 +1,7 @@
 //! The policy linter: parse-stage checks (in `policy::parse`) plus semantic rules, one file each in
 //! `rules/`, listed in [`RULES`] — the one registry that `attestor lint`, its docs and tests read.
 
+mod polarity;
 mod rules;
 
 use crate::controls::{Catalog, Framework};
@@ -107,6 +108,12 @@ pub const RULES: &[Rule] = &[
         level: Level::Error,
         summary: "a comparison whose value can never match the property's type",
         check: Check::Policy(rules::type_mismatch::check),
+    },
+    Rule {
+        code: "negated-on-missing",
+        level: Level::Warning,
+        summary: "`on-missing` under a negation (`not`, `none`) that turns missing data into a pass",
+        check: Check::Policy(rules::negated_on_missing::check),
     },
     Rule {
         code: "unknown-parameter",

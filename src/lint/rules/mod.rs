@@ -2,6 +2,7 @@
 
 pub mod duplicate_policy_id;
 pub mod loosened_default;
+pub mod negated_on_missing;
 pub mod type_mismatch;
 pub mod unknown_control;
 pub mod unknown_parameter;
