@@ -120,7 +120,7 @@ fn aws_config_snapshot_report() {
     let run = scan("aws-config", &["--format", "json"]);
     let report = json(&run);
     assert_eq!(report["source"]["kind"], "aws-config-snapshot");
-    assert_eq!(report["source"]["captured_at"], "2026-10-31T23:30:00Z");
+    assert_eq!(report["source"]["captured_at"], "2026-10-31T22:00:00Z");
     // Deleted resources are not evaluated.
     assert!(!run.stdout.contains("db-DELETED"));
     let statuses: Vec<(String, String, String)> = report["results"]

@@ -316,7 +316,7 @@ pub async fn collect(options: &Options) -> Result<(Inventory, Vec<(String, Strin
                     region: item.region.clone(),
                     account_id: item.account_id.clone(),
                     operation: "(collection)".into(),
-                    iam_action: "(none)".into(),
+                    iam_action: crate::inventory::NO_IAM_ACTION.into(),
                     error_code: "DuplicateResource".into(),
                     message: format!(
                         "two {} resources share the ID {}; only the first is evaluated",

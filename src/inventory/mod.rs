@@ -111,6 +111,19 @@ impl CollectionError {
     }
 
     pub fn describe(&self) -> String {
+        // Problems in the input file itself name no API call: their message says it all.
+        if self.iam_action == NO_IAM_ACTION {
+            let place = if self.region == coverage::ANY_REGION {
+                String::new()
+            } else {
+                format!(" in {}", self.region)
+            };
+            return format!(
+                "{}{place} could not be read: {}",
+                self.resource_types.join(", "),
+                self.message
+            );
+        }
         format!(
             "{} in {} could not be read: {} ({}) failed with {}: {}",
             self.resource_types.join(", "),
@@ -483,7 +496,7 @@ pub(crate) fn read_items(
                 .clone()
                 .unwrap_or_else(|| ANY_ACCOUNT.into()),
             operation: "ReadConfigurationItem".into(),
-            iam_action: "(none)".into(),
+            iam_action: NO_IAM_ACTION.into(),
             error_code: "InvalidConfigurationItem".into(),
             message: format!(
                 "{name}: {list_key}[{index}] (line {line}, column {column}) cannot be read: {}",
@@ -553,7 +566,7 @@ pub(crate) fn read_items(
                     region: r.item.region.clone(),
                     account_id: r.item.account_id.clone(),
                     operation: "ReadConfigurationItem".into(),
-                    iam_action: "(none)".into(),
+                    iam_action: NO_IAM_ACTION.into(),
                     error_code: "ResourceNotRecorded".into(),
                     message: format!(
                         "AWS Config discovered {} {} but did not record its configuration \
@@ -599,6 +612,9 @@ pub(crate) fn read_items(
         recorded,
     }
 }
+
+/// The IAM action of a collection error that is not an API call (a problem in the input file).
+pub const NO_IAM_ACTION: &str = "(none)";
 
 /// An account ID that stands for every account (an unreadable item whose account is unknown).
 pub const ANY_ACCOUNT: &str = "*";
