@@ -241,6 +241,13 @@ fn live_scan_of_the_seeded_account() {
         ("s3-default-encryption", "scratch", "fail"),
         ("s3-lifecycle-expiration", "customer-files", "pass"),
         ("s3-lifecycle-expiration", "scratch", "not_applicable"),
+        // The only expiring rules are limited to a tag, a prefix (filter or deprecated top-level) or
+        // both: not every object expires.
+        ("s3-lifecycle-expiration", "purge-tagged", "fail"),
+        ("s3-lifecycle-expiration", "docs-archive", "fail"),
+        ("s3-lifecycle-expiration", "legacy-prefixed", "fail"),
+        // An empty filter covers the whole bucket.
+        ("s3-lifecycle-expiration", "all-objects", "pass"),
         ("cloudwatch-log-retention", "/app/api", "pass"),
         ("cloudwatch-log-retention", "/app/forever", "fail"),
         ("secrets-manager-rotation", "prod/rotated", "pass"),
@@ -325,6 +332,47 @@ fn a_snapshot_scanned_later_gives_the_live_results() {
             .is_empty(),
         "collection errors are kept in snapshots"
     );
+    // Lifecycle rules carry their scope in AWS Config's shape: s3-lifecycle-expiration reads it to
+    // tell whole-bucket rules from narrowed ones.
+    let rules = |bucket: &str| {
+        saved["configurationItems"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["resourceType"] == "AWS::S3::Bucket" && i["resourceName"] == bucket)
+            .unwrap_or_else(|| panic!("no bucket {bucket}"))["supplementaryConfiguration"]
+            ["BucketLifecycleConfiguration"]["rules"]
+            .clone()
+    };
+    assert_eq!(
+        rules("purge-tagged"),
+        serde_json::json!([{
+            "id": "purge",
+            "filter": {"predicate": {
+                "type": "LifecycleTagPredicate",
+                "tag": {"key": "ACTION", "value": "PURGE"},
+            }},
+            "status": "Enabled",
+            "expirationInDays": 1,
+            "transitions": [],
+        }])
+    );
+    assert_eq!(
+        rules("docs-archive")[1]["filter"],
+        serde_json::json!({"predicate": {"type": "LifecycleAndOperator", "operands": [
+            {"type": "LifecyclePrefixPredicate", "prefix": "logs/"},
+            {"type": "LifecycleTagPredicate", "tag": {"key": "ACTION", "value": "PURGE"}},
+        ]}})
+    );
+    assert_eq!(
+        rules("customer-files")[0]["filter"],
+        serde_json::json!({"predicate": {"type": "LifecyclePrefixPredicate", "prefix": ""}})
+    );
+    assert_eq!(rules("legacy-prefixed")[0]["prefix"], "old/");
+    assert!(rules("legacy-prefixed")[0].get("filter").is_none());
+    // An empty filter (every object) has no predicate.
+    assert_eq!(rules("all-objects")[0]["filter"], serde_json::json!({}));
+
     let live = json(&attestor(&moto.url(), SCAN));
     let offline = json(&attestor(
         "http://127.0.0.1:9",

@@ -467,3 +467,47 @@ async fn regions(
     regions.sort();
     Ok(regions)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// scripts/fixtures.py writes the coverage a live scan records into the fixture snapshots;
+    /// it must say what the collectors really read.
+    #[test]
+    fn fixture_coverage_matches_the_collectors() {
+        let text = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/fixtures/compliant.snapshot.json"
+        ))
+        .unwrap();
+        let snapshot: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let mut fixture: Vec<(String, String)> = Vec::new();
+        for entry in snapshot["metadata"]["coverage"].as_array().unwrap() {
+            let region = entry["region"].as_str().unwrap();
+            let scope = if region == ANY_REGION {
+                "global"
+            } else {
+                "regional"
+            };
+            for t in entry["resourceTypes"].as_array().unwrap() {
+                fixture.push((scope.to_string(), t.as_str().unwrap().to_string()));
+            }
+        }
+        let mut collectors: Vec<(String, String)> = SERVICES
+            .iter()
+            .flat_map(|s| {
+                let scope = if s.global { "global" } else { "regional" };
+                s.resource_types
+                    .iter()
+                    .map(move |t| (scope.to_string(), t.to_string()))
+            })
+            .collect();
+        fixture.sort();
+        collectors.sort();
+        assert_eq!(
+            fixture, collectors,
+            "update GLOBAL_TYPES / REGIONAL_TYPES in scripts/fixtures.py and rerun it"
+        );
+    }
+}

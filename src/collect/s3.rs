@@ -150,6 +150,75 @@ where
     }
 }
 
+/// The rule-level `Prefix`, which S3 deprecated for `Filter` but still returns for rules written
+/// that way; AWS Config records it as `prefix`.
+#[allow(deprecated)]
+fn legacy_prefix(rule: &aws_sdk_s3::types::LifecycleRule) -> Option<&str> {
+    rule.prefix()
+}
+
+/// A lifecycle rule's filter as AWS Config records it (`filter.predicate`), so policies can tell a
+/// rule that covers the whole bucket from one limited to a prefix, tag or object size; without it a
+/// narrowed expiring rule would read as whole-bucket. No predicate (`null`, dropped by `compact`)
+/// for an empty filter, which covers the whole bucket.
+fn lifecycle_predicate(filter: &aws_sdk_s3::types::LifecycleRuleFilter) -> Value {
+    let mut operands = lifecycle_operands(
+        filter.prefix(),
+        filter.tag().into_iter(),
+        filter.object_size_greater_than(),
+        filter.object_size_less_than(),
+    );
+    let and = filter.and().map(|a| {
+        lifecycle_operands(
+            a.prefix(),
+            a.tags().iter(),
+            a.object_size_greater_than(),
+            a.object_size_less_than(),
+        )
+    });
+    match and {
+        // A single condition is that predicate; an `And` (or, defensively, several conditions set
+        // side by side) is AWS Config's `LifecycleAndOperator`.
+        None if operands.len() <= 1 => operands.pop().unwrap_or(Value::Null),
+        and => {
+            operands.extend(and.into_iter().flatten());
+            json!({"type": "LifecycleAndOperator", "operands": operands})
+        }
+    }
+}
+
+/// The predicates of one filter level, in AWS Config's shape.
+fn lifecycle_operands<'a>(
+    prefix: Option<&str>,
+    tags: impl Iterator<Item = &'a aws_sdk_s3::types::Tag>,
+    greater_than: Option<i64>,
+    less_than: Option<i64>,
+) -> Vec<Value> {
+    let mut out = Vec::new();
+    if let Some(p) = prefix {
+        out.push(json!({"type": "LifecyclePrefixPredicate", "prefix": p}));
+    }
+    for t in tags {
+        out.push(json!({
+            "type": "LifecycleTagPredicate",
+            "tag": {"key": t.key(), "value": t.value()},
+        }));
+    }
+    if let Some(n) = greater_than {
+        out.push(json!({
+            "type": "LifecycleObjectSizeGreaterThanPredicate",
+            "objectSizeGreaterThan": n,
+        }));
+    }
+    if let Some(n) = less_than {
+        out.push(json!({
+            "type": "LifecycleObjectSizeLessThanPredicate",
+            "objectSizeLessThan": n,
+        }));
+    }
+    out
+}
+
 type BucketResult = (
     (crate::inventory::ConfigurationItem, String),
     Vec<(&'static Operation, Failure)>,
@@ -219,6 +288,8 @@ async fn bucket(
                         .iter()
                         .map(|r| compact(json!({
                             "id": r.id(),
+                            "prefix": legacy_prefix(r),
+                            "filter": r.filter().map(|f| json!({"predicate": lifecycle_predicate(f)})),
                             "status": r.status().as_str(),
                             "expirationInDays": r.expiration().and_then(|e| e.days()),
                             "expirationDate": date(r.expiration().and_then(|e| e.date())),
@@ -315,4 +386,54 @@ async fn bucket(
         bucket_tags,
     );
     ((found, region.to_string()), failures)
+}
+
+#[cfg(test)]
+mod tests {
+    use aws_sdk_s3::types::{LifecycleRuleAndOperator, LifecycleRuleFilter, Tag};
+    use serde_json::json;
+
+    use super::lifecycle_predicate;
+
+    fn tag(key: &str, value: &str) -> Tag {
+        Tag::builder().key(key).value(value).build().unwrap()
+    }
+
+    // moto drops size filters, so these shapes are checked here rather than in tests/live.rs.
+    #[test]
+    fn lifecycle_filters_take_aws_configs_shape() {
+        let f = LifecycleRuleFilter::builder();
+        assert_eq!(
+            lifecycle_predicate(&f.clone().prefix("").build()),
+            json!({"type": "LifecyclePrefixPredicate", "prefix": ""})
+        );
+        assert_eq!(lifecycle_predicate(&f.clone().build()), json!(null));
+        assert_eq!(
+            lifecycle_predicate(&f.clone().tag(tag("ACTION", "PURGE")).build()),
+            json!({"type": "LifecycleTagPredicate", "tag": {"key": "ACTION", "value": "PURGE"}})
+        );
+        assert_eq!(
+            lifecycle_predicate(&f.clone().object_size_greater_than(1024).build()),
+            json!({"type": "LifecycleObjectSizeGreaterThanPredicate", "objectSizeGreaterThan": 1024})
+        );
+        assert_eq!(
+            lifecycle_predicate(&f.clone().object_size_less_than(10).build()),
+            json!({"type": "LifecycleObjectSizeLessThanPredicate", "objectSizeLessThan": 10})
+        );
+        let and = LifecycleRuleAndOperator::builder()
+            .prefix("logs/")
+            .tags(tag("a", "b"))
+            .object_size_greater_than(1)
+            .object_size_less_than(100)
+            .build();
+        assert_eq!(
+            lifecycle_predicate(&f.and(and).build()),
+            json!({"type": "LifecycleAndOperator", "operands": [
+                {"type": "LifecyclePrefixPredicate", "prefix": "logs/"},
+                {"type": "LifecycleTagPredicate", "tag": {"key": "a", "value": "b"}},
+                {"type": "LifecycleObjectSizeGreaterThanPredicate", "objectSizeGreaterThan": 1},
+                {"type": "LifecycleObjectSizeLessThanPredicate", "objectSizeLessThan": 100},
+            ]})
+        );
+    }
 }

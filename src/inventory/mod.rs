@@ -530,8 +530,7 @@ pub(crate) fn read_items(
     // A history file holds several states of one resource: the newest capture time wins (file
     // order breaks ties, so the result never depends on the sort).
     let total = read.len();
-    let mut newest: BTreeMap<(String, String, String, String), (Option<jiff::Timestamp>, usize)> =
-        BTreeMap::new();
+    let mut newest: BTreeMap<ResourceKey, (Option<jiff::Timestamp>, usize)> = BTreeMap::new();
     for (i, r) in read.iter().enumerate() {
         let key = (
             r.item.resource_type.clone(),
@@ -615,6 +614,9 @@ pub(crate) fn read_items(
 
 /// The IAM action of a collection error that is not an API call (a problem in the input file).
 pub const NO_IAM_ACTION: &str = "(none)";
+
+/// (type, account, region, ID): what makes two items the same resource.
+type ResourceKey = (String, String, String, String);
 
 /// An account ID that stands for every account (an unreadable item whose account is unknown).
 pub const ANY_ACCOUNT: &str = "*";

@@ -110,6 +110,31 @@ s3.put_bucket_encryption(Bucket="customer-files", ServerSideEncryptionConfigurat
 s3.put_bucket_tagging(Bucket="customer-files", Tagging={"TagSet": [{"Key": "DataRetention", "Value": "365d"}]})
 s3.put_bucket_lifecycle_configuration(Bucket="customer-files", LifecycleConfiguration={"Rules": [
     {"ID": "expire", "Status": "Enabled", "Filter": {"Prefix": ""}, "Expiration": {"Days": 365}}]})
+# Buckets with data to delete whose expiring rules cover only part of the bucket fail
+# s3-lifecycle-expiration; an empty filter covers every object and passes. (moto drops
+# ObjectSize* filters, so size-limited rules are not seeded.)
+partial_rules = {
+    "purge-tagged": [
+        {"ID": "purge", "Status": "Enabled", "Filter": {"Tag": {"Key": "ACTION", "Value": "PURGE"}},
+         "Expiration": {"Days": 1}}],
+    "docs-archive": [
+        {"ID": "docs", "Status": "Enabled", "Filter": {"Prefix": "docs/"}, "Expiration": {"Days": 30}},
+        {"ID": "tagged-logs", "Status": "Enabled",
+         "Filter": {"And": {"Prefix": "logs/", "Tags": [{"Key": "ACTION", "Value": "PURGE"}]}},
+         "Expiration": {"Days": 30}},
+        # Whole-bucket, but expires nothing.
+        {"ID": "archive", "Status": "Enabled", "Filter": {},
+         "Transitions": [{"Days": 30, "StorageClass": "STANDARD_IA"}]}],
+    # The deprecated top-level Prefix instead of a Filter.
+    "legacy-prefixed": [
+        {"ID": "old", "Status": "Enabled", "Prefix": "old/", "Expiration": {"Days": 30}}],
+    "all-objects": [
+        {"ID": "all", "Status": "Enabled", "Filter": {}, "Expiration": {"Days": 30}}],
+}
+for name, rules in partial_rules.items():
+    s3.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": REGION})
+    s3.put_bucket_tagging(Bucket=name, Tagging={"TagSet": [{"Key": "DataRetention", "Value": "30d"}]})
+    s3.put_bucket_lifecycle_configuration(Bucket=name, LifecycleConfiguration={"Rules": rules})
 
 trail = client("cloudtrail")
 trail.create_trail(Name="org-trail", S3BucketName="audit-logs", IsMultiRegionTrail=True,
