@@ -506,7 +506,28 @@ impl Env<'_> {
             },
             Test::Contains(needle) => match (value, needle) {
                 (Value::Array(items), _) => {
-                    decided(items.iter().any(|i| json_eq(i, needle) == Some(true)))
+                    // An element that is null or of another type might be the one sought:
+                    // unknown, unless another element already matches.
+                    let results: Vec<Option<bool>> = items
+                        .iter()
+                        .map(|i| {
+                            if i.is_null() {
+                                None
+                            } else {
+                                json_eq(i, needle)
+                            }
+                        })
+                        .collect();
+                    if results.contains(&Some(true)) {
+                        Outcome::Pass
+                    } else if let Some(i) = results.iter().position(Option::is_none) {
+                        Outcome::Error(format!(
+                            "element [{i}] is {}, which cannot be compared with {needle}",
+                            type_word(&items[i])
+                        ))
+                    } else {
+                        Outcome::Fail
+                    }
                 }
                 (Value::String(s), Value::String(n)) => decided(s.contains(n.as_str())),
                 (other, _) => Outcome::Error(format!(

@@ -443,6 +443,8 @@ impl Env<'_> {
 }
 
 #[cfg(test)]
+mod proptests;
+#[cfg(test)]
 mod tests;
 
 enum Decision {
