@@ -505,8 +505,7 @@ proptest! {
     #![proptest_config(config())]
 
     /// Property 1: any generated condition, any generated document, any single deletion or
-    /// retyping: the outcome stays or becomes `error`. Without `contains`, which fails this (see
-    /// the twin below, which runs too now that `contains` is fixed).
+    /// retyping: the outcome stays or becomes `error`. `contains` is exercised by the twin below.
     #[test]
     fn removing_information_only_ever_gives_error(
         check in condition(Ctx::Top, 3, false),
