@@ -297,7 +297,7 @@ impl Compiler<'_> {
                     .map(|c| self.cond(c, ctx))
                     .collect::<Result<_, _>>()?,
             ),
-            Condition::Not(inner) => Cond::Not(Box::new(self.cond(inner, ctx)?)),
+            Condition::Not(not) => Cond::Not(Box::new(self.cond(&not.condition, ctx)?)),
             Condition::Compare(cmp) => Cond::Compare {
                 path: PropertyPath::new(&cmp.path.value),
                 test: self.test(cmp)?,

@@ -661,7 +661,7 @@ fn presence_tests(set: &PolicySet, link_keys: bool) -> Vec<Exempt> {
                     .iter()
                     .for_each(|c| walk(c, ctx, policy, link_keys, out));
             }
-            Condition::Not(inner) => walk(inner, ctx, policy, link_keys, out),
+            Condition::Not(not) => walk(&not.condition, ctx, policy, link_keys, out),
             Condition::Compare(cmp) => {
                 if matches!(cmp.op, Op::Exists | Op::Absent) || cmp.on_missing != OnMissing::Error {
                     add(ctx, &cmp.path.value);

@@ -239,10 +239,19 @@ impl Operand {
 pub enum Condition {
     All(Vec<Condition>),
     Any(Vec<Condition>),
-    Not(Box<Condition>),
+    Not(Negation),
     Compare(Compare),
     Elements(Elements),
     Related(Related),
+}
+
+/// `not: C`, or `none: [C...]` (kept as `not: {any: [C...]}`), with the key as written so
+/// diagnostics can name and point at the negation.
+#[derive(Debug, Clone)]
+pub struct Negation {
+    pub condition: Box<Condition>,
+    /// `not` or `none`, at the key's position.
+    pub keyword: Spanned<&'static str>,
 }
 
 /// `path` + one operator: `{path: configuration.storageEncrypted, equals: true}`.
@@ -335,6 +344,8 @@ impl Quantifier {
 pub struct Elements {
     pub path: Spanned<String>,
     pub quantifier: Quantifier,
+    /// Where the quantifier's key (`any`/`all`/`none`) is written.
+    pub quantifier_span: Span,
     pub condition: Box<Condition>,
     pub on_missing: OnMissing,
     pub span: Span,
@@ -346,6 +357,8 @@ pub struct Elements {
 pub struct Related {
     pub link: Link,
     pub quantifier: Quantifier,
+    /// Where the quantifier's key (`any`/`all`/`none`) is written.
+    pub quantifier_span: Span,
     pub condition: Box<Condition>,
     pub on_missing: OnMissing,
     pub span: Span,
@@ -407,7 +420,7 @@ impl Condition {
             Condition::All(items) | Condition::Any(items) => {
                 items.iter().for_each(|c| c.walk(ctx, f));
             }
-            Condition::Not(inner) => inner.walk(ctx, f),
+            Condition::Not(not) => not.condition.walk(ctx, f),
             Condition::Compare(cmp) => f(ctx, Visit::Compare(cmp)),
             Condition::Elements(el) => {
                 f(ctx, Visit::ElementsPath(&el.path));

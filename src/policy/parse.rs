@@ -13,8 +13,8 @@ use crate::yaml::{self, Node, NodeKind};
 
 use super::{
     AccountMatch, Compare, Condition, ControlRef, Elements, Fallback, Guardrail, IfNone, Level,
-    Link, ManualClaim, OnMissing, Op, Operand, ParamType, Parameter, Policy, Quantifier, Related,
-    Severity, Spanned,
+    Link, ManualClaim, Negation, OnMissing, Op, Operand, ParamType, Parameter, Policy, Quantifier,
+    Related, Severity, Spanned,
 };
 
 /// Keys of a policy file's top level.
@@ -533,12 +533,18 @@ impl Decoder<'_> {
         }
         let key = present[0];
         let value = fields.get(key)?;
+        let negation = |keyword: &'static str, condition: Condition| {
+            Condition::Not(Negation {
+                condition: Box::new(condition),
+                keyword: Spanned::new(keyword, fields.key_span(keyword).unwrap_or(fields.span)),
+            })
+        };
         match key {
-            "not" => Some(Condition::Not(Box::new(self.condition(value)?))),
+            "not" => Some(negation("not", self.condition(value)?)),
             "none" => {
                 // `none: [a, b]` = neither a nor b.
                 let items = self.list_of_conditions(value, "`none`")?;
-                Some(Condition::Not(Box::new(Condition::Any(items))))
+                Some(negation("none", Condition::Any(items)))
             }
             "all" => self.list_of_conditions(value, "`all`").map(Condition::All),
             _ => self.list_of_conditions(value, "`any`").map(Condition::Any),
@@ -779,6 +785,7 @@ impl Decoder<'_> {
         Some(Elements {
             path: path?,
             quantifier,
+            quantifier_span: fields.key_span(quantifier.keyword()).unwrap_or(fields.span),
             condition: Box::new(condition?),
             on_missing: on_missing?,
             span: fields.span,
@@ -803,6 +810,7 @@ impl Decoder<'_> {
         Some(Related {
             link: link?,
             quantifier,
+            quantifier_span: fields.key_span(quantifier.keyword()).unwrap_or(fields.span),
             condition: Box::new(condition?),
             on_missing: on_missing?,
             span: fields.span,

@@ -70,9 +70,7 @@ pub fn check(policy: &Policy, _: &Context, out: &mut Vec<Diagnostic>) {
         .with_label(label)
         .with_help(help);
         for negation in negations {
-            if let Some(span) = negation.span {
-                diagnostic = diagnostic.with_secondary_label(span, "negated here");
-            }
+            diagnostic = diagnostic.with_secondary_label(negation.span, "negated here");
         }
         out.push(diagnostic);
     });
@@ -86,13 +84,12 @@ fn missing_path(pctx: &PathContext, path: &str) -> String {
 fn describe(policy: &Policy, negations: &[Negation]) -> String {
     let named: Vec<String> = negations
         .iter()
-        .map(|n| match n.span {
-            Some(span) => format!(
+        .map(|n| {
+            format!(
                 "`{}` (line {})",
                 n.keyword,
-                policy.file.line_col(span.start).0
-            ),
-            None => format!("`{}`", n.keyword),
+                policy.file.line_col(n.span.start).0
+            )
         })
         .collect();
     match named.split_last() {
