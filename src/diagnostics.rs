@@ -51,20 +51,25 @@ impl SourceFile {
 
     /// Byte offset of a 1-based line and column, as reported by serde_json.
     pub fn offset_of(&self, line: usize, column: usize) -> usize {
-        let mut offset = 0;
-        for (i, l) in self.text.split_inclusive('\n').enumerate() {
-            if i + 1 == line {
-                let col_bytes: usize = l
-                    .chars()
-                    .take(column.saturating_sub(1))
-                    .map(char::len_utf8)
-                    .sum();
-                return offset + col_bytes;
-            }
-            offset += l.len();
-        }
-        self.text.len()
+        offset_of(&self.text, line, column)
     }
+}
+
+/// Byte offset in `text` of a 1-based line and column, as reported by serde_json.
+pub fn offset_of(text: &str, line: usize, column: usize) -> usize {
+    let mut offset = 0;
+    for (i, l) in text.split_inclusive('\n').enumerate() {
+        if i + 1 == line {
+            let col_bytes: usize = l
+                .chars()
+                .take(column.saturating_sub(1))
+                .map(char::len_utf8)
+                .sum();
+            return offset + col_bytes;
+        }
+        offset += l.len();
+    }
+    text.len()
 }
 
 fn floor_char_boundary(text: &str, mut offset: usize) -> usize {

@@ -353,16 +353,9 @@ fn not_a_snapshot(name: &str) -> Diagnostic {
 pub fn json_error(what: &str, name: &str, bytes: &[u8], error: &serde_json::Error) -> Diagnostic {
     let file = SourceFile::new(name, String::from_utf8_lossy(bytes).into_owned());
     let offset = file.offset_of(error.line(), error.column());
-    let message = error.to_string();
-    // serde_json appends " at line L column C"; the location is shown separately.
-    let message = message
-        .split(" at line ")
-        .next()
-        .unwrap_or(&message)
-        .to_string();
     Diagnostic::error(
         "invalid-input",
-        format!("{name}: invalid {what}: {message}"),
+        format!("{name}: invalid {what}: {}", serde_message(error)),
     )
     .at(&file, Span::new(offset, offset + 1))
     .with_label("here")
@@ -631,15 +624,9 @@ fn read_item(text: &str, base: usize, account_field: &str) -> Result<ReadItem, I
                     .find_map(|k| v.get(*k).and_then(|x| x.as_str()).map(str::to_string))
             })
         };
-        let message = e.to_string();
-        let message = message
-            .split(" at line ")
-            .next()
-            .unwrap_or(&message)
-            .to_string();
         ItemProblem {
-            offset: base + offset_in(text, e.line(), e.column()),
-            message,
+            offset: base + crate::diagnostics::offset_of(text, e.line(), e.column()),
+            message: serde_message(&e),
             resource_type: field(&["resourceType"]),
             account_id: field(&["accountId", "awsAccountId"]),
             region: field(&["awsRegion"]),
@@ -691,14 +678,14 @@ pub(crate) fn item_from_value(value: serde_json::Value) -> Result<ConfigurationI
         .map_err(|p| p.message)
 }
 
-/// The byte offset of serde_json's (1-based line, column) in `text`.
-fn offset_in(text: &str, line: usize, column: usize) -> usize {
-    let line_start: usize = text
-        .split_inclusive('\n')
-        .take(line.saturating_sub(1))
-        .map(str::len)
-        .sum();
-    (line_start + column.saturating_sub(1)).min(text.len())
+/// serde_json's message without the " at line L column C" it appends: the location is shown
+/// separately.
+fn serde_message(error: &serde_json::Error) -> String {
+    let message = error.to_string();
+    match message.split_once(" at line ") {
+        Some((text, _)) => text.to_string(),
+        None => message,
+    }
 }
 
 /// A time in a configuration item: RFC 3339 with any offset, or epoch seconds (a number or a
