@@ -49,28 +49,36 @@ impl Verdict {
 #[derive(Debug, Default)]
 pub struct RelationIndexes {
     pub maps: Vec<HashMap<String, Vec<usize>>>,
+    /// Per map: the items with a gap in the key path (an element without the field), each with
+    /// the first gap. Such an item might refer to any key, so it can never be ruled out silently.
+    pub unkeyed: Vec<HashMap<usize, String>>,
 }
 
 impl RelationIndexes {
     pub fn build(inventory: &Inventory, keys: &[(String, PropertyPath)]) -> Self {
-        let maps = keys
-            .iter()
-            .map(|(resource_type, path)| {
-                let mut map: HashMap<String, Vec<usize>> = HashMap::new();
-                for &i in inventory.of_type(resource_type) {
-                    for found in path.resolve(&inventory.items[i].doc, "") {
-                        for key in scalar_keys(found.value) {
-                            let entry = map.entry(key).or_default();
-                            if entry.last() != Some(&i) {
-                                entry.push(i);
-                            }
+        let mut maps = Vec::with_capacity(keys.len());
+        let mut unkeyed = Vec::with_capacity(keys.len());
+        for (resource_type, path) in keys {
+            let mut map: HashMap<String, Vec<usize>> = HashMap::new();
+            let mut gaps: HashMap<usize, String> = HashMap::new();
+            for &i in inventory.of_type(resource_type) {
+                let resolved = path.resolve_every(&inventory.items[i].doc, "");
+                for found in &resolved.found {
+                    for key in scalar_keys(found.value) {
+                        let entry = map.entry(key).or_default();
+                        if entry.last() != Some(&i) {
+                            entry.push(i);
                         }
                     }
                 }
-                map
-            })
-            .collect();
-        RelationIndexes { maps }
+                if let Some(hole) = resolved.holes.into_iter().next() {
+                    gaps.insert(i, hole);
+                }
+            }
+            maps.push(map);
+            unkeyed.push(gaps);
+        }
+        RelationIndexes { maps, unkeyed }
     }
 }
 
@@ -403,6 +411,7 @@ impl Env<'_> {
                 .collect();
             let (candidates, _) = lookup(fallback.index, &fallback_keys);
             misses.clear();
+            let mut uncertain = Vec::new();
             for i in candidates {
                 let other = &self.inventory.items[i];
                 let keep = match &fallback.filter {
@@ -411,12 +420,30 @@ impl Env<'_> {
                 };
                 match keep {
                     Outcome::Pass => hits.push(i),
-                    Outcome::Fail => {}
-                    Outcome::Error(reason) => misses.push(format!(
+                    // A candidate the fallback does not take, with an element lacking the key
+                    // (a route-table association without `subnetId`), might be the resource's
+                    // direct reference: the fallback cannot stand in for it.
+                    Outcome::Fail => {
+                        if let Some(hole) = self.indexes.unkeyed[link.index].get(&i) {
+                            uncertain.push(format!(
+                                "{} {}: {hole} is missing from the data, so it may refer to {}",
+                                other.resource_type,
+                                other.resource_id,
+                                keys.join(", ")
+                            ));
+                        }
+                    }
+                    // Neither ruled in nor out: the fallback's choice would be a guess.
+                    Outcome::Error(reason) => uncertain.push(format!(
                         "{} {}: {reason}",
                         other.resource_type, other.resource_id
                     )),
                 }
+            }
+            if !uncertain.is_empty() {
+                // The resource may have a direct reference after all: the fallback does not apply.
+                hits.clear();
+                misses = uncertain;
             }
             if hits.is_empty() && misses.is_empty() && !fallback_keys.is_empty() {
                 misses.push(format!(

@@ -42,6 +42,16 @@ impl PropertyPath {
     /// path that finds some values and some holes resolved only in part: the holes are missing
     /// data, never "no match".
     pub fn resolve_with_holes<'a>(&self, root: &'a Value, prefix: &str) -> Resolved<'a> {
+        let mut out = self.resolve_every(root, prefix);
+        if out.found.is_empty() {
+            // Nothing at all: the whole path is missing, which callers report as such.
+            out.holes.clear();
+        }
+        out
+    }
+
+    /// The values and every hole, even where no value was found at all.
+    pub fn resolve_every<'a>(&self, root: &'a Value, prefix: &str) -> Resolved<'a> {
         let mut out = Resolved {
             found: Vec::new(),
             holes: Vec::new(),
@@ -52,10 +62,6 @@ impl PropertyPath {
             prefix.to_string()
         };
         walk(root, &self.segments, start, &mut out);
-        if out.found.is_empty() {
-            // Nothing at all: the whole path is missing, which callers report as such.
-            out.holes.clear();
-        }
         out
     }
 }
