@@ -69,18 +69,10 @@ impl Coverage {
     }
 
     pub fn add(&mut self, account_id: &str, region: &str, resource_type: &str) {
-        let key = (account_id.to_string(), region.to_string());
-        match self.entries.get_mut(&key) {
-            Some(types) => {
-                if !types.contains(resource_type) {
-                    types.insert(resource_type.to_string());
-                }
-            }
-            None => {
-                self.entries
-                    .insert(key, BTreeSet::from([resource_type.to_string()]));
-            }
-        }
+        self.entries
+            .entry((account_id.to_string(), region.to_string()))
+            .or_default()
+            .insert(resource_type.to_string());
     }
 
     /// Removes a type from one account and region (e.g. the recorder said it did not record it).

@@ -8,7 +8,7 @@ pub mod coverage;
 pub mod shapes;
 pub mod snapshot;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::Read as _;
 use std::path::Path;
 
@@ -505,47 +505,49 @@ pub(crate) fn read_items(
         });
     }
 
+    // Keys borrow from the items: one pass, no copies of every ID (this runs once per item).
     let mut captured_at: Option<jiff::Timestamp> = None;
-    let mut recorded = BTreeSet::new();
-    for r in &read {
+    let mut recorded_keys: BTreeSet<(&str, &str, &str)> = BTreeSet::new();
+    // A history file holds several states of one resource: the newest capture time wins (file
+    // order breaks ties, so the result never depends on the sort).
+    let mut newest: HashMap<(&str, &str, &str, &str), (Option<jiff::Timestamp>, usize)> =
+        HashMap::with_capacity(read.len());
+    for (i, r) in read.iter().enumerate() {
+        let item = &r.item;
         if let Some(t) = r.captured_at {
             captured_at = Some(captured_at.map_or(t, |c| c.max(t)));
         }
         if r.state != ItemState::NotRecorded {
-            recorded.insert((
-                r.item.account_id.clone(),
-                r.item.region.clone(),
-                r.item.resource_type.clone(),
-            ));
+            recorded_keys.insert((&item.account_id, &item.region, &item.resource_type));
         }
-    }
-
-    // A history file holds several states of one resource: the newest capture time wins (file
-    // order breaks ties, so the result never depends on the sort).
-    let total = read.len();
-    let mut newest: BTreeMap<ResourceKey, (Option<jiff::Timestamp>, usize)> = BTreeMap::new();
-    for (i, r) in read.iter().enumerate() {
         let key = (
-            r.item.resource_type.clone(),
-            r.item.account_id.clone(),
-            r.item.region.clone(),
-            r.item.resource_id.clone(),
+            item.resource_type.as_str(),
+            item.account_id.as_str(),
+            item.region.as_str(),
+            item.resource_id.as_str(),
         );
         let rank = (r.captured_at, i);
-        match newest.get(&key) {
-            Some(best) if *best >= rank => {}
-            _ => {
-                newest.insert(key, rank);
-            }
+        let best = newest.entry(key).or_insert(rank);
+        if *best < rank {
+            *best = rank;
         }
     }
-    let keep: BTreeSet<usize> = newest.values().map(|(_, i)| *i).collect();
-    let superseded = total - keep.len();
+    let recorded: BTreeSet<(String, String, String)> = recorded_keys
+        .into_iter()
+        .map(|(a, r, t)| (a.to_string(), r.to_string(), t.to_string()))
+        .collect();
+    let total = read.len();
+    let mut keep = vec![false; total];
+    for (_, i) in newest.into_values() {
+        keep[i] = true;
+    }
+    let kept = keep.iter().filter(|k| **k).count();
+    let superseded = total - kept;
     let mut deleted = 0;
     let mut not_recorded = 0;
-    let mut items = Vec::with_capacity(keep.len());
-    for (i, r) in read.into_iter().enumerate() {
-        if !keep.contains(&i) {
+    let mut items = Vec::with_capacity(kept);
+    for (r, keep) in read.into_iter().zip(keep) {
+        if !keep {
             continue;
         }
         match r.state {
@@ -607,9 +609,6 @@ pub(crate) fn read_items(
 
 /// The IAM action of a collection error that is not an API call (a problem in the input file).
 pub const NO_IAM_ACTION: &str = "(none)";
-
-/// (type, account, region, ID): what makes two items the same resource.
-type ResourceKey = (String, String, String, String);
 
 /// An account ID that stands for every account (an unreadable item whose account is unknown).
 pub const ANY_ACCOUNT: &str = "*";
