@@ -510,7 +510,7 @@ pub(crate) fn read_items(
     let mut recorded_keys: BTreeSet<(&str, &str, &str)> = BTreeSet::new();
     // A history file holds several states of one resource: the newest capture time wins (file
     // order breaks ties, so the result never depends on the sort).
-    let mut newest: HashMap<(&str, &str, &str, &str), (Option<jiff::Timestamp>, usize)> =
+    let mut newest: HashMap<ResourceKey, (Option<jiff::Timestamp>, usize)> =
         HashMap::with_capacity(read.len());
     for (i, r) in read.iter().enumerate() {
         let item = &r.item;
@@ -609,6 +609,9 @@ pub(crate) fn read_items(
 
 /// The IAM action of a collection error that is not an API call (a problem in the input file).
 pub const NO_IAM_ACTION: &str = "(none)";
+
+/// (type, account, region, ID): what makes two items the same resource.
+type ResourceKey<'a> = (&'a str, &'a str, &'a str, &'a str);
 
 /// An account ID that stands for every account (an unreadable item whose account is unknown).
 pub const ANY_ACCOUNT: &str = "*";
