@@ -730,13 +730,12 @@ fn type_word(value: &Value) -> &'static str {
     }
 }
 
-/// Dates in the data: RFC 3339 strings, or epoch numbers (milliseconds when large, as CloudWatch
-/// Logs reports `creationTime`; seconds otherwise).
+/// Dates in the data: RFC 3339 or epoch-second strings, or epoch numbers (milliseconds when large,
+/// as CloudWatch Logs reports `creationTime`; seconds otherwise).
 fn parse_time(value: &Value) -> Result<jiff::Timestamp, String> {
     match value {
-        Value::String(s) => s
-            .parse::<jiff::Timestamp>()
-            .map_err(|_| format!("`{s}` is not a date-time (RFC 3339)")),
+        // The same spellings the loader reads capture times in.
+        Value::String(_) => crate::inventory::time_value(value),
         Value::Number(n) => {
             let Some(raw) = n.as_f64().filter(|f| f.is_finite()) else {
                 return Err(format!("{n} is not an epoch time"));
