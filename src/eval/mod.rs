@@ -185,6 +185,16 @@ enum Task {
     Uncovered(String, Gap),
 }
 
+/// The evidence of a result that the source's coverage decided.
+fn coverage_evidence(policy: &CompiledPolicy) -> Vec<Evidence> {
+    vec![Evidence {
+        path: "source coverage".into(),
+        actual: Value::String(format!("{} not recorded", policy.resource_type)),
+        expected: format!("a source that records {}", policy.resource_type),
+        summary: false,
+    }]
+}
+
 /// The `error` result that stands for every resource a source could not have recorded: absence
 /// there is not evidence that nothing fails.
 fn uncovered_finding(policy: &CompiledPolicy, account: &str, gap: &Gap) -> Finding {
@@ -196,12 +206,7 @@ fn uncovered_finding(policy: &CompiledPolicy, account: &str, gap: &Gap) -> Findi
         region: gap.region.clone(),
         status: Status::Error,
         message: gap.reason.clone(),
-        evidence: vec![Evidence {
-            path: "source coverage".into(),
-            actual: Value::String(format!("{} not recorded", policy.resource_type)),
-            expected: format!("a source that records {}", policy.resource_type),
-            summary: false,
-        }],
+        evidence: coverage_evidence(policy),
     }
 }
 
@@ -378,12 +383,7 @@ impl Env<'_> {
                 region: "global".into(),
                 status: Status::Error,
                 message: reasons.join("; "),
-                evidence: vec![Evidence {
-                    path: "source coverage".into(),
-                    actual: Value::String(format!("{} not recorded", policy.resource_type)),
-                    expected: format!("a source that records {}", policy.resource_type),
-                    summary: false,
-                }],
+                evidence: coverage_evidence(policy),
             };
         }
         errors.extend(gaps);
