@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub enum Framework {
@@ -36,6 +36,58 @@ impl Framework {
     }
 }
 
+/// What one policy-to-question mapping can do to the answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// The check alone can make the answer No (the default).
+    #[default]
+    Decides,
+    /// Context: a failure asks a person to review, never a bare No, and a pass never makes Yes.
+    Supports,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Decides => "decides",
+            Role::Supports => "supports",
+        }
+    }
+}
+
+/// Who can answer a questionnaire question.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum QuestionKind {
+    /// An AWS configuration check can answer it for the scanned scope.
+    Technical,
+    /// A check covers the technical part; a process part needs a person.
+    Mixed,
+    /// Policies, plans, training, contracts, reviews: only a person can answer.
+    Governance,
+}
+
+impl QuestionKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            QuestionKind::Technical => "technical",
+            QuestionKind::Mixed => "mixed",
+            QuestionKind::Governance => "governance",
+        }
+    }
+
+    fn parse(text: &str) -> Option<Self> {
+        [
+            QuestionKind::Technical,
+            QuestionKind::Mixed,
+            QuestionKind::Governance,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == text)
+    }
+}
+
 /// One control or questionnaire question.
 #[derive(Debug, Clone, Serialize)]
 pub struct CatalogEntry {
@@ -48,6 +100,10 @@ pub struct CatalogEntry {
     /// attestor's one-line summary of what a questionnaire question asks (the official wording
     /// belongs to the CSA); the control title for CCM controls.
     pub summary: String,
+    /// Who can answer the question, with attestor's one-line reason. CCM controls are not asked
+    /// one by one, so they are `mixed`: a check shows the technical part, never a whole control.
+    pub kind: QuestionKind,
+    pub kind_reason: String,
 }
 
 #[derive(Debug)]
@@ -67,18 +123,21 @@ impl Catalog {
                     Framework::CcmV4,
                     include_str!("../data/csa/ccm-v4-controls.csv"),
                     "",
+                    "",
                     |r| (r[0].clone(), r[0].clone(), r[3].clone(), r[4] == "yes"),
                 ),
                 Catalog::from_csv(
                     Framework::CaiqLiteV4,
                     include_str!("../data/csa/caiq-lite-v4-question-ids.csv"),
                     include_str!("../data/csa/caiq-lite-v4-summaries.csv"),
+                    include_str!("../data/csa/caiq-lite-v4-kinds.csv"),
                     |r| (r[0].clone(), r[1].clone(), r[2].clone(), true),
                 ),
                 Catalog::from_csv(
                     Framework::CaiqLiteV3,
                     include_str!("../data/csa/caiq-lite-v3-question-ids.csv"),
                     include_str!("../data/csa/caiq-lite-v3-summaries.csv"),
+                    include_str!("../data/csa/caiq-lite-v3-kinds.csv"),
                     |r| (r[0].clone(), r[1].clone(), r[2].clone(), true),
                 ),
             ]
@@ -93,8 +152,19 @@ impl Catalog {
         framework: Framework,
         text: &str,
         summaries: &str,
+        kinds: &str,
         fields: impl Fn(&[String]) -> (String, String, String, bool),
     ) -> Catalog {
+        // `question_id,kind,reason`: the reason is the rest of the line.
+        let kind_of: BTreeMap<&str, (QuestionKind, &str)> = kinds
+            .lines()
+            .skip(1)
+            .filter_map(|l| {
+                let (id, rest) = l.split_once(',')?;
+                let (kind, reason) = rest.split_once(',')?;
+                Some((id, (QuestionKind::parse(kind)?, reason)))
+            })
+            .collect();
         // `question_id,summary`: the summary is the rest of the line (it may contain commas).
         let summary_of: BTreeMap<&str, &str> = summaries
             .lines()
@@ -110,12 +180,27 @@ impl Catalog {
                 let summary = summary_of
                     .get(id.as_str())
                     .map_or_else(|| title.clone(), |s| s.to_string());
+                // A question without a kind is governance: only a person answers what attestor
+                // has no reason to believe a check can (a test keeps every question classified).
+                let (kind, kind_reason) = match kind_of.get(id.as_str()) {
+                    Some((kind, reason)) => (*kind, reason.to_string()),
+                    None if framework == Framework::CcmV4 => (
+                        QuestionKind::Mixed,
+                        "A CCM control is wider than any one configuration check.".to_string(),
+                    ),
+                    None => (
+                        QuestionKind::Governance,
+                        "Not classified; only a person can answer it.".to_string(),
+                    ),
+                };
                 CatalogEntry {
                     id,
                     control,
                     title,
                     lite,
                     summary,
+                    kind,
+                    kind_reason,
                 }
             })
             .collect();
@@ -238,6 +323,37 @@ mod tests {
                     entry.id,
                     entry.summary
                 );
+            }
+        }
+    }
+
+    #[test]
+    fn every_question_has_a_kind_with_a_reason() {
+        for (framework, kinds) in [
+            (
+                Framework::CaiqLiteV4,
+                include_str!("../data/csa/caiq-lite-v4-kinds.csv"),
+            ),
+            (
+                Framework::CaiqLiteV3,
+                include_str!("../data/csa/caiq-lite-v3-kinds.csv"),
+            ),
+        ] {
+            let rows: Vec<(&str, &str, &str)> = kinds
+                .lines()
+                .skip(1)
+                .map(|l| {
+                    let (id, rest) = l.split_once(',').unwrap_or((l, ""));
+                    let (kind, reason) = rest.split_once(',').unwrap_or((rest, ""));
+                    (id, kind, reason)
+                })
+                .collect();
+            let ids: Vec<&str> = Catalog::get(framework).ids().collect();
+            let classified: Vec<&str> = rows.iter().map(|r| r.0).collect();
+            assert_eq!(classified, ids, "{}: every question once, in order", framework.key());
+            for (id, kind, reason) in rows {
+                assert!(QuestionKind::parse(kind).is_some(), "{id}: kind `{kind}`");
+                assert!(reason.trim().len() > 10, "{id}: a reason is needed");
             }
         }
     }

@@ -93,6 +93,8 @@ struct ScanArgs {
     /// Also answer this questionnaire (CSV, Markdown and HTML files in --output-dir).
     #[arg(long, value_enum, value_name = "FRAMEWORK", requires = "output_dir")]
     questionnaire: Option<QuestionnaireFramework>,
+    #[command(flatten)]
+    person: PersonArgs,
     /// Lowest severity whose failures make the exit code 1.
     #[arg(long, value_enum, default_value_t = SeverityArg::Low)]
     fail_on: SeverityArg,
@@ -135,6 +137,19 @@ struct ReportArgs {
     out: ReportOutput,
 }
 
+/// What a person supplies to a questionnaire.
+#[derive(clap::Args, Debug, Default)]
+struct PersonArgs {
+    /// Attestations (YAML): manual claims and questions a person vouches for, with evidence and
+    /// an expiry. See README, "Attestations and scoping".
+    #[arg(long, value_name = "FILE")]
+    attestations: Option<PathBuf>,
+    /// Scoping (YAML): questions a person decided do not apply, each with a justification. The
+    /// only source of "Not applicable".
+    #[arg(long, value_name = "FILE")]
+    scoping: Option<PathBuf>,
+}
+
 #[derive(clap::Args, Debug)]
 struct QuestionnaireArgs {
     /// A JSON report saved by `attestor scan --format json`.
@@ -147,6 +162,8 @@ struct QuestionnaireArgs {
     /// Write here (atomically) instead of standard output.
     #[arg(long, value_name = "PATH")]
     output: Option<PathBuf>,
+    #[command(flatten)]
+    person: PersonArgs,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -440,7 +457,8 @@ fn scan(args: ScanArgs) -> CliResult {
     let report = Report::new(&set, &inventory, evaluation);
     write_report(&report, &args.out)?;
     if let (Some(framework), Some(dir)) = (args.questionnaire, &args.out.output_dir) {
-        let q = crate::questionnaire::build(&report, framework.into());
+        let person = person_input(&args.person, &report)?;
+        let q = crate::questionnaire::build(&report, framework.into(), &person);
         for format in QuestionnaireFormat::ALL {
             let name = format!(
                 "questionnaire-{}.{}",
@@ -513,9 +531,40 @@ fn report_command(args: ReportArgs) -> CliResult {
 
 fn questionnaire_command(args: QuestionnaireArgs) -> CliResult {
     let report = load_report(&args.report)?;
-    let q = crate::questionnaire::build(&report, args.framework.into());
+    if report.schema_version < crate::report::REPORT_SCHEMA_VERSION {
+        return Err(vec![Diagnostic::error(
+            "old-report",
+            format!(
+                "{} is a version {} report; questionnaires need version {} (it records each mapping's role and which checks cannot fail)",
+                args.report.display(),
+                report.schema_version,
+                crate::report::REPORT_SCHEMA_VERSION
+            ),
+        )
+        .with_help("re-run `attestor scan --format json` with this version of attestor")]);
+    }
+    let person = person_input(&args.person, &report)?;
+    let q = crate::questionnaire::build(&report, args.framework.into(), &person);
     output::write(args.output.as_deref(), &args.format.render(&q, &report))?;
     Ok(exit::CLEAN)
+}
+
+/// Loads the attestations and scoping files: errors stop the run (exit 2), warnings (expired
+/// attestations) are printed and the run goes on.
+fn person_input(
+    args: &PersonArgs,
+    report: &Report,
+) -> Result<crate::questionnaire::PersonInput, Vec<Diagnostic>> {
+    let (person, diagnostics) = crate::questionnaire::PersonInput::load(
+        args.attestations.as_deref(),
+        args.scoping.as_deref(),
+        report,
+    );
+    if diagnostics::has_errors(&diagnostics) {
+        return Err(diagnostics);
+    }
+    output::diagnostics(&diagnostics, DiagnosticFormat::Human);
+    Ok(person)
 }
 
 fn snapshot_command(args: SnapshotArgs) -> CliResult {

@@ -9,8 +9,8 @@ use super::path::PropertyPath;
 use crate::diagnostics::Diagnostic;
 use crate::duration::Duration;
 use crate::policy::{
-    AccountMatch, Compare, Condition, IfNone, Level, Link, OnMissing, Op, Operand, ParamType,
-    PathContext, Policy, Quantifier, Severity,
+    AccountMatch, Compare, Condition, GuardrailProblem, IfNone, Level, Link, OnMissing, Op,
+    Operand, ParamType, PathContext, Policy, Quantifier, Severity,
 };
 
 #[derive(Debug)]
@@ -90,6 +90,9 @@ pub struct CompiledPolicy {
     pub parameters: BTreeMap<String, Value>,
     /// Parameters set looser than a guardrail; results then cannot count as evidence for controls.
     pub guardrail_violations: Vec<String>,
+    /// Why the check cannot fail (AWS enforces the setting, or a parameter leaves nothing to
+    /// reject), when it cannot: its passes are then no evidence.
+    pub vacuous: Option<String>,
     /// The property paths of the policy's own resource type that its conditions read, so a
     /// collection failure of other properties does not make its results `error`.
     pub reads: Vec<String>,
@@ -119,11 +122,53 @@ impl IndexKeys {
 /// Parameter overrides from the command line: policy id → parameter name → value.
 pub type Overrides = BTreeMap<String, BTreeMap<String, Value>>;
 
+/// A policy ready to run, or one waiting for the user to state a parameter.
+#[derive(Debug)]
+pub enum Compiled {
+    Ready(CompiledPolicy),
+    NotConfigured(NotConfigured),
+}
+
+/// A policy with a parameter that has no default and was not set: it does not run, and reports
+/// list it so the user can state the value.
+#[derive(Debug, Clone)]
+pub struct NotConfigured {
+    pub id: String,
+    pub title: String,
+    pub severity: Severity,
+    pub resource_type: String,
+    pub level: Level,
+    /// The parameters without a value.
+    pub missing: Vec<String>,
+}
+
+impl NotConfigured {
+    /// What to do about it, with the exact flag.
+    pub fn reason(&self) -> String {
+        let sets: Vec<String> = self
+            .missing
+            .iter()
+            .map(|p| format!("--set '{}.{p}=...'", self.id))
+            .collect();
+        format!(
+            "not configured: {} {} no default; state {} with {}",
+            self.missing
+                .iter()
+                .map(|p| format!("`{p}`"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            if self.missing.len() == 1 { "has" } else { "have" },
+            if self.missing.len() == 1 { "it" } else { "them" },
+            sets.join(" ")
+        )
+    }
+}
+
 pub fn compile(
     policy: &Policy,
     overrides: &Overrides,
     keys: &mut IndexKeys,
-) -> Result<CompiledPolicy, Diagnostic> {
+) -> Result<Compiled, Diagnostic> {
     let id = &policy.id.value;
     let mut parameters = BTreeMap::new();
     let mut guardrail_violations = Vec::new();
@@ -151,6 +196,26 @@ pub fn compile(
             ));
         }
     }
+    let missing: Vec<String> = policy
+        .parameters
+        .iter()
+        .filter(|p| p.default.is_none() && !policy_overrides.contains_key(&p.name.value))
+        .map(|p| p.name.value.clone())
+        .collect();
+    if !missing.is_empty() {
+        return Ok(Compiled::NotConfigured(NotConfigured {
+            id: id.clone(),
+            title: policy.title.clone(),
+            severity: policy.severity,
+            resource_type: policy.resource_type.value.clone(),
+            level: policy.level,
+            missing,
+        }));
+    }
+    let mut vacuous = policy
+        .aws_enforced
+        .as_ref()
+        .map(|why| format!("AWS enforces this setting: {why}"));
     for param in &policy.parameters {
         let value = match policy_overrides.get(&param.name.value) {
             Some(v) => coerce(param.kind, v).ok_or_else(|| {
@@ -163,18 +228,15 @@ pub fn compile(
                     ),
                 )
             })?,
-            None => param.default.value.clone(),
+            None => match &param.default {
+                Some(default) => default.value.clone(),
+                None => unreachable!("missing parameters return above"),
+            },
         };
-        if let Some(guardrail) = &param.guardrail
-            && let Some(number) = numeric(param.kind, &value)
-        {
-            let show = |n: f64| match param.kind {
-                ParamType::Duration => Duration { seconds: n as i64 }.to_string(),
-                _ => format_number(n),
-            };
-            if let Some(why) = guardrail.violation(number, show) {
-                guardrail_violations.push(format!("parameter `{}`: {why}", param.name.value));
-            }
+        match param.guardrail_problem(&value) {
+            Some(GuardrailProblem::Loosened(why)) => guardrail_violations.push(why),
+            Some(GuardrailProblem::Vacuous(why)) => vacuous = vacuous.or(Some(why)),
+            None => {}
         }
         parameters.insert(param.name.value.clone(), value);
     }
@@ -194,7 +256,7 @@ pub fn compile(
         .map(|c| compiler.cond(c, &root))
         .transpose()?;
     let check = compiler.cond(&policy.check, &root)?;
-    Ok(CompiledPolicy {
+    Ok(Compiled::Ready(CompiledPolicy {
         id: id.clone(),
         title: policy.title.clone(),
         severity: policy.severity,
@@ -206,8 +268,9 @@ pub fn compile(
         check,
         parameters,
         guardrail_violations,
+        vacuous,
         reads,
-    })
+    }))
 }
 
 fn paths_read(policy: &Policy) -> Vec<String> {
@@ -249,23 +312,7 @@ fn coerce(kind: ParamType, value: &Value) -> Option<Value> {
     }
 }
 
-fn numeric(kind: ParamType, value: &Value) -> Option<f64> {
-    match kind {
-        ParamType::Duration => value
-            .as_str()
-            .and_then(|s| Duration::parse(s).ok())
-            .map(|d| d.seconds as f64),
-        _ => value.as_f64(),
-    }
-}
-
-pub fn format_number(n: f64) -> String {
-    if n.fract() == 0.0 && n.abs() < 1e15 {
-        format!("{}", n as i64)
-    } else {
-        format!("{n}")
-    }
-}
+pub use crate::policy::format_number;
 
 /// The full path of `path` in `ctx`, if only attestor collects what it names.
 fn attestor_only(ctx: &PathContext, path: &str) -> Option<Box<str>> {

@@ -69,6 +69,8 @@ pub struct Options {
 #[derive(Debug)]
 pub struct Evaluation {
     pub policies: Vec<CompiledPolicy>,
+    /// Policies that did not run because a parameter without a default was not set.
+    pub not_configured: Vec<compile::NotConfigured>,
     pub findings: Vec<Finding>,
     pub as_of: Option<jiff::Timestamp>,
 }
@@ -81,10 +83,12 @@ pub fn evaluate(
 ) -> Result<Evaluation, Vec<Diagnostic>> {
     let mut keys = compile::IndexKeys::default();
     let mut policies = Vec::with_capacity(set.policies.len());
+    let mut not_configured = Vec::new();
     let mut errors = Vec::new();
     for policy in &set.policies {
         match compile::compile(policy, &options.overrides, &mut keys) {
-            Ok(p) => policies.push(p),
+            Ok(compile::Compiled::Ready(p)) => policies.push(p),
+            Ok(compile::Compiled::NotConfigured(p)) => not_configured.push(p),
             Err(e) => errors.push(e),
         }
     }
@@ -172,6 +176,7 @@ pub fn evaluate(
     });
     Ok(Evaluation {
         policies,
+        not_configured,
         findings,
         as_of,
     })

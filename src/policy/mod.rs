@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use crate::controls::Framework;
+use crate::controls::{Framework, Role};
 use crate::diagnostics::{SourceFile, Span};
 
 /// A value with the place in the policy file it came from.
@@ -117,6 +117,9 @@ pub struct Policy {
     pub rationale: Option<String>,
     pub remediation: Option<String>,
     pub references: Vec<String>,
+    /// Why the checked setting is one AWS enforces anyway (so the check cannot fail and its passes
+    /// are no evidence on their own), when it is.
+    pub aws_enforced: Option<String>,
     pub file: Arc<SourceFile>,
     /// The policy's whole mapping in its file.
     pub span: Span,
@@ -151,6 +154,10 @@ pub struct ManualClaim {
 pub struct ControlRef {
     pub framework: Framework,
     pub id: Spanned<String>,
+    /// Whether the check alone can make the answer No, or is context for a person.
+    pub role: Role,
+    /// Why the check answers (or supports) this question, from the policy file.
+    pub reason: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -181,21 +188,85 @@ impl ParamType {
 pub struct Parameter {
     pub name: Spanned<String>,
     pub kind: ParamType,
-    pub default: Spanned<serde_json::Value>,
+    /// None: the user must state a value (`--set`) before the policy runs; until then the report
+    /// lists the policy as not configured. A default that makes a check unable to fail is worse
+    /// than none.
+    pub default: Option<Spanned<serde_json::Value>>,
     pub description: Option<String>,
     /// The loosest value a control accepts. Looser values still evaluate but are not evidence.
     pub guardrail: Option<Guardrail>,
 }
 
-/// Bounds on a numeric or duration parameter (durations in seconds).
-#[derive(Debug, Clone, Copy, PartialEq)]
+/// How a parameter value sits against its guardrail.
+#[derive(Debug, Clone, PartialEq)]
+pub enum GuardrailProblem {
+    /// Looser than a mapped control accepts: results evaluate but are not evidence.
+    Loosened(String),
+    /// The check cannot fail with this value: its passes are no evidence.
+    Vacuous(String),
+}
+
+impl Parameter {
+    /// The one guardrail check, used by compilation (values in effect) and the linter (defaults).
+    pub fn guardrail_problem(&self, value: &serde_json::Value) -> Option<GuardrailProblem> {
+        let guardrail = self.guardrail.as_ref()?;
+        if let Some(why) = guardrail.vacuous(value) {
+            return Some(GuardrailProblem::Vacuous(format!(
+                "parameter `{}`: {why}",
+                self.name.value
+            )));
+        }
+        let number = match self.kind {
+            ParamType::Duration => value
+                .as_str()
+                .and_then(|s| crate::duration::Duration::parse(s).ok())
+                .map(|d| d.seconds as f64),
+            _ => value.as_f64(),
+        }?;
+        let show = |n: f64| match self.kind {
+            ParamType::Duration => crate::duration::Duration { seconds: n as i64 }.to_string(),
+            _ => format_number(n),
+        };
+        guardrail
+            .violation(number, show)
+            .map(|why| GuardrailProblem::Loosened(format!("parameter `{}`: {why}", self.name.value)))
+    }
+}
+
+/// `90`, not `90.0`; fractions as they are.
+pub fn format_number(n: f64) -> String {
+    if n.fract() == 0.0 && n.abs() < 1e15 {
+        format!("{}", n as i64)
+    } else {
+        format!("{n}")
+    }
+}
+
+/// Bounds on a numeric or duration parameter (durations in seconds), or for a list parameter the
+/// values that, all listed together, leave nothing the check could reject.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Guardrail {
     pub min: Option<f64>,
     pub max: Option<f64>,
+    pub vacuous_if_all_of: Option<Vec<serde_json::Value>>,
 }
 
 impl Guardrail {
     /// Why `value` is outside the guardrail, if it is.
+    /// Why a list value leaves the check unable to fail, if it does: it holds every value of
+    /// `vacuous-if-all-of`.
+    pub fn vacuous(&self, value: &serde_json::Value) -> Option<String> {
+        let all = self.vacuous_if_all_of.as_ref()?;
+        let items = value.as_array()?;
+        let covered = all.iter().all(|v| items.contains(v));
+        covered.then(|| {
+            format!(
+                "it lists all {} values of its guardrail's `vacuous-if-all-of`, so the check cannot fail",
+                all.len()
+            )
+        })
+    }
+
     pub fn violation(&self, value: f64, show: impl Fn(f64) -> String) -> Option<String> {
         if let Some(max) = self.max
             && value > max

@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use crate::controls::Framework;
+use crate::controls::{Framework, Role};
 use crate::decode::{Decoder, Fields, article};
 use crate::diagnostics::{Diagnostic, SourceFile};
 use crate::duration::Duration;
@@ -38,9 +38,14 @@ pub const POLICY_KEYS: &[&str] = &[
     "rationale",
     "remediation",
     "references",
+    "aws-enforced",
 ];
+/// Keys of one control mapping written as a mapping (a plain ID decides, without a reason).
+pub const MAPPING_KEYS: &[&str] = &["id", "role", "reason"];
+/// Keys of one manual claim's control mapping: a claim has no role, it is the manual part.
+pub const CLAIM_MAPPING_KEYS: &[&str] = &["id", "reason"];
 pub const PARAMETER_KEYS: &[&str] = &["type", "default", "description", "guardrail"];
-pub const GUARDRAIL_KEYS: &[&str] = &["min", "max"];
+pub const GUARDRAIL_KEYS: &[&str] = &["min", "max", "vacuous-if-all-of"];
 /// Operators of a comparison (`path` + exactly one of these).
 pub const OPERATOR_KEYS: &[&str] = &[
     "equals",
@@ -174,7 +179,7 @@ impl Decoder<'_> {
             .and_then(|n| self.string(n, "`claim`"));
         let controls = self
             .required(&fields, "controls", "a manual claim")
-            .map(|n| self.controls(n))
+            .map(|n| self.controls(n, CLAIM_MAPPING_KEYS))
             .unwrap_or_default();
         if self.error_count() > errors_before {
             return None;
@@ -275,8 +280,9 @@ impl Decoder<'_> {
             .unwrap_or_default();
         let controls = fields
             .get("controls")
-            .map(|n| self.controls(n))
+            .map(|n| self.controls(n, MAPPING_KEYS))
             .unwrap_or_default();
+        let aws_enforced = self.opt_string(&fields, "aws-enforced");
         let references = match fields.get("references") {
             Some(n) => self.string_list(n, "`references`"),
             None => Vec::new(),
@@ -306,12 +312,13 @@ impl Decoder<'_> {
             rationale,
             remediation,
             references,
+            aws_enforced,
             file: self.file.clone(),
             span: fields.span,
         })
     }
 
-    fn controls(&mut self, node: &Node) -> Vec<ControlRef> {
+    fn controls(&mut self, node: &Node, mapping_keys: &[&str]) -> Vec<ControlRef> {
         let keys: Vec<&str> = Framework::ALL.iter().map(|f| f.key()).collect();
         let Some(fields) = self.fields(node, "`controls`", &keys) else {
             return Vec::new();
@@ -326,12 +333,47 @@ impl Decoder<'_> {
                 continue;
             };
             for item in items {
-                if let Some(id) = self.string(item, "a control ID") {
-                    refs.push(ControlRef { framework, id });
+                if let Some(mapping) = self.mapping(framework, item, mapping_keys) {
+                    refs.push(mapping);
                 }
             }
         }
         refs
+    }
+
+    /// `CEK-03.1` (decides), or `{id: CEK-03.1, role: supports, reason: ...}`.
+    fn mapping(&mut self, framework: Framework, node: &Node, keys: &[&str]) -> Option<ControlRef> {
+        if let NodeKind::Str(_) = node.kind {
+            return Some(ControlRef {
+                framework,
+                id: self.string(node, "a control ID")?,
+                role: Role::Decides,
+                reason: None,
+            });
+        }
+        if !matches!(node.kind, NodeKind::Map(_)) {
+            self.wrong_type(node, "a control mapping", "a control ID or a mapping with `id`");
+            return None;
+        }
+        let fields = self.fields(node, "a control mapping", keys)?;
+        let id = self
+            .required(&fields, "id", "a control mapping")
+            .and_then(|n| self.string(n, "`id`"));
+        let role = match fields.get("role") {
+            Some(n) => self.enum_value(
+                n,
+                "role",
+                &[("decides", Role::Decides), ("supports", Role::Supports)],
+            )?,
+            None => Role::Decides,
+        };
+        let reason = self.opt_string(&fields, "reason");
+        Some(ControlRef {
+            framework,
+            id: id?,
+            role,
+            reason,
+        })
     }
 
     fn parameters(&mut self, node: &Node) -> Vec<Parameter> {
@@ -380,8 +422,14 @@ impl Decoder<'_> {
                 ],
             )
         })?;
-        let default_node = self.required(&fields, "default", &what)?;
-        let default = self.param_value(kind, default_node, &format!("the default of {what}"))?;
+        // No default: the user states the value, and the policy does not run until they do.
+        let default = match fields.get("default") {
+            Some(n) => {
+                let value = self.param_value(kind, n, &format!("the default of {what}"))?;
+                Some(Spanned::new(value, n.span))
+            }
+            None => None,
+        };
         let guardrail = match fields.get("guardrail") {
             Some(n) => Some(self.guardrail(kind, n, &what)?),
             None => None,
@@ -389,7 +437,7 @@ impl Decoder<'_> {
         Some(Parameter {
             name,
             kind,
-            default: Spanned::new(default, default_node.span),
+            default,
             description: self.opt_string(&fields, "description"),
             guardrail,
         })
@@ -430,6 +478,43 @@ impl Decoder<'_> {
 
     fn guardrail(&mut self, kind: ParamType, node: &Node, what: &str) -> Option<Guardrail> {
         let fields = self.fields(node, &format!("the guardrail of {what}"), GUARDRAIL_KEYS)?;
+        if kind == ParamType::List {
+            for key in ["min", "max"] {
+                if let Some(n) = fields.get(key) {
+                    self.error(
+                        "invalid-value",
+                        n.span,
+                        format!("guardrail `{key}` applies to numeric and duration parameters, not lists"),
+                    );
+                    return None;
+                }
+            }
+            let Some(n) = fields.get("vacuous-if-all-of") else {
+                self.error(
+                    "missing-key",
+                    fields.head(),
+                    "the guardrail of a list parameter needs `vacuous-if-all-of`",
+                );
+                return None;
+            };
+            let NodeKind::Seq(items) = &n.kind else {
+                self.wrong_type(n, "guardrail `vacuous-if-all-of`", "a list");
+                return None;
+            };
+            return Some(Guardrail {
+                min: None,
+                max: None,
+                vacuous_if_all_of: Some(items.iter().map(Node::to_json).collect()),
+            });
+        }
+        if let Some(n) = fields.get("vacuous-if-all-of") {
+            self.error(
+                "invalid-value",
+                n.span,
+                format!("guardrail `vacuous-if-all-of` applies to list parameters, not {}", kind.name()),
+            );
+            return None;
+        }
         let mut bound = |key: &str| -> Option<Option<f64>> {
             let Some(n) = fields.get(key) else {
                 return Some(None);
@@ -473,7 +558,11 @@ impl Decoder<'_> {
         };
         let min = bound("min")?;
         let max = bound("max")?;
-        Some(Guardrail { min, max })
+        Some(Guardrail {
+            min,
+            max,
+            vacuous_if_all_of: None,
+        })
     }
 
     fn condition(&mut self, node: &Node) -> Option<Condition> {
@@ -959,7 +1048,7 @@ mod tests {
             panic!()
         };
         assert!(rel.link.fallback.is_some());
-        assert_eq!(policies[0].parameters[0].guardrail.unwrap().max, Some(90.0));
+        assert_eq!(policies[0].parameters[0].guardrail.as_ref().unwrap().max, Some(90.0));
     }
 
     #[test]

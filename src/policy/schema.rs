@@ -26,7 +26,7 @@ struct ManualDoc {
     id: String,
     /// The claim in the statement's own words.
     claim: String,
-    controls: ControlsDoc,
+    controls: ClaimControlsDoc,
 }
 
 #[derive(JsonSchema)]
@@ -98,20 +98,76 @@ struct PolicyDoc {
     rationale: Option<String>,
     remediation: Option<String>,
     references: Option<Vec<String>>,
+    /// Why the checked setting is one AWS enforces anyway: the check cannot fail, so its passes
+    /// never make a questionnaire answer Yes on their own.
+    aws_enforced: Option<String>,
 }
 
+/// The controls and questions a policy answers, per framework.
 #[derive(JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct ControlsDoc {
     /// CSA Cloud Controls Matrix v4 control IDs, e.g. `CEK-03`.
     #[serde(rename = "ccm-v4")]
-    ccm_v4: Option<Vec<String>>,
+    ccm_v4: Option<Vec<MappingDoc>>,
     /// CAIQ-Lite (CCM v4) question IDs, e.g. `CEK-03.1`.
     #[serde(rename = "caiq-lite-v4")]
-    caiq_lite_v4: Option<Vec<String>>,
+    caiq_lite_v4: Option<Vec<MappingDoc>>,
     /// Classic CAIQ-Lite (CCM v3.0.1) question IDs, e.g. `EKM-03.1`.
     #[serde(rename = "caiq-lite-v3")]
-    caiq_lite_v3: Option<Vec<String>>,
+    caiq_lite_v3: Option<Vec<MappingDoc>>,
+}
+
+/// A control ID (the check decides the answer), or a mapping with its role and reason.
+#[derive(JsonSchema)]
+#[serde(untagged)]
+enum MappingDoc {
+    Id(String),
+    Mapping(RoleMappingDoc),
+}
+
+#[derive(JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct RoleMappingDoc {
+    id: String,
+    /// `decides` (default): a failure makes the answer No. `supports`: context; a failure asks
+    /// for review and a pass never makes Yes.
+    role: Option<Role>,
+    /// Why the check answers this control or question.
+    reason: Option<String>,
+}
+
+#[derive(JsonSchema)]
+#[serde(rename_all = "lowercase")]
+enum Role {
+    Decides,
+    Supports,
+}
+
+/// The controls and questions a manual claim answers, per framework.
+#[derive(JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct ClaimControlsDoc {
+    #[serde(rename = "ccm-v4")]
+    ccm_v4: Option<Vec<ClaimMappingDoc>>,
+    #[serde(rename = "caiq-lite-v4")]
+    caiq_lite_v4: Option<Vec<ClaimMappingDoc>>,
+    #[serde(rename = "caiq-lite-v3")]
+    caiq_lite_v3: Option<Vec<ClaimMappingDoc>>,
+}
+
+#[derive(JsonSchema)]
+#[serde(untagged)]
+enum ClaimMappingDoc {
+    Id(String),
+    Mapping(ClaimReasonDoc),
+}
+
+#[derive(JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct ClaimReasonDoc {
+    id: String,
+    reason: Option<String>,
 }
 
 #[derive(JsonSchema)]
@@ -130,7 +186,9 @@ enum ParamType {
 struct ParameterDoc {
     #[serde(rename = "type")]
     kind: ParamType,
-    default: serde_json::Value,
+    /// Without a default the policy does not run until the value is set (`--set`), and reports
+    /// list it as not configured.
+    default: Option<serde_json::Value>,
     description: Option<String>,
     /// The loosest value a mapped control accepts; looser values evaluate but are not evidence.
     guardrail: Option<GuardrailDoc>,
@@ -141,6 +199,10 @@ struct ParameterDoc {
 struct GuardrailDoc {
     min: Option<NumberOrDuration>,
     max: Option<NumberOrDuration>,
+    /// List parameters: values that, all listed together, leave the check unable to fail (every
+    /// region, say); such a setting is never evidence.
+    #[serde(rename = "vacuous-if-all-of")]
+    vacuous_if_all_of: Option<Vec<serde_json::Value>>,
 }
 
 #[derive(JsonSchema)]
@@ -342,6 +404,14 @@ mod tests {
         assert_eq!(properties(&schema, ""), sorted(parse::FILE_KEYS));
         assert_eq!(properties(&schema, "PolicyDoc"), sorted(parse::POLICY_KEYS));
         assert_eq!(properties(&schema, "ManualDoc"), sorted(parse::MANUAL_KEYS));
+        assert_eq!(
+            properties(&schema, "RoleMappingDoc"),
+            sorted(parse::MAPPING_KEYS)
+        );
+        assert_eq!(
+            properties(&schema, "ClaimReasonDoc"),
+            sorted(parse::CLAIM_MAPPING_KEYS)
+        );
         assert_eq!(
             properties(&schema, "ParameterDoc"),
             sorted(parse::PARAMETER_KEYS)

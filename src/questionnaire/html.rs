@@ -10,6 +10,7 @@ use crate::report::html::{escape, metadata_block, page};
 fn class(answer: Answer) -> &'static str {
     match answer {
         Answer::NotApplicable => "Not-applicable",
+        Answer::NoEvidence => "No-evidence",
         other => other.as_str(),
     }
 }
@@ -17,8 +18,11 @@ fn class(answer: Answer) -> &'static str {
 fn color(answer: Answer) -> &'static str {
     match answer {
         Answer::Yes => "var(--yes)",
+        Answer::Partial => "var(--partial)",
         Answer::No => "var(--no)",
+        Answer::Review => "var(--review)",
         Answer::Unknown => "var(--unknown)",
+        Answer::NoEvidence => "var(--noevidence)",
         Answer::Manual => "var(--manual)",
         Answer::NotApplicable => "var(--na)",
     }
@@ -110,10 +114,27 @@ pub fn render(q: &Questionnaire, report: &Report) -> String {
             );
         }
         let mut evidence = String::new();
-        if !row.evidence.is_empty() || !row.notes.is_empty() {
+        if !row.evidence.is_empty() || !row.notes.is_empty() || !row.manual.is_empty() {
             evidence.push_str("<ul class=\"evidence\">");
             for e in &row.evidence {
                 let _ = write!(evidence, "<li>{}</li>", escape(e));
+            }
+            for m in &row.manual {
+                let _ = write!(
+                    evidence,
+                    "<li>manual ({}), {}: {}{}</li>",
+                    escape(&m.subject),
+                    match m.status {
+                        super::PartStatus::Attested => "attested",
+                        super::PartStatus::Expired => "attestation does not count",
+                        super::PartStatus::Pending => "pending",
+                    },
+                    escape(&m.text),
+                    m.attestation
+                        .as_ref()
+                        .map(|a| format!(" — {}", escape(a)))
+                        .unwrap_or_default()
+                );
             }
             for n in &row.notes {
                 let _ = write!(evidence, "<li class=\"muted\">{}</li>", escape(n));
@@ -122,13 +143,20 @@ pub fn render(q: &Questionnaire, report: &Report) -> String {
         }
         let _ = writeln!(
             body,
-            "<tr id=\"{id}\"><td><strong>{id}</strong><br><span class=\"muted\">{control} {title}</span></td><td>{asks}</td><td><span class=\"badge {class}\">{answer}</span></td><td>{evidence}</td><td class=\"num\">{p} / {f} / {e}</td></tr>",
+            "<tr id=\"{id}\"><td><strong>{id}</strong><br><span class=\"muted\">{control} {title}</span></td><td>{asks}</td><td><span class=\"badge {class}\">{answer}</span><br><span class=\"muted\">{basis}; {kind}</span>{scope}</td><td>{evidence}</td><td class=\"num\">{p} / {f} / {e}</td></tr>",
             id = escape(&row.question_id),
             control = escape(&row.control),
             title = escape(&row.control_title),
             asks = escape(&row.summary),
             class = class(row.answer),
             answer = row.answer.as_str(),
+            basis = row.basis.as_str(),
+            kind = row.kind.as_str(),
+            scope = if row.scope.accounts.is_empty() {
+                String::new()
+            } else {
+                format!("<br><span class=\"muted\">{}</span>", escape(&row.scope.describe()))
+            },
             p = row.counts.pass,
             f = row.counts.fail,
             e = row.counts.error,

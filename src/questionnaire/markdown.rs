@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use super::{Answer, Questionnaire};
+use super::{Answer, PartStatus, Questionnaire, Row};
 use crate::report::{Report, provenance};
 
 fn cell(text: &str) -> String {
@@ -24,33 +24,56 @@ pub fn render(q: &Questionnaire, report: &Report) -> String {
             totals.get(&a).copied().unwrap_or(0)
         );
     }
-    out.push_str("\n## By domain\n\n| Domain | Yes | No | Unknown | Manual | Not applicable |\n|---|---:|---:|---:|---:|---:|\n");
-    for (domain, counts) in q.by_domain() {
-        let n = |a| counts.get(&a).copied().unwrap_or(0);
-        let _ = writeln!(
-            out,
-            "| {} | {} | {} | {} | {} | {} |",
-            cell(&domain),
-            n(Answer::Yes),
-            n(Answer::No),
-            n(Answer::Unknown),
-            n(Answer::Manual),
-            n(Answer::NotApplicable)
-        );
+    out.push_str("\n## By domain\n\n| Domain |");
+    for a in Answer::ALL {
+        let _ = write!(out, " {} |", a.as_str());
     }
-    out.push_str("\n## Questions\n\n| Question | Control | Asks | Answer | Evidence | Notes |\n|---|---|---|---|---|---|\n");
+    out.push_str("\n|---|");
+    out.push_str(&"---:|".repeat(Answer::ALL.len()));
+    out.push('\n');
+    for (domain, counts) in q.by_domain() {
+        let _ = write!(out, "| {} |", cell(&domain));
+        for a in Answer::ALL {
+            let _ = write!(out, " {} |", counts.get(&a).copied().unwrap_or(0));
+        }
+        out.push('\n');
+    }
+    out.push_str("\n## Questions\n\n| Question | Control | Asks | Answer | Evidence | Manual part | Notes |\n|---|---|---|---|---|---|---|\n");
     for row in &q.rows {
+        let mut answer = format!("**{}**<br>{}; {}", row.answer.as_str(), row.basis.as_str(), row.kind.as_str());
+        if !row.scope.accounts.is_empty() {
+            answer.push_str(&format!("<br>{}", cell(&row.scope.describe())));
+        }
         let _ = writeln!(
             out,
-            "| {} | {} {} | {} | **{}** | {} | {} |",
+            "| {} | {} {} | {} | {} | {} | {} | {} |",
             row.question_id,
             row.control,
             cell(&row.control_title),
             cell(&row.summary),
-            row.answer.as_str(),
+            answer,
             cell(&row.evidence.join("\n")),
+            cell(&manual_lines(row).join("\n")),
             cell(&row.notes.join("\n")),
         );
     }
     out
+}
+
+/// "claim b-jwt-validated: attested by … (evidence: …; expires …)", one per manual part.
+pub(crate) fn manual_lines(row: &Row) -> Vec<String> {
+    row.manual
+        .iter()
+        .map(|m| {
+            let status = match m.status {
+                PartStatus::Attested => "attested",
+                PartStatus::Expired => "attestation does not count",
+                PartStatus::Pending => "pending",
+            };
+            match &m.attestation {
+                Some(a) => format!("{} ({status}): {a}", m.subject),
+                None => format!("{} ({status}): {}", m.subject, m.text),
+            }
+        })
+        .collect()
 }

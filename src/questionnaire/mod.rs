@@ -1,28 +1,52 @@
 //! CAIQ-Lite answers from a scan report: one row per question of the framework, in the framework's
-//! order, each answer backed by the policies, resources and counts behind it. One file per output
-//! format beside this one.
+//! order, each answer backed by the policies, resources and counts behind it, and by what a person
+//! attested or scoped out. One file per output format beside this one.
+//!
+//! The answer model (README, "Questionnaires", has the table):
+//! - each policy-to-question mapping `decides` (a failure alone makes the answer No) or `supports`
+//!   (context: a failure asks for review, a pass never makes Yes);
+//! - each question is `technical`, `mixed` or `governance` (catalog data, with a reason);
+//! - a check that cannot fail (AWS enforces the setting, or its parameters leave nothing to reject)
+//!   and a policy that was not configured are never evidence;
+//! - manual claims and the process part of mixed and governance questions need an attestation;
+//! - "Not applicable" comes only from the user's scoping file.
 
+pub mod attestations;
 pub mod csv;
 pub mod html;
 pub mod markdown;
+pub mod scoping;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+use std::sync::Arc;
 
 use serde::Serialize;
 
-use crate::controls::{Catalog, Framework, domain_name};
+use crate::controls::{Catalog, Framework, QuestionKind, Role, domain_name};
+use crate::diagnostics::{Diagnostic, SourceFile};
 use crate::eval::Status;
 use crate::policy::Level;
+pub use crate::report::evidence::{Automated, automated};
 use crate::report::{PolicyInfo, Report, Summary};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+use attestations::{AttestationStatus, Attestations};
+use scoping::Scoping;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub enum Answer {
     #[serde(rename = "Yes")]
     Yes,
+    #[serde(rename = "Partial")]
+    Partial,
     #[serde(rename = "No")]
     No,
+    #[serde(rename = "Review")]
+    Review,
     #[serde(rename = "Unknown")]
     Unknown,
+    #[serde(rename = "No evidence")]
+    NoEvidence,
     #[serde(rename = "Manual")]
     Manual,
     #[serde(rename = "Not applicable")]
@@ -30,10 +54,13 @@ pub enum Answer {
 }
 
 impl Answer {
-    pub const ALL: [Answer; 5] = [
+    pub const ALL: [Answer; 8] = [
         Answer::Yes,
+        Answer::Partial,
         Answer::No,
+        Answer::Review,
         Answer::Unknown,
+        Answer::NoEvidence,
         Answer::Manual,
         Answer::NotApplicable,
     ];
@@ -41,11 +68,130 @@ impl Answer {
     pub fn as_str(self) -> &'static str {
         match self {
             Answer::Yes => "Yes",
+            Answer::Partial => "Partial",
             Answer::No => "No",
+            Answer::Review => "Review",
             Answer::Unknown => "Unknown",
+            Answer::NoEvidence => "No evidence",
             Answer::Manual => "Manual",
             Answer::NotApplicable => "Not applicable",
         }
+    }
+}
+
+/// What an answer rests on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Basis {
+    /// Checks of the scanned accounts.
+    Verified,
+    /// A person's attestation.
+    Attested,
+    /// Checks and attestations together.
+    Mixed,
+    /// A person's scoping decision.
+    Scoped,
+    /// Nothing yet: a person must answer.
+    None,
+}
+
+impl Basis {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Basis::Verified => "verified",
+            Basis::Attested => "attested",
+            Basis::Mixed => "mixed",
+            Basis::Scoped => "scoped",
+            Basis::None => "none",
+        }
+    }
+}
+
+/// The manual side of a question.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ManualState {
+    /// A person must vouch for something: a mapped manual claim, or the process part of a mixed
+    /// or governance question.
+    pub needed: bool,
+    /// Every needed part has a valid attestation.
+    pub done: bool,
+}
+
+/// The answer and its basis from the question's kind, the checks and the manual part. Pure, so
+/// every combination is tested.
+pub fn decide(
+    kind: QuestionKind,
+    scoped_out: bool,
+    auto: Automated,
+    manual: ManualState,
+) -> (Answer, Basis) {
+    if scoped_out {
+        return (Answer::NotApplicable, Basis::Scoped);
+    }
+    let attested = manual.needed && manual.done;
+    if kind == QuestionKind::Governance {
+        // Only a person answers; checks are context, but a failing one outweighs a signature.
+        return match (attested, auto) {
+            (true, Automated::Fail | Automated::Review) => (Answer::Review, Basis::Mixed),
+            (true, _) => (Answer::Yes, Basis::Attested),
+            (false, _) => (Answer::Manual, Basis::None),
+        };
+    }
+    match auto {
+        Automated::Fail => (Answer::No, Basis::Verified),
+        Automated::Undecided | Automated::Loosened => (Answer::Unknown, Basis::Verified),
+        Automated::Review => (Answer::Review, Basis::Verified),
+        Automated::Pass if !manual.needed => (Answer::Yes, Basis::Verified),
+        Automated::Pass if manual.done => (Answer::Yes, Basis::Mixed),
+        Automated::Pass => (Answer::Partial, Basis::Verified),
+        Automated::NoEvidence => (Answer::NoEvidence, Basis::Verified),
+        Automated::NoCheck if attested => (Answer::Yes, Basis::Attested),
+        Automated::NoCheck => (Answer::Manual, Basis::None),
+    }
+}
+
+/// One thing a person must vouch for, and whether they have.
+#[derive(Debug, Clone, Serialize)]
+pub struct ManualPart {
+    /// `claim b-jwt-validated` or `question IAM-14.1`.
+    pub subject: String,
+    pub text: String,
+    pub status: PartStatus,
+    /// The attestation that counts (or the latest that did not).
+    pub attestation: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PartStatus {
+    Attested,
+    Expired,
+    Pending,
+}
+
+/// Where the evidence comes from.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Scope {
+    pub accounts: Vec<String>,
+    pub regions: Vec<String>,
+    pub resource_types: Vec<String>,
+}
+
+impl Scope {
+    pub fn describe(&self) -> String {
+        if self.accounts.is_empty() {
+            return String::new();
+        }
+        format!(
+            "accounts {}; regions {}; {}",
+            self.accounts.join(", "),
+            if self.regions.is_empty() {
+                "-".to_string()
+            } else {
+                self.regions.join(", ")
+            },
+            self.resource_types.join(", ")
+        )
     }
 }
 
@@ -57,11 +203,16 @@ pub struct Row {
     pub domain: String,
     /// attestor's one-line summary of what the question asks.
     pub summary: String,
+    pub kind: QuestionKind,
+    pub kind_reason: String,
     pub answer: Answer,
-    /// One sentence per mapped policy: what was checked and what was found.
+    pub basis: Basis,
+    pub scope: Scope,
+    /// One sentence per mapped policy: its role, what was checked and what was found.
     pub evidence: Vec<String>,
     pub policies: Vec<String>,
     pub counts: Summary,
+    pub manual: Vec<ManualPart>,
     pub notes: Vec<String>,
 }
 
@@ -95,137 +246,344 @@ impl Questionnaire {
     }
 }
 
-/// Up to five failing / undecided resource IDs per (policy, status), gathered in one pass over the
-/// results rather than once per question.
-type Examples<'r> = BTreeMap<(&'r str, Status), Vec<&'r str>>;
+/// What a person supplies beside the report.
+#[derive(Debug, Clone, Default)]
+pub struct PersonInput {
+    pub attestations: Attestations,
+    pub scoping: Scoping,
+}
 
-fn examples(report: &Report) -> Examples<'_> {
-    let mut out: Examples = BTreeMap::new();
+impl PersonInput {
+    /// Loads the optional attestations and scoping files. Problems (syntax, unknown claims and
+    /// questions) are errors; expired attestations are warnings.
+    pub fn load(
+        attestations: Option<&Path>,
+        scoping: Option<&Path>,
+        report: &Report,
+    ) -> (PersonInput, Vec<Diagnostic>) {
+        let mut input = PersonInput::default();
+        let mut diagnostics = Vec::new();
+        if let Some(path) = attestations {
+            let (a, d) = attestations::load(path);
+            diagnostics.extend(d);
+            let claims: Vec<&str> = report.manual_claims.iter().map(|c| c.id.as_str()).collect();
+            diagnostics.extend(a.check(&claims, evaluation_day(report)));
+            input.attestations = a;
+        }
+        if let Some(path) = scoping {
+            let (s, d) = scoping::load(path);
+            diagnostics.extend(d);
+            input.scoping = s;
+        }
+        (input, diagnostics)
+    }
+}
+
+/// Reads a file a person wrote, as a diagnostic-ready source.
+pub(crate) fn read_source(path: &Path) -> Result<Arc<SourceFile>, Diagnostic> {
+    let name = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|e| {
+        Diagnostic::error("unreadable-file", format!("cannot read {name}: {e}"))
+    })?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        Diagnostic::error(
+            "invalid-utf8",
+            format!("{name} is not UTF-8 (invalid byte at offset {})", e.utf8_error().valid_up_to()),
+        )
+    })?;
+    let text = text.strip_prefix('\u{feff}').map(str::to_string).unwrap_or(text);
+    Ok(SourceFile::new(name, text))
+}
+
+/// The day attestations are judged on: the report's evaluation time, else its capture time.
+fn evaluation_day(report: &Report) -> Option<jiff::civil::Date> {
+    report
+        .evaluated_at
+        .or(report.source.captured_at)
+        .map(|t| t.to_zoned(jiff::tz::TimeZone::UTC).date())
+}
+
+/// Up to five failing / undecided resource IDs per (policy, status), and each policy's accounts
+/// and regions, gathered in one pass over the results rather than once per question.
+struct Index<'r> {
+    examples: BTreeMap<(&'r str, Status), Vec<&'r str>>,
+    where_: BTreeMap<&'r str, (BTreeSet<&'r str>, BTreeSet<&'r str>)>,
+}
+
+fn index(report: &Report) -> Index<'_> {
+    let mut examples: BTreeMap<(&str, Status), Vec<&str>> = BTreeMap::new();
+    let mut where_: BTreeMap<&str, (BTreeSet<&str>, BTreeSet<&str>)> = BTreeMap::new();
     for r in &report.results {
         let f = &r.finding;
         if matches!(f.status, Status::Fail | Status::Error) {
-            let ids = out.entry((f.policy_id.as_str(), f.status)).or_default();
+            let ids = examples.entry((f.policy_id.as_str(), f.status)).or_default();
             if ids.len() < 5 {
                 ids.push(f.resource_id.as_str());
             }
         }
-    }
-    out
-}
-
-/// Answers every question of `framework` from `report`.
-pub fn build(report: &Report, framework: Framework) -> Questionnaire {
-    let examples = examples(report);
-    let key = framework.key();
-    let mut by_question: BTreeMap<&str, Vec<&PolicyInfo>> = BTreeMap::new();
-    for p in &report.policies {
-        for q in p.controls.get(key).into_iter().flatten() {
-            by_question.entry(q.as_str()).or_default().push(p);
+        let (accounts, regions) = where_.entry(f.policy_id.as_str()).or_default();
+        if f.account_id != "*" {
+            accounts.insert(f.account_id.as_str());
+        }
+        if f.region != "*" && f.region != "global" {
+            regions.insert(f.region.as_str());
         }
     }
-    let mut manual: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    Index { examples, where_ }
+}
+
+/// Answers every question of `framework` from `report` and what a person supplied.
+pub fn build(report: &Report, framework: Framework, person: &PersonInput) -> Questionnaire {
+    let index = index(report);
+    let day = evaluation_day(report);
+    let key = framework.key();
+    let mut by_question: BTreeMap<&str, Vec<(&PolicyInfo, Role)>> = BTreeMap::new();
+    for p in &report.policies {
+        for q in p.controls.get(key).into_iter().flatten() {
+            let role = p.role_for(key, q).unwrap_or(Role::Decides);
+            by_question.entry(q.as_str()).or_default().push((p, role));
+        }
+    }
+    let mut claims: BTreeMap<&str, Vec<(&str, &str)>> = BTreeMap::new();
     for m in &report.manual_claims {
         for q in m.controls.get(key).into_iter().flatten() {
-            manual.entry(q.as_str()).or_default().push(m.claim.as_str());
+            claims
+                .entry(q.as_str())
+                .or_default()
+                .push((m.id.as_str(), m.claim.as_str()));
         }
     }
     let rows = Catalog::get(framework)
         .entries
         .iter()
         .map(|entry| {
-            let prefix = entry.control.split('-').next().unwrap_or_default();
             let mapped = by_question
                 .get(entry.id.as_str())
                 .cloned()
                 .unwrap_or_default();
-            let claims = manual.get(entry.id.as_str()).cloned().unwrap_or_default();
-            let mut row = answer(report, &examples, &mapped, &claims);
-            row.question_id = entry.id.clone();
-            row.control = entry.control.clone();
-            row.control_title = entry.title.clone();
-            row.domain = domain_name(prefix);
-            row.summary = entry.summary.clone();
+            let claims = claims.get(entry.id.as_str()).cloned().unwrap_or_default();
+            let prefix = entry.control.split('-').next().unwrap_or_default();
+            let mut row = Row {
+                question_id: entry.id.clone(),
+                control: entry.control.clone(),
+                control_title: entry.title.clone(),
+                domain: domain_name(prefix),
+                summary: entry.summary.clone(),
+                kind: entry.kind,
+                kind_reason: entry.kind_reason.clone(),
+                answer: Answer::Manual,
+                basis: Basis::None,
+                scope: Scope::default(),
+                evidence: Vec::new(),
+                policies: mapped.iter().map(|(p, _)| p.id.clone()).collect(),
+                counts: Summary::default(),
+                manual: Vec::new(),
+                notes: Vec::new(),
+            };
+            answer(&mut row, report, &index, &mapped, &claims, person, framework, day);
             row
         })
         .collect();
     Questionnaire { framework, rows }
 }
 
-fn answer(report: &Report, examples: &Examples, mapped: &[&PolicyInfo], claims: &[&str]) -> Row {
-    let mut row = Row {
-        question_id: String::new(),
-        control: String::new(),
-        control_title: String::new(),
-        domain: String::new(),
-        summary: String::new(),
-        answer: Answer::Manual,
-        evidence: Vec::new(),
-        policies: mapped.iter().map(|p| p.id.clone()).collect(),
-        counts: Summary::default(),
-        notes: claims
-            .iter()
-            .map(|c| format!("Manual evidence needed: {c}"))
-            .collect(),
+#[allow(clippy::too_many_arguments)]
+fn answer(
+    row: &mut Row,
+    report: &Report,
+    index: &Index,
+    mapped: &[(&PolicyInfo, Role)],
+    claims: &[(&str, &str)],
+    person: &PersonInput,
+    framework: Framework,
+    day: Option<jiff::civil::Date>,
+) {
+    let mut accounts = BTreeSet::new();
+    let mut regions = BTreeSet::new();
+    let mut types = BTreeSet::new();
+    for (policy, role) in mapped {
+        let s = policy.summary;
+        row.counts.pass += s.pass;
+        row.counts.fail += s.fail;
+        row.counts.error += s.error;
+        row.counts.not_applicable += s.not_applicable;
+        row.counts.waived += s.waived;
+        row.evidence.push(evidence_sentence(policy, *role, framework, &row.question_id, index));
+        if policy.not_configured.is_none() {
+            if let Some((a, r)) = index.where_.get(policy.id.as_str()) {
+                accounts.extend(a.iter().copied());
+                regions.extend(r.iter().copied());
+            }
+            types.insert(match policy.level {
+                Level::Account => format!("{} (account)", policy.resource_type),
+                Level::Resource => policy.resource_type.clone(),
+            });
+        }
+    }
+    row.scope = Scope {
+        accounts: accounts.into_iter().map(str::to_string).collect(),
+        regions: regions.into_iter().map(str::to_string).collect(),
+        resource_types: types.into_iter().collect(),
     };
-    if mapped.is_empty() {
-        if claims.is_empty() {
+
+    // The manual side: each mapped claim, else the question's own process part.
+    let part = |subject: String, text: String, mut found: Vec<&attestations::Attestation>| {
+        found.sort_by_key(|a| std::cmp::Reverse(a.expires));
+        let valid = found
+            .iter()
+            .find(|a| a.status_on(day) == AttestationStatus::Valid);
+        match (valid, found.first()) {
+            (Some(a), _) => ManualPart {
+                subject,
+                text,
+                status: PartStatus::Attested,
+                attestation: Some(a.describe()),
+            },
+            (None, Some(a)) => ManualPart {
+                subject,
+                text,
+                status: PartStatus::Expired,
+                attestation: Some(match a.status_on(day) {
+                    AttestationStatus::Undated => format!(
+                        "{}; the report has no evaluation time to judge its expiry against",
+                        a.describe()
+                    ),
+                    _ => a.describe(),
+                }),
+            },
+            (None, None) => ManualPart {
+                subject,
+                text,
+                status: PartStatus::Pending,
+                attestation: None,
+            },
+        }
+    };
+    for (id, claim) in claims {
+        row.manual.push(part(
+            format!("claim {id}"),
+            claim.to_string(),
+            person.attestations.for_claim(id).collect(),
+        ));
+    }
+    let question_attestations: Vec<_> = person
+        .attestations
+        .for_question(framework, &row.question_id)
+        .collect();
+    if row.kind != QuestionKind::Technical || !question_attestations.is_empty() {
+        let text = match row.kind {
+            QuestionKind::Technical => "the question as a whole".to_string(),
+            _ => format!("the part no AWS check shows: {}", row.kind_reason),
+        };
+        let own = part(
+            format!("question {}", row.question_id),
+            text,
+            question_attestations,
+        );
+        match (row.kind, own.status) {
+            // A technical question needs no person; an attestation of it is extra support.
+            (QuestionKind::Technical, PartStatus::Attested) => row.manual.push(own),
+            (QuestionKind::Technical, _) => row.notes.push(format!(
+                "Attestation does not count ({}): {}",
+                own.subject,
+                own.attestation.as_deref().unwrap_or_default()
+            )),
+            // A question attestation answers the question's own part; mapped claims still need
+            // theirs, and stand for the process part when none is attested.
+            _ if row.manual.is_empty() || own.status != PartStatus::Pending => row.manual.push(own),
+            _ => {}
+        }
+    }
+    let manual = ManualState {
+        needed: !row.manual.is_empty(),
+        done: row.manual.iter().all(|p| p.status == PartStatus::Attested),
+    };
+    let auto = automated(mapped);
+    let exclusion = person.scoping.get(framework, &row.question_id);
+    (row.answer, row.basis) = decide(row.kind, exclusion.is_some(), auto, manual);
+
+    // Notes: what a person should do next.
+    if let Some(ex) = exclusion {
+        row.notes.push(format!(
+            "Scoped out{}: {}",
+            ex.by.as_ref().map(|b| format!(" by {b}")).unwrap_or_default(),
+            ex.justification
+        ));
+        if auto == Automated::Fail {
             row.notes.push(
-                "No automated check can answer this question; supply evidence manually.".into(),
+                "The mapped checks fail although the question is scoped out: review the scoping."
+                    .into(),
             );
         }
-        return row;
     }
-    let mut supporting = Summary::default();
-    let mut any_fail = false;
-    for policy in mapped {
-        let counts = policy.summary;
-        row.counts.pass += counts.pass;
-        row.counts.fail += counts.fail;
-        row.counts.error += counts.error;
-        row.counts.not_applicable += counts.not_applicable;
-        row.counts.waived += counts.waived;
-        row.evidence.push(evidence_sentence(policy, examples));
-        any_fail |= counts.fail > 0;
-        if policy.counts_as_evidence {
-            supporting.pass += counts.pass;
-            supporting.error += counts.error;
-            supporting.not_applicable += counts.not_applicable;
-        } else {
-            row.notes.push(format!(
-                "{} does not count towards Yes: {}",
-                policy.id,
-                policy.guardrail_violations.join("; ")
-            ));
+    for p in &row.manual {
+        match p.status {
+            PartStatus::Pending => row.notes.push(format!(
+                "Manual evidence needed ({}): {}; record it in --attestations",
+                p.subject, p.text
+            )),
+            PartStatus::Expired => row.notes.push(format!(
+                "Attestation does not count ({}): {}",
+                p.subject,
+                p.attestation.as_deref().unwrap_or_default()
+            )),
+            PartStatus::Attested => {}
         }
     }
-    // A check run with parameters looser than the control requires proves nothing either way when
-    // it passes, so it blocks a Yes; when it fails, the strict check would fail too.
-    let excluded = mapped
-        .iter()
-        .any(|p| !p.counts_as_evidence && p.summary.pass + p.summary.error > 0);
-    row.answer = if any_fail {
-        Answer::No
-    } else if supporting.error > 0 || excluded {
-        Answer::Unknown
-    } else if supporting.pass > 0 {
-        Answer::Yes
-    } else {
-        Answer::NotApplicable
-    };
-    if row.answer == Answer::NotApplicable {
-        row.notes
-            .push("The mapped policies found no resources to check.".into());
+    match (row.answer, auto) {
+        (Answer::Manual, _) if mapped.is_empty() && row.manual.is_empty() => row
+            .notes
+            .push("No automated check answers this question; a person must.".into()),
+        (Answer::Manual | Answer::Yes, Automated::NoCheck) if !mapped.is_empty() => {
+            row.notes.push(
+                "No mapped check can fail here (not configured, or unable to fail): the checks are context, not evidence."
+                    .into(),
+            );
+        }
+        (Answer::NoEvidence, _) => row
+            .notes
+            .push("The deciding checks found no resources to check in the scanned scope.".into()),
+        (Answer::Unknown, Automated::Loosened) => row.notes.push(
+            "A deciding check passed only with parameters looser than its guardrail.".into(),
+        ),
+        (Answer::Review, _) if row.kind != QuestionKind::Governance || !manual.done => {
+            row.notes.push("Only a supporting check failed: a person decides whether the answer holds.".into())
+        }
+        (Answer::Review, _) => row
+            .notes
+            .push("Attested, but a mapped check fails: review the attestation.".into()),
+        (Answer::Manual, Automated::Fail) => row
+            .notes
+            .push("A related check fails: weigh it before answering.".into()),
+        _ => {}
     }
     if !report.collection_errors.is_empty() && row.answer == Answer::Unknown {
         row.notes
             .push("Some data could not be collected; see the report's collection errors.".into());
     }
-    row
 }
 
-/// "2 of 3 AWS::RDS::DBInstance pass: RDS instances encrypt storage at rest (rds-storage-encrypted);
-/// failing: legacy-db".
-fn evidence_sentence(policy: &PolicyInfo, examples: &Examples) -> String {
+/// "decides: 2 of 3 AWS::RDS::DBInstance pass: RDS instances encrypt storage at rest
+/// (rds-storage-encrypted); failing: legacy-db".
+fn evidence_sentence(
+    policy: &PolicyInfo,
+    role: Role,
+    framework: Framework,
+    question: &str,
+    index: &Index,
+) -> String {
+    let role_text = match policy
+        .mappings
+        .iter()
+        .find(|m| m.framework == framework.key() && m.id == question)
+        .and_then(|m| m.reason.as_deref())
+    {
+        Some(reason) if role == Role::Supports => format!("supports ({reason})"),
+        _ => role.as_str().to_string(),
+    };
+    if let Some(why) = &policy.not_configured {
+        return format!("{role_text}: {} ({}) did not run: {why}", policy.title, policy.id);
+    }
     let s = policy.summary;
     let applicable = s.pass + s.fail + s.error;
     let subject = match policy.level {
@@ -233,10 +591,10 @@ fn evidence_sentence(policy: &PolicyInfo, examples: &Examples) -> String {
         Level::Resource => policy.resource_type.clone(),
     };
     let mut sentence = if applicable == 0 {
-        format!("no {subject} in scope: {} ({})", policy.title, policy.id)
+        format!("{role_text}: no {subject} in scope: {} ({})", policy.title, policy.id)
     } else {
         format!(
-            "{} of {applicable} {subject} pass: {} ({})",
+            "{role_text}: {} of {applicable} {subject} pass: {} ({})",
             s.pass, policy.title, policy.id
         )
     };
@@ -244,7 +602,7 @@ fn evidence_sentence(policy: &PolicyInfo, examples: &Examples) -> String {
         (Status::Fail, "failing", s.fail),
         (Status::Error, "undecided", s.error),
     ] {
-        if let Some(shown) = examples.get(&(policy.id.as_str(), status)) {
+        if let Some(shown) = index.examples.get(&(policy.id.as_str(), status)) {
             let more = if total > shown.len() {
                 format!(" and {} more", total - shown.len())
             } else {
@@ -253,5 +611,16 @@ fn evidence_sentence(policy: &PolicyInfo, examples: &Examples) -> String {
             sentence.push_str(&format!("; {word}: {}{more}", shown.join(", ")));
         }
     }
+    if let Some(why) = &policy.vacuous {
+        sentence.push_str(&format!("; cannot fail, so not evidence on its own: {why}"));
+    } else if !policy.guardrail_violations.is_empty() {
+        sentence.push_str(&format!(
+            "; not evidence: {}",
+            policy.guardrail_violations.join("; ")
+        ));
+    }
     sentence
 }
+
+#[cfg(test)]
+mod tests;

@@ -21,7 +21,7 @@ pub fn escape(text: &str) -> String {
 }
 
 const STYLE: &str = "
-:root { --yes: #1a7f37; --no: #cf222e; --unknown: #bf8700; --manual: #6e7781; --na: #afb8c1; }
+:root { --yes: #1a7f37; --partial: #4ac26b; --no: #cf222e; --review: #bc4c00; --unknown: #bf8700; --noevidence: #8c959f; --manual: #6e7781; --na: #afb8c1; }
 * { box-sizing: border-box; }
 body { font: 14px/1.45 system-ui, -apple-system, 'Segoe UI', sans-serif; color: #1f2328; margin: 2rem auto; max-width: 72rem; padding: 0 1rem; }
 h1 { font-size: 1.6rem; margin-bottom: .2rem; } h2 { font-size: 1.2rem; margin-top: 2rem; border-bottom: 1px solid #d0d7de; }
@@ -33,6 +33,7 @@ dl.meta { display: grid; grid-template-columns: max-content 1fr; gap: .15rem 1re
 dl.meta dt { font-weight: 600; } dl.meta dd { margin: 0; word-break: break-all; }
 .badge { display: inline-block; padding: .05rem .5rem; border-radius: 1rem; color: #fff; font-weight: 600; font-size: 12px; white-space: nowrap; }
 .Yes, .pass { background: var(--yes); } .No, .fail { background: var(--no); } .Unknown, .error { background: var(--unknown); }
+.Partial { background: var(--partial); color: #1f2328; } .Review { background: var(--review); } .No-evidence { background: var(--noevidence); }
 .Manual { background: var(--manual); } .Not-applicable, .not_applicable, .waived { background: var(--na); color: #1f2328; }
 .legend span { margin-right: 1rem; font-size: 12px; } .legend i { display: inline-block; width: .8rem; height: .8rem; margin-right: .3rem; vertical-align: -1px; }
 ul.evidence { margin: 0; padding-left: 1rem; } .muted { color: #57606a; font-size: 12px; }

@@ -2,6 +2,7 @@
 //! One file per format; [`Format`] is the registry.
 
 pub mod csv;
+pub mod evidence;
 pub mod html;
 pub mod json;
 pub mod junit;
@@ -16,10 +17,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::eval::{Evaluation, Finding, Status};
 use crate::inventory::{CollectionError, Inventory, SourceInfo};
-use crate::policy::{Level, PolicySet, Severity};
+use crate::controls::Role;
+use crate::policy::{Level, Policy, PolicySet, Severity};
 
 /// Version of the JSON report layout; bumped on incompatible changes.
-pub const REPORT_SCHEMA_VERSION: u32 = 1;
+pub const REPORT_SCHEMA_VERSION: u32 = 2;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Report {
@@ -67,13 +69,32 @@ pub struct PolicyInfo {
     pub resource_type: String,
     pub level: Level,
     pub controls: BTreeMap<String, Vec<String>>,
+    /// Each control mapping with its role (`decides` / `supports`) and the reason it was made.
+    #[serde(default)]
+    pub mappings: Vec<MappingInfo>,
     pub parameters: BTreeMap<String, serde_json::Value>,
     /// Parameters set looser than a control allows. When non-empty, `counts_as_evidence` is false.
     pub guardrail_violations: Vec<String>,
     pub counts_as_evidence: bool,
+    /// Why the check cannot fail (AWS enforces the setting, or a parameter leaves nothing to
+    /// reject): its passes are no evidence on their own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vacuous: Option<String>,
+    /// Why the policy did not run (a parameter without a default was not set), when it did not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub not_configured: Option<String>,
     pub rationale: Option<String>,
     pub remediation: Option<String>,
     pub summary: Summary,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MappingInfo {
+    pub framework: String,
+    pub id: String,
+    pub role: Role,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -135,14 +156,14 @@ impl Report {
                     severity: compiled.severity,
                     resource_type: compiled.resource_type.clone(),
                     level: compiled.level,
-                    controls: source
-                        .controls_by_framework()
-                        .into_iter()
-                        .map(|(f, ids)| (f.key().to_string(), ids))
-                        .collect(),
+                    controls: controls_of(source),
+                    mappings: mappings_of(source),
                     parameters: compiled.parameters.clone(),
                     guardrail_violations: compiled.guardrail_violations.clone(),
-                    counts_as_evidence: compiled.guardrail_violations.is_empty(),
+                    counts_as_evidence: compiled.guardrail_violations.is_empty()
+                        && compiled.vacuous.is_none(),
+                    vacuous: compiled.vacuous.clone(),
+                    not_configured: None,
                     rationale: source.rationale.clone(),
                     remediation: source.remediation.clone(),
                     summary: per_policy
@@ -152,6 +173,26 @@ impl Report {
                 })
             })
             .collect();
+        policies.extend(evaluation.not_configured.iter().filter_map(|nc| {
+            let source = set.policies.iter().find(|p| p.id.value == nc.id)?;
+            Some(PolicyInfo {
+                id: nc.id.clone(),
+                title: nc.title.clone(),
+                severity: nc.severity,
+                resource_type: nc.resource_type.clone(),
+                level: nc.level,
+                controls: controls_of(source),
+                mappings: mappings_of(source),
+                parameters: BTreeMap::new(),
+                guardrail_violations: Vec::new(),
+                counts_as_evidence: false,
+                vacuous: None,
+                not_configured: Some(nc.reason()),
+                rationale: source.rationale.clone(),
+                remediation: source.remediation.clone(),
+                summary: Summary::default(),
+            })
+        }));
         policies.sort_by(|a, b| a.id.cmp(&b.id));
         let results = evaluation
             .findings
@@ -198,6 +239,37 @@ impl Report {
         } else {
             0
         }
+    }
+}
+
+fn controls_of(policy: &Policy) -> BTreeMap<String, Vec<String>> {
+    policy
+        .controls_by_framework()
+        .into_iter()
+        .map(|(f, ids)| (f.key().to_string(), ids))
+        .collect()
+}
+
+fn mappings_of(policy: &Policy) -> Vec<MappingInfo> {
+    policy
+        .controls
+        .iter()
+        .map(|c| MappingInfo {
+            framework: c.framework.key().to_string(),
+            id: c.id.value.clone(),
+            role: c.role,
+            reason: c.reason.clone(),
+        })
+        .collect()
+}
+
+impl PolicyInfo {
+    /// The role of this policy's mapping to `question` in `framework`, if it maps there.
+    pub fn role_for(&self, framework: &str, question: &str) -> Option<Role> {
+        self.mappings
+            .iter()
+            .find(|m| m.framework == framework && m.id == question)
+            .map(|m| m.role)
     }
 }
 

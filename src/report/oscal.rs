@@ -100,30 +100,36 @@ pub fn render(report: &Report) -> String {
         observations.push(obs);
     }
 
-    // Findings per CCM v4 control: not satisfied on any failure (or any undecided result), satisfied
-    // only on passes from policies whose parameters meet their guardrails.
-    let mut per_control: BTreeMap<String, Vec<&super::PolicyInfo>> = BTreeMap::new();
+    // Findings per CCM v4 control, weighed as the questionnaire weighs answers: satisfied only when
+    // every deciding check that had resources passed (and one had some), no supporting check
+    // failed, and the passes count as evidence (guardrails met, able to fail, configured).
+    let mut per_control: BTreeMap<String, Vec<(&super::PolicyInfo, crate::controls::Role)>> =
+        BTreeMap::new();
     for p in &report.policies {
         for id in p.controls.get("ccm-v4").into_iter().flatten() {
-            per_control.entry(id.clone()).or_default().push(p);
+            let role = p.role_for("ccm-v4", id).unwrap_or_default();
+            per_control.entry(id.clone()).or_default().push((p, role));
         }
     }
     let findings: Vec<Value> = per_control
         .iter()
-        .map(|(control, policies)| {
-            let fail: usize = policies.iter().map(|p| p.summary.fail).sum();
-            let error: usize = policies.iter().map(|p| p.summary.error).sum();
-            let pass: usize = policies.iter().filter(|p| p.counts_as_evidence).map(|p| p.summary.pass).sum();
-            let satisfied = fail == 0 && error == 0 && pass > 0;
-            let why = if fail > 0 {
-                format!("{fail} failing results")
-            } else if error > 0 {
-                format!("{error} results could not be decided")
-            } else if pass == 0 {
-                "no result counts as evidence (no resources in scope, or parameters looser than the guardrails)".into()
-            } else {
-                format!("{pass} passing results, no failures")
+        .map(|(control, mapped)| {
+            use super::evidence::Automated;
+            let fail: usize = mapped.iter().map(|(p, _)| p.summary.fail).sum();
+            let error: usize = mapped.iter().map(|(p, _)| p.summary.error).sum();
+            let pass: usize = mapped.iter().filter(|(p, _)| p.counts_as_evidence).map(|(p, _)| p.summary.pass).sum();
+            let verdict = super::evidence::automated(mapped);
+            let satisfied = verdict == Automated::Pass;
+            let why = match verdict {
+                Automated::Fail => format!("{fail} failing results"),
+                Automated::Undecided => format!("{error} results could not be decided"),
+                Automated::Loosened => "a deciding check passed only with parameters looser than its guardrail".into(),
+                Automated::Review => "a supporting check fails; a person must review the control".into(),
+                Automated::Pass => format!("{pass} passing results, no failures; the control's process part is outside this automated assessment"),
+                Automated::NoEvidence => "no resources in scope for the deciding checks".into(),
+                Automated::NoCheck => "no deciding check that can fail ran (not configured, or unable to fail)".into(),
             };
+            let policies: Vec<&super::PolicyInfo> = mapped.iter().map(|(p, _)| *p).collect();
             let related: Vec<Value> = policies
                 .iter()
                 .flat_map(|p| observation_of_policy.get(p.id.as_str()).cloned().unwrap_or_default())
