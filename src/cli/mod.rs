@@ -259,6 +259,9 @@ struct SnapshotArgs {
 struct LintArgs {
     /// Policy files or directories. Default: the built-in policies.
     paths: Vec<PathBuf>,
+    /// Also check these attestations and scoping files against the policy set.
+    #[command(flatten)]
+    person: PersonArgs,
     #[arg(long, value_enum, default_value_t = DiagnosticFormat::Human)]
     format: DiagnosticFormat,
 }
@@ -628,7 +631,19 @@ fn lint_command(args: LintArgs) -> CliResult {
     } else {
         load::from_paths(&args.paths)
     };
-    let diagnostics = lint::lint(&set, parse_diagnostics);
+    let mut diagnostics = lint::lint(&set, parse_diagnostics);
+    // A person's files are checked against the policy set they will be used with. Expiry is
+    // judged on today's date here (a lint is a reminder); questionnaires judge it on the report's.
+    if let Some(path) = &args.person.attestations {
+        let (attestations, parse) = crate::questionnaire::attestations::load(path);
+        diagnostics.extend(parse);
+        let claims: Vec<&str> = set.manual.iter().map(|m| m.id.value.as_str()).collect();
+        let today = jiff::Zoned::now().date();
+        diagnostics.extend(attestations.check(&claims, Some(today)));
+    }
+    if let Some(path) = &args.person.scoping {
+        diagnostics.extend(crate::questionnaire::scoping::load(path).1);
+    }
     output::diagnostics(&diagnostics, args.format);
     if matches!(args.format, DiagnosticFormat::Human) {
         let errors = diagnostics

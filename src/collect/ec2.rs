@@ -408,6 +408,8 @@ async fn collect(ctx: &Ctx, region: &str) -> Batch {
                     "logDestination": f.log_destination(),
                     "logGroupName": f.log_group_name(),
                     "flowLogStatus": f.flow_log_status(),
+                    "deliverLogsStatus": f.deliver_logs_status(),
+                    "deliverLogsErrorMessage": f.deliver_logs_error_message(),
                 }));
                 batch.push(item(
                     ctx,

@@ -16,6 +16,7 @@ mod lambda;
 mod logs;
 mod rds;
 mod s3;
+mod s3control;
 mod secretsmanager;
 mod support;
 
@@ -72,6 +73,7 @@ pub static SERVICES: &[&Service] = &[
     &secretsmanager::SERVICE,
     &logs::SERVICE,
     &s3::SERVICE,
+    &s3control::SERVICE,
     &cloudtrail::SERVICE,
     &dynamodb::SERVICE,
     &elbv2::SERVICE,

@@ -244,6 +244,7 @@ async fn collect(ctx: &Ctx, region: &str) -> Batch {
                     "storageEncrypted": s.storage_encrypted(),
                     "kmsKeyId": s.kms_key_id(),
                     "snapshotType": s.snapshot_type(),
+                    "snapshotCreateTime": date(s.snapshot_create_time()),
                 }));
                 batch.push(item(
                     ctx,

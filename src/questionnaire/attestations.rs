@@ -261,7 +261,10 @@ impl<'f> Decoder<'f> {
             date: date?.value,
             evidence: evidence?.value,
             expires: expires?.value,
-            span: fields.head(),
+            span: fields
+                .get("claim")
+                .or(fields.get("question"))
+                .map_or(fields.head(), |n| n.span),
         })
     }
 

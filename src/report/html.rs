@@ -70,11 +70,10 @@ pub fn render(report: &Report) -> String {
     body.push_str("<h2>Policies</h2>\n<table>\n<tr><th>Policy</th><th>Severity</th><th>Resource type</th><th class=\"num\">Pass</th><th class=\"num\">Fail</th><th class=\"num\">Error</th><th class=\"num\">N/A</th></tr>\n");
     for p in &report.policies {
         let s = &p.summary;
-        let note = if p.counts_as_evidence {
-            String::new()
-        } else {
-            " <span class=\"muted\">(parameters outside guardrail: not evidence)</span>".into()
-        };
+        let note = p
+            .evidence_note()
+            .map(|n| format!(" <span class=\"muted\">({})</span>", escape(&n)))
+            .unwrap_or_default();
         let _ = writeln!(
             body,
             "<tr><td><code>{}</code> {}{note}</td><td>{}</td><td><code>{}</code></td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",

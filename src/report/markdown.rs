@@ -13,13 +13,9 @@ pub fn render(report: &Report) -> String {
     out.push_str("## Policies\n\n| Policy | Severity | Resource type | Pass | Fail | Error | N/A |\n|---|---|---|---:|---:|---:|---:|\n");
     for p in &report.policies {
         let s = &p.summary;
-        let title = if p.counts_as_evidence {
-            escape(&p.title)
-        } else {
-            format!(
-                "{} (parameters outside guardrail: not evidence)",
-                escape(&p.title)
-            )
+        let title = match p.evidence_note() {
+            None => escape(&p.title),
+            Some(note) => format!("{} ({})", escape(&p.title), escape(&note)),
         };
         let _ = writeln!(
             out,

@@ -264,6 +264,22 @@ fn mappings_of(policy: &Policy) -> Vec<MappingInfo> {
 }
 
 impl PolicyInfo {
+    /// Why this policy's passes are not evidence, in a few words, when they are not.
+    pub fn evidence_note(&self) -> Option<String> {
+        if let Some(why) = &self.not_configured {
+            Some(format!("did not run, {why}"))
+        } else if let Some(why) = &self.vacuous {
+            Some(format!("cannot fail, not evidence: {why}"))
+        } else if !self.counts_as_evidence {
+            Some(format!(
+                "parameters outside guardrail, not evidence: {}",
+                self.guardrail_violations.join("; ")
+            ))
+        } else {
+            None
+        }
+    }
+
     /// The role of this policy's mapping to `question` in `framework`, if it maps there.
     pub fn role_for(&self, framework: &str, question: &str) -> Option<Role> {
         self.mappings

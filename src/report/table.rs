@@ -25,7 +25,11 @@ pub fn render(report: &Report, options: &RenderOptions) -> String {
     for p in &report.policies {
         let s = &p.summary;
         let mut name = p.id.clone();
-        if !p.counts_as_evidence {
+        if p.not_configured.is_some() {
+            name.push_str(" (not configured)");
+        } else if p.vacuous.is_some() {
+            name.push_str(" (cannot fail: not evidence)");
+        } else if !p.counts_as_evidence {
             name.push_str(" (not evidence: guardrail)");
         }
         policies.add_row(vec![
@@ -40,6 +44,13 @@ pub fn render(report: &Report, options: &RenderOptions) -> String {
     }
     out.push_str(&policies.to_string());
     out.push('\n');
+    for p in report.policies.iter().filter(|p| p.not_configured.is_some()) {
+        out.push_str(&format!(
+            "{} did not run: {}\n",
+            p.id,
+            p.not_configured.as_deref().unwrap_or_default()
+        ));
+    }
 
     let rows = attention_rows(report);
     if !rows.is_empty() {
