@@ -788,7 +788,7 @@ fn policies_command(args: PoliciesArgs) -> CliResult {
 fn controls_command(args: ControlsArgs) -> CliResult {
     let (set, _) = load_policies(&args.policies)?;
     let framework: Framework = args.framework.into();
-    let rows: Vec<_> = crate::controls::coverage(framework, &set)
+    let rows: Vec<_> = crate::questionnaire::coverage::coverage(framework, &set)
         .into_iter()
         .filter(|row| !args.lite || row.entry.lite)
         .collect();
@@ -797,20 +797,34 @@ fn controls_command(args: ControlsArgs) -> CliResult {
         ListFormat::Table => {
             let mut table = comfy_table::Table::new();
             table.load_style(comfy_table::presets::UTF8_FULL_CONDENSED);
-            table.set_header(["ID", "Title", "Evidence", "Policies / manual claims"]);
+            table.set_header([
+                "ID",
+                "Title",
+                "Kind",
+                "Evidence",
+                "Policies / manual claims",
+            ]);
             for row in &rows {
                 let evidence = if row.automated() {
                     "automated"
+                } else if !row.supporting.is_empty() {
+                    "context only"
                 } else if !row.manual.is_empty() {
                     "manual"
                 } else {
                     "no automated check"
                 };
                 let mut sources = row.policies.clone();
+                sources.extend(row.supporting.iter().map(|p| format!("{p} (supports)")));
                 sources.extend(row.manual.iter().map(|m| format!("{m} (manual)")));
                 table.add_row(vec![
                     row.entry.id.clone(),
                     row.entry.title.clone(),
+                    if framework == Framework::CcmV4 {
+                        String::new()
+                    } else {
+                        row.entry.kind.as_str().to_string()
+                    },
                     evidence.to_string(),
                     sources.join("\n"),
                 ]);

@@ -12,6 +12,7 @@
 //! - "Not applicable" comes only from the user's scoping file.
 
 pub mod attestations;
+pub mod coverage;
 pub mod csv;
 pub mod html;
 pub mod markdown;
