@@ -441,6 +441,19 @@ fn scan(args: ScanArgs) -> CliResult {
         })
         .transpose()?;
     let overrides = parse_overrides(&args.set)?;
+    if args.questionnaire.is_none()
+        && (args.person.attestations.is_some() || args.person.scoping.is_some())
+    {
+        return Err(vec![
+            Diagnostic::error(
+                "invalid-argument",
+                "--attestations and --scoping apply to questionnaires, and no --questionnaire was given",
+            )
+            .with_help("add --questionnaire caiq-lite-v4 (or caiq-lite-v3) and --output-dir DIR"),
+        ]);
+    }
+    let claims: Vec<&str> = set.manual.iter().map(|m| m.id.value.as_str()).collect();
+    let person = person_input(&args.person, &claims)?;
     let inventory = match &args.snapshot {
         Some(path) => {
             let loaded = inventory::load_snapshot(path).map_err(|d| vec![d])?;
@@ -460,7 +473,7 @@ fn scan(args: ScanArgs) -> CliResult {
     let report = Report::new(&set, &inventory, evaluation);
     write_report(&report, &args.out)?;
     if let (Some(framework), Some(dir)) = (args.questionnaire, &args.out.output_dir) {
-        let person = person_input(&args.person, &report)?;
+        output::diagnostics(&person.expired(&report), DiagnosticFormat::Human);
         let q = crate::questionnaire::build(&report, framework.into(), &person);
         for format in QuestionnaireFormat::ALL {
             let name = format!(
@@ -521,6 +534,9 @@ fn load_report(path: &std::path::Path) -> Result<Report, Vec<Diagnostic>> {
                 report.schema_version,
                 report::REPORT_SCHEMA_VERSION
             ),
+        )
+        .with_help(
+            "re-run `attestor scan --format json` with this attestor (version 2 reports record each control mapping's role and which checks cannot fail)",
         )]);
     }
     Ok(report)
@@ -534,34 +550,24 @@ fn report_command(args: ReportArgs) -> CliResult {
 
 fn questionnaire_command(args: QuestionnaireArgs) -> CliResult {
     let report = load_report(&args.report)?;
-    if report.schema_version < crate::report::REPORT_SCHEMA_VERSION {
-        return Err(vec![Diagnostic::error(
-            "old-report",
-            format!(
-                "{} is a version {} report; questionnaires need version {} (it records each mapping's role and which checks cannot fail)",
-                args.report.display(),
-                report.schema_version,
-                crate::report::REPORT_SCHEMA_VERSION
-            ),
-        )
-        .with_help("re-run `attestor scan --format json` with this version of attestor")]);
-    }
-    let person = person_input(&args.person, &report)?;
+    let claims: Vec<&str> = report.manual_claims.iter().map(|c| c.id.as_str()).collect();
+    let person = person_input(&args.person, &claims)?;
+    output::diagnostics(&person.expired(&report), DiagnosticFormat::Human);
     let q = crate::questionnaire::build(&report, args.framework.into(), &person);
     output::write(args.output.as_deref(), &args.format.render(&q, &report))?;
     Ok(exit::CLEAN)
 }
 
-/// Loads the attestations and scoping files: errors stop the run (exit 2), warnings (expired
-/// attestations) are printed and the run goes on.
+/// Loads the attestations and scoping files against the policy set's manual claims: errors stop
+/// the run (exit 2) before anything is collected.
 fn person_input(
     args: &PersonArgs,
-    report: &Report,
+    claims: &[&str],
 ) -> Result<crate::questionnaire::PersonInput, Vec<Diagnostic>> {
     let (person, diagnostics) = crate::questionnaire::PersonInput::load(
         args.attestations.as_deref(),
         args.scoping.as_deref(),
-        report,
+        claims,
     );
     if diagnostics::has_errors(&diagnostics) {
         return Err(diagnostics);

@@ -118,6 +118,14 @@ impl Attestations {
     /// Errors for attestations naming claims that are not in `claims` (the policy set's manual
     /// claim IDs), and warnings for expired ones on `day`.
     pub fn check(&self, claims: &[&str], day: Option<Date>) -> Vec<Diagnostic> {
+        let mut out = self.unknown_claims(claims);
+        out.extend(self.expired(day));
+        out
+    }
+
+    /// An attestation for a claim the policy set does not declare is an error: a typo must not
+    /// leave a claim silently unattested.
+    pub fn unknown_claims(&self, claims: &[&str]) -> Vec<Diagnostic> {
         let Some(file) = &self.file else {
             return Vec::new();
         };
@@ -145,21 +153,30 @@ impl Attestations {
                     ),
                 );
             }
-            if a.status_on(day) == AttestationStatus::Expired {
-                out.push(
-                    Diagnostic::warning(
-                        "expired-attestation",
-                        format!(
-                            "attestation by {} expired on {}; it does not count",
-                            a.by, a.expires
-                        ),
-                    )
-                    .at(file, a.span)
-                    .with_help("renew it with fresh evidence and a new `date` and `expires`"),
-                );
-            }
         }
         out
+    }
+
+    /// Warnings for attestations expired on `day`: they are listed and do not count.
+    pub fn expired(&self, day: Option<Date>) -> Vec<Diagnostic> {
+        let Some(file) = &self.file else {
+            return Vec::new();
+        };
+        self.items
+            .iter()
+            .filter(|a| a.status_on(day) == AttestationStatus::Expired)
+            .map(|a| {
+                Diagnostic::warning(
+                    "expired-attestation",
+                    format!(
+                        "attestation by {} expired on {}; it does not count",
+                        a.by, a.expires
+                    ),
+                )
+                .at(file, a.span)
+                .with_help("renew it with fresh evidence and a new `date` and `expires`")
+            })
+            .collect()
     }
 }
 

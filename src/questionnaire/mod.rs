@@ -255,20 +255,20 @@ pub struct PersonInput {
 }
 
 impl PersonInput {
-    /// Loads the optional attestations and scoping files. Problems (syntax, unknown claims and
-    /// questions) are errors; expired attestations are warnings.
+    /// Loads the optional attestations and scoping files, checking attestations against the
+    /// policy set's manual `claims`. Problems (syntax, unknown claims and questions) are errors;
+    /// expiry is judged later, on the report's evaluation date ([`PersonInput::expired`]).
     pub fn load(
         attestations: Option<&Path>,
         scoping: Option<&Path>,
-        report: &Report,
+        claims: &[&str],
     ) -> (PersonInput, Vec<Diagnostic>) {
         let mut input = PersonInput::default();
         let mut diagnostics = Vec::new();
         if let Some(path) = attestations {
             let (a, d) = attestations::load(path);
             diagnostics.extend(d);
-            let claims: Vec<&str> = report.manual_claims.iter().map(|c| c.id.as_str()).collect();
-            diagnostics.extend(a.check(&claims, evaluation_day(report)));
+            diagnostics.extend(a.unknown_claims(claims));
             input.attestations = a;
         }
         if let Some(path) = scoping {
@@ -277,6 +277,11 @@ impl PersonInput {
             input.scoping = s;
         }
         (input, diagnostics)
+    }
+
+    /// Warnings for attestations that have expired by the report's evaluation date.
+    pub fn expired(&self, report: &Report) -> Vec<Diagnostic> {
+        self.attestations.expired(evaluation_day(report))
     }
 }
 
