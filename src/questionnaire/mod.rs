@@ -524,10 +524,17 @@ fn answer(
     }
     for p in &row.manual {
         match p.status {
-            PartStatus::Pending => row.notes.push(format!(
-                "Manual evidence needed ({}): {}; record it in --attestations",
-                p.subject, p.text
-            )),
+            PartStatus::Pending => row.notes.push(match p.subject.strip_prefix("claim ") {
+                Some(id) => format!(
+                    "Needs an attestation of claim {id} (\"{}\"): add `claim: {id}` to --attestations",
+                    p.text
+                ),
+                None => format!(
+                    "Needs an attestation of its process part: add `question: {}` with `framework: {}` to --attestations",
+                    row.question_id,
+                    framework.key()
+                ),
+            }),
             PartStatus::Expired => row.notes.push(format!(
                 "Attestation does not count ({}): {}",
                 p.subject,
