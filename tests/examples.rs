@@ -60,3 +60,45 @@ fn every_pack_lists_manual_claims_for_the_questionnaire() {
         );
     }
 }
+
+/// Each pack's CAIQ-Lite v4 questionnaire on its compliant account, with its example attestations:
+/// the answers a reader of the pack would get, reviewed question by question when they change.
+#[test]
+fn golden_questionnaires() {
+    let dir = tempfile::tempdir().unwrap();
+    for pack in packs() {
+        let name = pack.file_name().unwrap().to_str().unwrap().to_string();
+        // Relative to the repository root (where the binary runs), so the report names the same
+        // source path on every machine.
+        let path = format!("examples/{name}");
+        let report = dir.path().join(format!("{name}.json"));
+        let snapshot = format!("{path}/compliant.snapshot.json");
+        let policies = format!("{path}/policies.yaml");
+        let (code, stdout, stderr) = common::attestor(&[
+            "scan",
+            "--snapshot",
+            &snapshot,
+            "--policies",
+            &policies,
+            "--format",
+            "json",
+            "--output",
+            report.to_str().unwrap(),
+        ]);
+        assert_eq!(code, 0, "{name}: {stdout}{stderr}");
+        let attestations = format!("{path}/attestations.yaml.example");
+        let (code, markdown, stderr) = common::attestor(&[
+            "questionnaire",
+            "--report",
+            report.to_str().unwrap(),
+            "--framework",
+            "caiq-lite-v4",
+            "--format",
+            "markdown",
+            "--attestations",
+            &attestations,
+        ]);
+        assert_eq!(code, 0, "{name}: {stderr}");
+        insta::assert_snapshot!(format!("questionnaire_{name}"), markdown);
+    }
+}

@@ -132,7 +132,10 @@ pub fn evaluate(
                             .map(|(e, _)| (p, Task::Uncollected(e))),
                     )
                     .chain(
-                        env.gaps(policy, &accounts)
+                        // A resource-level `*` policy concludes nothing from absence.
+                        (policy.resource_type != crate::resource_schema::ANY_TYPE)
+                            .then(|| env.gaps(policy, &accounts))
+                            .unwrap_or_default()
                             .into_iter()
                             .map(|(account, gap)| (p, Task::Uncovered(account, gap))),
                     )

@@ -642,3 +642,32 @@ fn property_scoped_collection_errors_affect_only_policies_reading_them() {
         ]
     );
 }
+
+#[test]
+fn account_level_policies_over_every_type_never_conclude_from_absence() {
+    // A pack that promises "no buckets, volumes or databases" as one `*` policy: the source
+    // records only some types, so "none found" is not evidence. A positive finding still decides.
+    let set = policies(
+        "policies:\n  - {id: no-files, title: t, severity: low, resource: \"*\", level: account, match: none, check: {path: resourceType, in: [AWS::S3::Bucket, AWS::EC2::Volume]}}\n",
+    );
+    let mut coverage = Coverage::new(crate::inventory::coverage::Basis::Attestor);
+    coverage.add(ACCOUNT, "eu-west-1", "AWS::DynamoDB::Table");
+    let source = |items: Vec<ConfigurationItem>, coverage: Coverage| {
+        let mut inv = inventory(Vec::new());
+        inv = Inventory::new(inv.source.clone(), items, Vec::new(), coverage);
+        inv
+    };
+    let table = item("AWS::DynamoDB::Table", "registry", json!({}));
+    let inv = source(vec![table.clone()], coverage.clone());
+    let f = evaluate(&set, &inv, &Options::default()).unwrap().findings;
+    assert_eq!(f[0].status, Status::Error, "{}", f[0].message);
+    assert!(f[0].message.contains("every AWS resource type"), "{}", f[0].message);
+    let bucket = item("AWS::S3::Bucket", "files", json!({}));
+    let inv = source(vec![table.clone(), bucket], coverage);
+    let f = evaluate(&set, &inv, &Options::default()).unwrap().findings;
+    assert_eq!(f[0].status, Status::Fail, "{}", f[0].message);
+    // A complete source (an `attestor test` case) may conclude.
+    let inv = source(vec![table], Coverage::complete());
+    let f = evaluate(&set, &inv, &Options::default()).unwrap().findings;
+    assert_eq!(f[0].status, Status::Pass, "{}", f[0].message);
+}

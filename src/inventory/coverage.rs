@@ -127,8 +127,17 @@ impl Coverage {
     /// The regions (of `regions`, the ones the source speaks for) where the type is not covered,
     /// with the reason; empty when absence there is evidence.
     pub fn gaps(&self, resource_type: &str, account_id: &str, regions: &[String]) -> Vec<Gap> {
-        if self.basis == Basis::Complete || resource_type == ANY_TYPE {
+        if self.basis == Basis::Complete {
             return Vec::new();
+        }
+        // No source records every AWS type, so "nothing of any type failed" is never evidence.
+        if resource_type == ANY_TYPE {
+            return vec![Gap {
+                region: ANY_REGION.to_string(),
+                reason: format!(
+                    "no source records every AWS resource type, so a conclusion about all resources (`*`) of account {account_id} from what was not found is not evidence; write one policy per resource type"
+                ),
+            }];
         }
         // attestor's collectors say which regions they read; AWS Config data speaks for the
         // regions its items come from.
