@@ -22,10 +22,14 @@ def item(t, rid, acct, conf=None, supp=None, region=REGION, **extra):
     return d
 
 
-def user(acct, name, console, mfa, devices=(), keys=()):
+def user(acct, name, console, mfa, devices=(), keys=(), last_used=None, changed=None):
     report = {"passwordEnabled": console}
     if mfa is not None:
         report["mfaActive"] = mfa
+    if last_used:
+        report["passwordLastUsed"] = last_used
+    if changed:
+        report["passwordLastChanged"] = changed
     supp = {"CredentialReport": report,
             "AccessKeys": [{"accessKeyId": f"AKIA{name.upper()}{i}", "status": s, "createDate": d} for i, (s, d) in enumerate(keys)]}
     if devices is not None:  # None: the MFA device list was not collected
@@ -35,8 +39,22 @@ def user(acct, name, console, mfa, devices=(), keys=()):
                 region="global", resourceName=name, arn=arn)
 
 
-def summary(acct, mfa):
-    return item("Attestor::IAM::AccountSummary", acct, acct, {"AccountMFAEnabled": mfa, "AccountAccessKeysPresent": 0, "Users": 2}, region="global")
+def summary(acct, mfa, root_keys=0):
+    return item("Attestor::IAM::AccountSummary", acct, acct, {"AccountMFAEnabled": mfa, "AccountAccessKeysPresent": root_keys, "Users": 2}, region="global")
+
+
+def account_public_access_block(acct, on):
+    return item("Attestor::S3::AccountPublicAccessBlock", acct, acct, public_access_block(on), region="global")
+
+
+def public_access_block(on):
+    return {"blockPublicAcls": on, "ignorePublicAcls": on, "blockPublicPolicy": on, "restrictPublicBuckets": on}
+
+
+def flow_log(acct, fid, vpc, delivery="SUCCESS"):
+    return item("AWS::EC2::FlowLog", fid, acct, {"flowLogId": fid, "resourceId": vpc, "flowLogStatus": "ACTIVE",
+                                                "deliverLogsStatus": delivery, "trafficType": "ALL",
+                                                "logDestinationType": "cloud-watch-logs", "logGroupName": "/vpc/flow-logs"})
 
 
 def password_policy(acct, length, strong):
@@ -79,15 +97,17 @@ def security_group(acct, gid, rules):
 def tcp(port, v4=(), v6=(), groups=()):
     return {"ipProtocol": "tcp", "fromPort": port, "toPort": port,
             "ipv4Ranges": [{"cidrIp": c} for c in v4], "ipv6Ranges": [{"cidrIpv6": c} for c in v6],
-            "userIdGroupPairs": [{"groupId": g} for g in groups]}
+            "userIdGroupPairs": [{"groupId": g} for g in groups], "prefixListIds": []}
 
 
-def rds(acct, rid, enc, public, subnets, multi_az=True, retention=14, cluster=None):
+def rds(acct, rid, enc, public, subnets, multi_az=True, retention=14, cluster=None, groups=None):
     conf = {"dBInstanceIdentifier": rid, "engine": "postgres", "storageEncrypted": enc, "publiclyAccessible": public,
             "multiAZ": multi_az, "backupRetentionPeriod": retention,
             "dBSubnetGroup": {"dBSubnetGroupName": f"{rid}-subnets", "subnets": [{"subnetIdentifier": s, "subnetStatus": "Active"} for s in subnets]}}
     if cluster:
         conf["dBClusterIdentifier"] = cluster
+    if groups is not None:
+        conf["vpcSecurityGroups"] = [{"vpcSecurityGroupId": g, "status": "active"} for g in groups]
     return item("AWS::RDS::DBInstance", rid, acct, conf, arn=f"arn:aws:rds:{REGION}:{acct}:db:{rid}")
 
 
@@ -105,10 +125,14 @@ def kms(acct, kid, manager, rotation, period=None, spec="SYMMETRIC_DEFAULT"):
     return item("AWS::KMS::Key", kid, acct, {"keyId": kid, "keyManager": manager, "keyState": "Enabled", "keySpec": spec, "enabled": True}, supp)
 
 
-def secret(acct, name, enabled, days=None):
+def secret(acct, name, enabled, days=None, rotated=None, created=None):
     conf = {"Name": name, "RotationEnabled": enabled}
     if days is not None:
         conf["RotationRules"] = {"AutomaticallyAfterDays": days}
+    if rotated:
+        conf["LastRotatedDate"] = rotated
+    if created:
+        conf["CreatedDate"] = created
     return item("AWS::SecretsManager::Secret", f"arn:aws:secretsmanager:{REGION}:{acct}:secret:{name}", acct, conf, resourceName=name)
 
 
@@ -129,10 +153,14 @@ def trail(acct, name, multi, logging, validation=True, kms_key=None):
     return item("AWS::CloudTrail::Trail", name, acct, conf, supp)
 
 
-def bucket(acct, name, algorithms, tags=None, lifecycle=None, region=REGION):
+def bucket(acct, name, algorithms, tags=None, lifecycle=None, region=REGION, blocked=None, versioning=None):
     supp = {"ServerSideEncryptionConfiguration": {"rules": [{"applyServerSideEncryptionByDefault": {"sseAlgorithm": a}} for a in algorithms]}}
     if lifecycle is not None:
         supp["BucketLifecycleConfiguration"] = {"rules": lifecycle}
+    if blocked is not None:
+        supp["PublicAccessBlockConfiguration"] = public_access_block(blocked)
+    if versioning is not None:
+        supp["BucketVersioningConfiguration"] = {"status": versioning}
     extra = {"tags": tags} if tags else {}
     return item("AWS::S3::Bucket", name, acct, {"name": name}, supp, region=region, **extra)
 
@@ -159,7 +187,8 @@ REDIRECT = {"Type": "redirect", "RedirectConfig": {"Protocol": "HTTPS", "Port": 
 
 # What live collection covers (src/collect/*.rs, one line per collector): global collectors cover
 # their types in every region ("*"), regional ones in each region scanned.
-GLOBAL_TYPES = ["AWS::IAM::User", "Attestor::IAM::AccountSummary", "Attestor::IAM::PasswordPolicy", "AWS::S3::Bucket"]
+GLOBAL_TYPES = ["AWS::IAM::User", "Attestor::IAM::AccountSummary", "Attestor::IAM::PasswordPolicy", "AWS::S3::Bucket",
+                "Attestor::S3::AccountPublicAccessBlock"]
 REGIONAL_TYPES = [
     "AWS::EC2::VPC", "AWS::EC2::Subnet", "AWS::EC2::RouteTable", "AWS::EC2::InternetGateway",
     "AWS::EC2::SecurityGroup", "AWS::EC2::NetworkAcl", "AWS::EC2::Volume", "Attestor::EC2::EbsEncryptionByDefault",
@@ -189,23 +218,24 @@ def compliant():
     a = "111111111111"
     key = f"arn:aws:kms:{REGION}:{a}:key/0b5d7c1e-1111-4a2b-9c3d-000000000001"
     return snapshot(a, [
-        user(a, "alice", True, True, devices=["virtual"]),
+        user(a, "alice", True, True, devices=["virtual"], last_used="2026-10-28T08:15:00+00:00", changed="2026-02-01T00:00:00+00:00"),
         user(a, "deploy-bot", False, False, keys=[("Active", "2026-10-01T00:00:00Z"), ("Inactive", "2025-01-01T00:00:00Z")]),
-        summary(a, 1), password_policy(a, 14, True),
+        summary(a, 1), password_policy(a, 14, True), account_public_access_block(a, True),
         item("AWS::EC2::VPC", "vpc-0c3", a, {"vpcId": "vpc-0c3", "cidrBlock": "10.0.0.0/16"}),
+        flow_log(a, "fl-0c3", "vpc-0c3"),
         subnet(a, "subnet-0pub1", "vpc-0c3", True), subnet(a, "subnet-0priv1", "vpc-0c3"), subnet(a, "subnet-0priv2", "vpc-0c3"),
         route_table(a, "rtb-0public", "vpc-0c3", [LOCAL, igw4("igw-0a1"), igw6("igw-0a1")], ["subnet-0pub1"]),
         route_table(a, "rtb-0private", "vpc-0c3", [LOCAL, NAT], ["subnet-0priv1"]),
         route_table(a, "rtb-0main", "vpc-0c3", [LOCAL, NAT], main=True),
         security_group(a, "sg-0web", [tcp(443, v4=["0.0.0.0/0"], v6=["::/0"])]),
         security_group(a, "sg-0db", [tcp(5432, groups=["sg-0web"])]),
-        rds(a, "orders-db", True, False, ["subnet-0priv1", "subnet-0priv2"]),
+        rds(a, "orders-db", True, False, ["subnet-0priv1", "subnet-0priv2"], groups=["sg-0db"]),
         cluster(a, "analytics", True, 7, [True, False]),
-        item("AWS::RDS::DBSnapshot", "orders-db-2026-10-31", a, {"dBSnapshotIdentifier": "orders-db-2026-10-31", "encrypted": True, "snapshotType": "manual"}),
-        item("AWS::RDS::DBClusterSnapshot", "analytics-2026-10-31", a, {"dBClusterSnapshotIdentifier": "analytics-2026-10-31", "storageEncrypted": True, "snapshotType": "manual"}),
+        item("AWS::RDS::DBSnapshot", "orders-db-2026-10-31", a, {"dBSnapshotIdentifier": "orders-db-2026-10-31", "encrypted": True, "snapshotType": "manual", "snapshotCreateTime": "2026-10-31T03:00:00Z"}),
+        item("AWS::RDS::DBClusterSnapshot", "analytics-2026-10-31", a, {"dBClusterSnapshotIdentifier": "analytics-2026-10-31", "storageEncrypted": True, "snapshotType": "manual", "snapshotCreateTime": "2026-10-31T03:00:00Z"}),
         bucket(a, "customer-files", ["aws:kms"], tags={"DataRetention": "365d"},
-               lifecycle=[{"id": "expire", "status": "Enabled", "expirationInDays": 365}]),
-        bucket(a, "static-site", ["AES256"]),
+               lifecycle=[{"id": "expire", "status": "Enabled", "expirationInDays": 365}], blocked=True, versioning="Enabled"),
+        bucket(a, "static-site", ["AES256"], blocked=True, versioning="Enabled"),
         table(a, "client-registry", True, "ENABLED"),
         item("AWS::EC2::Volume", "vol-0aa", a, {"volumeId": "vol-0aa", "encrypted": True}),
         item("Attestor::EC2::EbsEncryptionByDefault", f"{a}:{REGION}", a, {"ebsEncryptionByDefault": True}),
@@ -213,10 +243,10 @@ def compliant():
         kms(a, "0b5d7c1e-1111-4a2b-9c3d-000000000001", "CUSTOMER", True, 90),
         kms(a, "0b5d7c1e-1111-4a2b-9c3d-000000000002", "AWS", True),
         kms(a, "0b5d7c1e-1111-4a2b-9c3d-000000000003", "CUSTOMER", False, spec="RSA_2048"),
-        secret(a, "prod/orders-db", True, 30),
+        secret(a, "prod/orders-db", True, 30, rotated="2026-10-15T00:00:00Z", created="2025-01-10T00:00:00Z"),
         log_group(a, "/app/api", 90, key), log_group(a, "/aws/lambda/ingest", 180, key),
         trail(a, "org-trail", True, True, kms_key=key), trail(a, "eu-only", False, True, kms_key=key),
-        listener(a, "https", "HTTPS", "ELBSecurityPolicy-TLS13-1-2-2021-06", [FORWARD]),
+        listener(a, "https", "HTTPS", "ELBSecurityPolicy-TLS13-1-2-Res-2021-06", [FORWARD]),
         listener(a, "http", "HTTP", actions=[REDIRECT]),
     ])
 
@@ -224,30 +254,34 @@ def compliant():
 def noncompliant():
     b = "222222222222"
     return snapshot(b, [
-        user(b, "carol", True, False, keys=[("Active", "2026-09-01T00:00:00Z")]),
-        user(b, "erin", True, True, devices=["virtual"], keys=[("Active", "2026-01-15T00:00:00Z")]),
-        summary(b, 0), password_policy(b, 8, False),
+        user(b, "carol", True, False, keys=[("Active", "2026-09-01T00:00:00Z")], last_used="2026-03-02T10:00:00+00:00", changed="2025-06-01T00:00:00+00:00"),
+        user(b, "erin", True, True, devices=["virtual"], keys=[("Active", "2026-01-15T00:00:00Z")], changed="2025-12-01T00:00:00+00:00"),
+        summary(b, 0, root_keys=1), password_policy(b, 8, False), account_public_access_block(b, False),
         item("AWS::EC2::VPC", "vpc-0d4", b, {"vpcId": "vpc-0d4", "cidrBlock": "10.0.0.0/16"}),
+        flow_log(b, "fl-0d4", "vpc-0d4", delivery="FAILED"),
         subnet(b, "subnet-0pub1", "vpc-0d4", True), subnet(b, "subnet-0pub2", "vpc-0d4", True), subnet(b, "subnet-0priv1", "vpc-0d4", True),
         route_table(b, "rtb-0public", "vpc-0d4", [LOCAL, igw4("igw-0e5")], ["subnet-0pub1"]),
         route_table(b, "rtb-0private", "vpc-0d4", [LOCAL, NAT], ["subnet-0priv1"]),
         route_table(b, "rtb-0main", "vpc-0d4", [LOCAL, igw6("igw-0e5")], main=True),
         security_group(b, "sg-0ssh", [tcp(22, v4=["0.0.0.0/0"])]),
         security_group(b, "sg-0wide", [{"ipProtocol": "-1", "ipv6Ranges": [{"cidrIpv6": "::/0"}]}]),
-        rds(b, "legacy-db", False, True, ["subnet-0pub1"], multi_az=False, retention=1),
-        rds(b, "reports-db", True, False, ["subnet-0priv1", "subnet-0pub2"]),
+        rds(b, "legacy-db", False, True, ["subnet-0pub1"], multi_az=False, retention=1, groups=["sg-0ssh"]),
+        rds(b, "reports-db", True, False, ["subnet-0priv1", "subnet-0pub2"], groups=["sg-0wide"]),
         cluster(b, "warehouse", False, 1, [True]),
-        item("AWS::RDS::DBSnapshot", "legacy-db-manual", b, {"dBSnapshotIdentifier": "legacy-db-manual", "encrypted": False, "snapshotType": "manual"}),
-        item("AWS::RDS::DBClusterSnapshot", "warehouse-manual", b, {"dBClusterSnapshotIdentifier": "warehouse-manual", "storageEncrypted": False, "snapshotType": "manual"}),
-        bucket(b, "exports", [], tags={"DataRetention": "90d"}, lifecycle=[{"id": "archive", "status": "Enabled", "transitions": [{"days": 30, "storageClass": "GLACIER"}]}]),
-        bucket(b, "us-marketing", ["AES256"], region="us-east-1"),
+        item("AWS::RDS::DBSnapshot", "legacy-db-manual", b, {"dBSnapshotIdentifier": "legacy-db-manual", "encrypted": False, "snapshotType": "manual", "snapshotCreateTime": "2026-01-10T00:00:00Z"}),
+        item("AWS::RDS::DBClusterSnapshot", "warehouse-manual", b, {"dBClusterSnapshotIdentifier": "warehouse-manual", "storageEncrypted": False, "snapshotType": "manual", "snapshotCreateTime": "2025-08-01T00:00:00Z"}),
+        bucket(b, "exports", [], tags={"DataRetention": "90d"}, lifecycle=[{"id": "archive", "status": "Enabled", "transitions": [{"days": 30, "storageClass": "GLACIER"}]}],
+               blocked=False, versioning="Suspended"),
+        bucket(b, "us-marketing", ["AES256"], region="us-east-1", blocked=False, versioning="Off"),
         table(b, "sessions", False, "DISABLED"),
         item("AWS::EC2::Volume", "vol-0bb", b, {"volumeId": "vol-0bb", "encrypted": False}),
         item("Attestor::EC2::EbsEncryptionByDefault", f"{b}:{REGION}", b, {"ebsEncryptionByDefault": False}),
         item("AWS::Backup::BackupVault", "legacy", b, {"BackupVaultName": "legacy"}),
         kms(b, "7f3a9e2d-2222-4b3c-8d4e-000000000001", "CUSTOMER", False),
         kms(b, "7f3a9e2d-2222-4b3c-8d4e-000000000002", "CUSTOMER", True, 365),
-        secret(b, "prod/api-token", False), secret(b, "prod/db-password", True, 180),
+        secret(b, "prod/api-token", False, created="2025-06-01T00:00:00Z"),
+        # Never rotated (no LastRotatedDate), created long ago: secrets-manager-rotated fails from CreatedDate.
+        secret(b, "prod/db-password", True, 180, created="2025-02-01T00:00:00Z"),
         log_group(b, "/app/api"), log_group(b, "/app/worker", 7), log_group(b, "/app/audit", 3653),
         trail(b, "eu-only", False, True), trail(b, "org-trail", True, False, validation=False),
         listener(b, "https", "HTTPS", "ELBSecurityPolicy-2016-08", [FORWARD]),
@@ -310,8 +344,9 @@ def pack_a(broken):
         summary(a, 1),
         *network(a, "vpc-incidents"),
         security_group(a, "sg-web", [tcp(443, v4=["0.0.0.0/0"], v6=["::/0"])]),
+        # Broken: the data layer also admits the whole internet on 5432.
         security_group(a, "sg-data", [tcp(5432, groups=["sg-web"])] + ([tcp(5432, v4=["0.0.0.0/0"])] if broken else [])),
-        rds(a, "incidents-db", not broken, False, ["subnet-data-a", "subnet-data-b"]),
+        rds(a, "incidents-db", not broken, False, ["subnet-data-a", "subnet-data-b"], groups=["sg-data"]),
         cluster(a, "timeline", True, 7, [True, False]),
         secret(a, "prod/slack-token-key", True, 90), secret(a, "prod/pagerduty-token-key", True, 180 if broken else 30),
     ])
@@ -323,12 +358,14 @@ def pack_b(broken):
     key = f"arn:aws:kms:{region}:{b}:key/registry"
     items = [
         lambda_fn(b, "processor", region),
-        dict(table(b, "client-registry", True, "DISABLED" if broken else "ENABLED"), awsRegion=region),
+        # The registry keeps DynamoDB's default encryption (AWS owned key): still encrypted at rest.
+        dict(table(b, "client-registry", False, "DISABLED" if broken else "ENABLED"), awsRegion=region),
         dict(log_group(b, "/aws/lambda/processor", None if broken else 90, key), awsRegion=region),
         dict(log_group(b, "/aws/lambda/registry-api", 90, key), awsRegion=region),
-        bucket(b, "workspace-scratch", ["aws:kms"], region=region),
     ]
     if broken:
+        # A bucket of workspace files (the statement stores none) and a copy of the processor in the US.
+        items.append(bucket(b, "workspace-scratch", ["aws:kms"], region=region))
         items.append(lambda_fn(b, "processor-us-copy", "us-east-1"))
     return snapshot(b, items, regions=[region, "us-east-1"])
 
@@ -336,15 +373,26 @@ def pack_b(broken):
 def pack_c(broken):
     c = "530000000001" if not broken else "530000000002"
     region = "us-east-1"
+
+    def db_snapshot(sid, snap_type, encrypted, created):
+        return item("AWS::RDS::DBSnapshot", sid, c, {
+            "dBSnapshotIdentifier": sid, "dBInstanceIdentifier": "graphs-db", "encrypted": encrypted,
+            "snapshotType": snap_type, "snapshotCreateTime": created})
     items = regional([
         *network(c, "vpc-graphs"),
         security_group(c, "sg-alb", [tcp(443, v4=["0.0.0.0/0"])]),
         security_group(c, "sg-db", [tcp(5432, groups=["sg-alb"])]),
-        rds(c, "graphs-db", True, False, ["subnet-data-a", "subnet-data-b"], multi_az=not broken, retention=7 if broken else 35),
-        item("AWS::RDS::DBSnapshot", "graphs-db-weekly", c, {"encrypted": True, "snapshotType": "manual"}),
-        item("AWS::RDS::DBSnapshot", "graphs-db-export", c, {"encrypted": not broken, "snapshotType": "manual"}),
+        # Live data in one zone (no Multi-AZ: the statement restores from backups instead).
+        rds(c, "graphs-db", True, False, ["subnet-data-a", "subnet-data-b"], multi_az=False, retention=7 if broken else 35, groups=["sg-db"]),
+        # Broken: the automated backups stopped ten days ago.
+        db_snapshot("rds:graphs-db-2026-10-21" if broken else "rds:graphs-db-2026-10-31", "automated", True,
+                    "2026-10-21T04:00:00Z" if broken else "2026-10-31T04:00:00Z"),
+        db_snapshot("graphs-db-weekly", "manual", True, "2026-10-28T03:00:00Z"),
+        # Broken: an unencrypted export kept far past the 35 days.
+        db_snapshot("graphs-db-export", "manual", not broken, "2026-05-01T03:00:00Z" if broken else "2026-10-30T03:00:00Z"),
         item("AWS::Backup::BackupVault", "graphs-vault", c, {"BackupVaultName": "graphs-vault", "EncryptionKeyArn": f"arn:aws:kms:{region}:{c}:key/backup"}),
-        listener(c, "https", "HTTPS", "ELBSecurityPolicy-2016-08" if broken else "ELBSecurityPolicy-TLS13-1-2-2021-06", [FORWARD]),
+        # Broken: TLS13-1-2-Ext2 allows TLS 1.2 but also RSA key exchange (no forward secrecy).
+        listener(c, "https", "HTTPS", "ELBSecurityPolicy-TLS13-1-2-Ext2-2021-06" if broken else "ELBSecurityPolicy-TLS13-1-2-Res-2021-06", [FORWARD]),
         listener(c, "http", "HTTP", actions=[REDIRECT]),
     ], region)
     return snapshot(c, items, regions=[region])
@@ -356,9 +404,7 @@ def pack_d(broken):
         user(d, "dev-1", True, True, devices=["virtual"]), user(d, "dev-2", True, True, devices=["hardware"]),
         summary(d, 0 if broken else 1),
         cluster(d, "analytics", True, 1 if broken else 7, [True] if broken else [True, False]),
-        lambda_fn(d, "api", REGION),
-        listener(d, "https", "HTTPS", "ELBSecurityPolicy-TLS13-1-2-2021-06", [FORWARD]),
-        listener(d, "http", "HTTP", actions=[REDIRECT]),
+        *[lambda_fn(d, name, REGION) for name in ("etl", "request", "compute", "message", "pdf")],
     ])
 
 
@@ -369,17 +415,16 @@ def pack_e(broken):
         return dict(i, tags={"Environment": name})
     db = rds(e, "compaas-prod", True, False, ["subnet-data-a"])
     db["configuration"]["autoMinorVersionUpgrade"] = not broken
+    test_db = rds(e, "compaas-test", True, False, ["subnet-data-a"])
+    test_db["configuration"]["autoMinorVersionUpgrade"] = True  # the test database patches itself too
     items = [
-        env(bucket(e, "customer-files-prod", [] if broken else ["aws:kms"]), "production"),
+        env(bucket(e, "customer-files-prod", ["aws:kms"]), "production"),
         env(bucket(e, "customer-files-demo", ["aws:kms"]), "demo"),
         env(db, "production"),
-        env(rds(e, "compaas-test", True, False, ["subnet-data-a"]), "test"),
-        env(listener(e, "https", "HTTPS", "ELBSecurityPolicy-TLS13-1-2-2021-06", [FORWARD]), "production"),
+        env(test_db, "test"),
+        env(listener(e, "https", "HTTPS", "ELBSecurityPolicy-2016-08" if broken else "ELBSecurityPolicy-TLS13-1-2-2021-06", [FORWARD]), "production"),
         env(listener(e, "http", "HTTP", actions=[FORWARD] if broken else [REDIRECT]), "production"),
-        trail(e, "audit", True, not broken, kms_key=f"arn:aws:kms:{REGION}:{e}:key/audit"),
     ]
-    items[-1] = env(items[-1], "production")
-    items[3]["configuration"]["autoMinorVersionUpgrade"] = True  # the test database patches itself too
     if broken:
         items.append(bucket(e, "scratch-untagged", ["AES256"]))
     return snapshot(e, items)

@@ -358,7 +358,7 @@ fn policies_listing() {
         .iter()
         .map(|p| p["id"].as_str().unwrap())
         .collect();
-    assert_eq!(ids.len(), 32, "{ids:?}");
+    assert_eq!(ids.len(), 43, "{ids:?}");
     assert!(ids.windows(2).all(|w| w[0] < w[1]), "sorted by id");
     for id in [
         "iam-console-users-mfa",
@@ -370,7 +370,7 @@ fn policies_listing() {
     }
     let table = attestor(&["policies"]);
     assert!(table.stdout.contains("rds-private-network"));
-    assert!(table.stdout.contains("caiq-lite-v4: IVS-03.1, IVS-06.1"));
+    assert!(table.stdout.contains("caiq-lite-v4: IVS-03.3, IVS-06.1"));
 }
 
 #[test]

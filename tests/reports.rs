@@ -239,7 +239,7 @@ fn questionnaire_answers_follow_the_evidence() {
     assert!(cell(&good, "CEK-03.1", "evidence").contains(
         "decides: 1 of 1 AWS::RDS::DBInstance pass: RDS instances encrypt storage at rest (rds-storage-encrypted)"
     ));
-    assert!(cell(&good, "CEK-03.1", "evidence").contains("cannot fail, so not evidence on its own"));
+    assert!(cell(&good, "CEK-03.1", "evidence").contains("its passes are not evidence on their own: AWS enforces this setting"));
     assert!(cell(&good, "CEK-03.1", "scope_accounts").len() == 12);
     assert_eq!(cell(&good, "HRS-03.1", "answer"), "Manual");
     // No regions stated: the residency check does not run and the question goes to a person.

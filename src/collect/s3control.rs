@@ -13,7 +13,7 @@ use super::support::{Batch, global_region, item, op};
 use super::{BoxFuture, Ctx, Operation, Service};
 
 const GET_PUBLIC_ACCESS_BLOCK: Operation = op!(
-    "S3Control",
+    "S3 Control",
     "GetPublicAccessBlock",
     "s3:GetAccountPublicAccessBlock"
 );
@@ -151,7 +151,9 @@ async fn collect(ctx: &Ctx, _region: &str) -> Batch {
 }
 
 /// The four settings; an unset one (or no configuration at all) is off, as S3 applies it.
-fn configuration(block: Option<&aws_sdk_s3control::types::PublicAccessBlockConfiguration>) -> Value {
+fn configuration(
+    block: Option<&aws_sdk_s3control::types::PublicAccessBlockConfiguration>,
+) -> Value {
     json!({
         "blockPublicAcls": block.and_then(|b| b.block_public_acls()).unwrap_or(false),
         "ignorePublicAcls": block.and_then(|b| b.ignore_public_acls()).unwrap_or(false),
@@ -209,7 +211,10 @@ mod tests {
             let endpoint = block_on(resolver.resolve_endpoint(&params)).unwrap();
             endpoint.url().to_string()
         };
-        assert_eq!(resolve(Some("http://127.0.0.1:5000")), "http://127.0.0.1:5000");
+        assert_eq!(
+            resolve(Some("http://127.0.0.1:5000")),
+            "http://127.0.0.1:5000"
+        );
         assert_eq!(
             resolve(Some("https://control.example.com")),
             "https://123456789012.control.example.com"
@@ -230,6 +235,9 @@ mod tests {
             .block_public_acls(true)
             .build();
         assert_eq!(configuration(Some(&partial))["blockPublicAcls"], true);
-        assert_eq!(configuration(Some(&partial))["restrictPublicBuckets"], false);
+        assert_eq!(
+            configuration(Some(&partial))["restrictPublicBuckets"],
+            false
+        );
     }
 }

@@ -172,8 +172,33 @@ impl Env<'_> {
                 cond,
                 on_missing,
             } => {
-                let (related, mut problems) = self.related(link, value, item, prefix);
-                if related.is_empty() && problems.is_empty() {
+                let (related, mut problems, mut only_unmatched) =
+                    self.related(link, value, item, prefix);
+                // A resource of the target type without the key might be the one referred to.
+                if related.is_empty() && only_unmatched && !problems.is_empty() {
+                    let mut unkeyed: Vec<(&String, &String)> = self.indexes.unkeyed[link.index]
+                        .iter()
+                        .filter(|(i, _)| self.inventory.items[**i].account_id == item.account_id)
+                        .map(|(i, hole)| (&self.inventory.items[*i].resource_id, hole))
+                        .collect();
+                    unkeyed.sort();
+                    for (id, hole) in unkeyed {
+                        only_unmatched = false;
+                        problems.push(format!(
+                            "{} {id}: {hole} is missing from the data, so it may be the related resource",
+                            link.resource_type
+                        ));
+                    }
+                }
+                // Nothing to follow, or references that match nothing where the source records
+                // every resource of the target type: "none related" is a fact `on-missing` may
+                // judge. Anywhere else it is unknown.
+                let absence_is_evidence = related.is_empty()
+                    && (problems.is_empty()
+                        || *on_missing != OnMissing::Error
+                            && only_unmatched
+                            && self.records_all_of(&link.resource_type, item));
+                if absence_is_evidence {
                     let what = format!(
                         "related {} via {}",
                         link.resource_type,
@@ -357,14 +382,28 @@ impl Env<'_> {
         quantify(quantifier, parts, &location, "elements")
     }
 
-    /// The items `link` points to from `value`, and the keys that point at nothing.
+    /// Whether the source records every `resource_type` in the item's account and region (and
+    /// read them without errors), so a resource of that type that is not there does not exist.
+    fn records_all_of(&self, resource_type: &str, item: &ConfigurationItem) -> bool {
+        self.inventory
+            .coverage
+            .covers(resource_type, &item.account_id, Some(&item.region))
+            && self
+                .inventory
+                .collection_errors_for(resource_type, &item.account_id, Some(&item.region))
+                .next()
+                .is_none()
+    }
+
+    /// The items `link` points to from `value`, the problems following it, and whether every
+    /// problem is a reference that matched nothing (no missing keys, no uncertain fallback).
     fn related(
         &self,
         link: &super::compile::CompiledLink,
         value: &Value,
         item: &ConfigurationItem,
         prefix: &str,
-    ) -> (Vec<usize>, Vec<String>) {
+    ) -> (Vec<usize>, Vec<String>, bool) {
         let lookup = |index: usize, keys: &[String]| -> (Vec<usize>, Vec<String>) {
             let mut hits = Vec::new();
             let mut misses = Vec::new();
@@ -454,8 +493,9 @@ impl Env<'_> {
             }
             let mut problems = misses;
             problems.extend(holes);
-            return (hits, self.explain_missing(link, item, problems));
+            return (hits, self.explain_missing(link, item, problems), false);
         }
+        let only_unmatched = holes.is_empty();
         let problems: Vec<String> = misses
             .into_iter()
             .map(|key| {
@@ -466,7 +506,7 @@ impl Env<'_> {
             })
             .chain(holes)
             .collect();
-        (hits, self.explain_missing(link, item, problems))
+        (hits, self.explain_missing(link, item, problems), only_unmatched)
     }
 
     /// Names the collection failure behind missing related resources, when there is one.

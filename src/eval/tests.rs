@@ -671,3 +671,40 @@ fn account_level_policies_over_every_type_never_conclude_from_absence() {
     let f = evaluate(&set, &inv, &Options::default()).unwrap().findings;
     assert_eq!(f[0].status, Status::Pass, "{}", f[0].message);
 }
+
+#[test]
+fn a_related_resource_that_is_not_there_is_absent_only_where_the_source_records_its_type() {
+    let set = policies(
+        "policies:\n  - {id: logged, title: t, severity: low, resource: AWS::EC2::VPC, check: {related: {resource: AWS::EC2::FlowLog, from: resourceId, to: configuration.resourceId}, on-missing: fail, any: {path: configuration.flowLogStatus, equals: ACTIVE}}}\n",
+    );
+    let vpc = item("AWS::EC2::VPC", "vpc-1", json!({}));
+    let with = |coverage: Coverage, errors: Vec<crate::inventory::CollectionError>| {
+        let base = inventory(Vec::new());
+        Inventory::new(base.source.clone(), vec![vpc.clone()], errors, coverage)
+    };
+    let status = |inv: &Inventory| evaluate(&set, inv, &Options::default()).unwrap().findings[0].clone();
+    // Recorded and absent: the policy's on-missing decides.
+    let mut covered = Coverage::new(crate::inventory::coverage::Basis::Attestor);
+    covered.add(ACCOUNT, "eu-west-1", "AWS::EC2::VPC");
+    covered.add(ACCOUNT, "eu-west-1", "AWS::EC2::FlowLog");
+    assert_eq!(status(&with(covered.clone(), Vec::new())).status, Status::Fail);
+    // Not recorded by the source: unknown, never a fail by accident.
+    let mut uncovered = Coverage::new(crate::inventory::coverage::Basis::Attestor);
+    uncovered.add(ACCOUNT, "eu-west-1", "AWS::EC2::VPC");
+    assert_eq!(status(&with(uncovered, Vec::new())).status, Status::Error);
+    // Recorded, but the listing failed: unknown.
+    let denied = crate::inventory::CollectionError {
+        service: "ec2".into(),
+        region: "eu-west-1".into(),
+        operation: "DescribeFlowLogs".into(),
+        iam_action: "ec2:DescribeFlowLogs".into(),
+        error_code: "UnauthorizedOperation".into(),
+        message: "denied".into(),
+        account_id: ACCOUNT.into(),
+        resource_types: vec!["AWS::EC2::FlowLog".into()],
+        properties: Vec::new(),
+    };
+    let f = status(&with(covered, vec![denied]));
+    assert_eq!(f.status, Status::Error, "{}", f.message);
+    assert!(f.message.contains("DescribeFlowLogs"), "{}", f.message);
+}

@@ -625,7 +625,7 @@ fn evidence_sentence(
         }
     }
     if let Some(why) = &policy.vacuous {
-        sentence.push_str(&format!("; cannot fail, so not evidence on its own: {why}"));
+        sentence.push_str(&format!("; its passes are not evidence on their own: {why}"));
     } else if !policy.guardrail_violations.is_empty() {
         sentence.push_str(&format!(
             "; not evidence: {}",

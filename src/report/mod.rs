@@ -269,7 +269,7 @@ impl PolicyInfo {
         if let Some(why) = &self.not_configured {
             Some(format!("did not run, {why}"))
         } else if let Some(why) = &self.vacuous {
-            Some(format!("cannot fail, not evidence: {why}"))
+            Some(format!("passes are not evidence: {why}"))
         } else if !self.counts_as_evidence {
             Some(format!(
                 "parameters outside guardrail, not evidence: {}",

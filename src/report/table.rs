@@ -28,7 +28,7 @@ pub fn render(report: &Report, options: &RenderOptions) -> String {
         if p.not_configured.is_some() {
             name.push_str(" (not configured)");
         } else if p.vacuous.is_some() {
-            name.push_str(" (cannot fail: not evidence)");
+            name.push_str(" (passes are not evidence)");
         } else if !p.counts_as_evidence {
             name.push_str(" (not evidence: guardrail)");
         }

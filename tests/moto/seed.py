@@ -5,6 +5,7 @@ Usage: python seed.py ENDPOINT_URL"""
 import io
 import json
 import sys
+import urllib.request
 import zipfile
 
 import boto3
@@ -51,6 +52,11 @@ ec2.authorize_security_group_ingress(GroupId=web, IpPermissions=[
 ssh = ec2.create_security_group(GroupName="ssh-open", Description="ssh", VpcId=vpc)["GroupId"]
 ec2.authorize_security_group_ingress(GroupId=ssh, IpPermissions=[
     {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}])
+# Databases admit only the web tier's group (passes rds-security-groups-admit-only-groups), or a
+# CIDR (the ssh-open group: fails it).
+db_sg = ec2.create_security_group(GroupName="db", Description="db", VpcId=vpc)["GroupId"]
+ec2.authorize_security_group_ingress(GroupId=db_sg, IpPermissions=[
+    {"IpProtocol": "tcp", "FromPort": 5432, "ToPort": 5432, "UserIdGroupPairs": [{"GroupId": web}]}])
 ec2.create_volume(AvailabilityZone="eu-west-1a", Size=8, Encrypted=True, TagSpecifications=[
     {"ResourceType": "volume", "Tags": [{"Key": "Name", "Value": "encrypted"}]}])
 ec2.create_volume(AvailabilityZone="eu-west-1a", Size=8, Encrypted=False, TagSpecifications=[
@@ -64,11 +70,11 @@ rds.create_db_subnet_group(DBSubnetGroupName="public", DBSubnetGroupDescription=
 rds.create_db_instance(DBInstanceIdentifier="orders", DBInstanceClass="db.t3.micro", Engine="postgres",
                        MasterUsername="admin", MasterUserPassword="password123", AllocatedStorage=20,
                        StorageEncrypted=True, PubliclyAccessible=False, MultiAZ=True,
-                       BackupRetentionPeriod=14, DBSubnetGroupName="private")
+                       BackupRetentionPeriod=14, DBSubnetGroupName="private", VpcSecurityGroupIds=[db_sg])
 rds.create_db_instance(DBInstanceIdentifier="legacy", DBInstanceClass="db.t3.micro", Engine="mysql",
                        MasterUsername="admin", MasterUserPassword="password123", AllocatedStorage=20,
                        StorageEncrypted=False, PubliclyAccessible=True, MultiAZ=False,
-                       BackupRetentionPeriod=1, DBSubnetGroupName="public")
+                       BackupRetentionPeriod=1, DBSubnetGroupName="public", VpcSecurityGroupIds=[ssh])
 rds.create_db_snapshot(DBSnapshotIdentifier="orders-manual", DBInstanceIdentifier="orders")
 rds.create_db_snapshot(DBSnapshotIdentifier="legacy-manual", DBInstanceIdentifier="legacy")
 
@@ -100,6 +106,14 @@ logs.create_log_group(logGroupName="/app/api")
 logs.put_retention_policy(logGroupName="/app/api", retentionInDays=90)
 logs.create_log_group(logGroupName="/app/forever")
 
+# Flow logs: the seeded VPC delivers to an existing log group (passes vpc-flow-logs-enabled); moto's
+# default VPC delivers to a log group that does not exist, so its delivery status is FAILED (fails).
+default_vpc = next(v["VpcId"] for v in ec2.describe_vpcs()["Vpcs"] if v.get("IsDefault"))
+for vpc_id, group in ((vpc, "/app/api"), (default_vpc, "/missing/flow-logs")):
+    ec2.create_flow_logs(ResourceType="VPC", ResourceIds=[vpc_id], TrafficType="ALL",
+                         LogDestinationType="cloud-watch-logs", LogGroupName=group,
+                         DeliverLogsPermissionArn="arn:aws:iam::123456789012:role/flow-logs")
+
 s3 = client("s3")
 for name in ("customer-files", "scratch", "audit-logs"):
     s3.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": REGION})
@@ -108,6 +122,24 @@ for name, state in (("customer-files", "Enabled"), ("scratch", "Suspended"), ("a
 s3.put_bucket_encryption(Bucket="customer-files", ServerSideEncryptionConfiguration={
     "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms"}}]})
 s3.put_bucket_tagging(Bucket="customer-files", Tagging={"TagSet": [{"Key": "DataRetention", "Value": "365d"}]})
+BLOCK_ALL = {"BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True, "RestrictPublicBuckets": True}
+s3.put_public_access_block(Bucket="customer-files", PublicAccessBlockConfiguration=BLOCK_ALL)
+# One setting off: fails s3-bucket-public-access-block (the other buckets have no configuration: fail too).
+s3.put_public_access_block(Bucket="scratch", PublicAccessBlockConfiguration=dict(BLOCK_ALL, RestrictPublicBuckets=False))
+
+# The account-level setting (S3 Control PutPublicAccessBlock). boto3 would put the account ID in
+# front of the endpoint's host (123456789012.127.0.0.1), a name that sends a DNS query off the
+# machine; send the request to the loopback endpoint directly instead. moto routes it by path and
+# reads the account from x-amz-account-id; it does not check signatures.
+urllib.request.urlopen(urllib.request.Request(
+    f"{ENDPOINT}/v20180820/configuration/publicAccessBlock", method="PUT",
+    headers={"x-amz-account-id": "123456789012", "Content-Type": "application/xml",
+             "Authorization": "AWS4-HMAC-SHA256 Credential=testing/20260101/eu-west-1/s3/aws4_request, "
+                              "SignedHeaders=host, Signature=0"},
+    data=(b'<PublicAccessBlockConfiguration xmlns="http://awss3control.amazonaws.com/doc/2018-08-20/">'
+          b"<BlockPublicAcls>true</BlockPublicAcls><IgnorePublicAcls>true</IgnorePublicAcls>"
+          b"<BlockPublicPolicy>true</BlockPublicPolicy><RestrictPublicBuckets>true</RestrictPublicBuckets>"
+          b"</PublicAccessBlockConfiguration>"))).read()
 s3.put_bucket_lifecycle_configuration(Bucket="customer-files", LifecycleConfiguration={"Rules": [
     {"ID": "expire", "Status": "Enabled", "Filter": {"Prefix": ""}, "Expiration": {"Days": 365}}]})
 # Buckets with data to delete whose expiring rules cover only part of the bucket fail
