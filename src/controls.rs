@@ -37,7 +37,9 @@ impl Framework {
 }
 
 /// What one policy-to-question mapping can do to the answer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     /// The check alone can make the answer No (the default).
@@ -350,7 +352,12 @@ mod tests {
                 .collect();
             let ids: Vec<&str> = Catalog::get(framework).ids().collect();
             let classified: Vec<&str> = rows.iter().map(|r| r.0).collect();
-            assert_eq!(classified, ids, "{}: every question once, in order", framework.key());
+            assert_eq!(
+                classified,
+                ids,
+                "{}: every question once, in order",
+                framework.key()
+            );
             for (id, kind, reason) in rows {
                 assert!(QuestionKind::parse(kind).is_some(), "{id}: kind `{kind}`");
                 assert!(reason.trim().len() > 10, "{id}: a reason is needed");

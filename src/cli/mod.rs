@@ -46,6 +46,8 @@ pub struct Cli {
 }
 
 #[derive(Subcommand, Debug)]
+// Parsed once per process: the size of the largest variant costs nothing worth a box.
+#[allow(clippy::large_enum_variant)]
 enum Command {
     /// Evaluate policies against an inventory and write a report.
     Scan(ScanArgs),

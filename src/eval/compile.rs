@@ -125,7 +125,7 @@ pub type Overrides = BTreeMap<String, BTreeMap<String, Value>>;
 /// A policy ready to run, or one waiting for the user to state a parameter.
 #[derive(Debug)]
 pub enum Compiled {
-    Ready(CompiledPolicy),
+    Ready(Box<CompiledPolicy>),
     NotConfigured(NotConfigured),
 }
 
@@ -157,8 +157,16 @@ impl NotConfigured {
                 .map(|p| format!("`{p}`"))
                 .collect::<Vec<_>>()
                 .join(", "),
-            if self.missing.len() == 1 { "has" } else { "have" },
-            if self.missing.len() == 1 { "it" } else { "them" },
+            if self.missing.len() == 1 {
+                "has"
+            } else {
+                "have"
+            },
+            if self.missing.len() == 1 {
+                "it"
+            } else {
+                "them"
+            },
             sets.join(" ")
         )
     }
@@ -256,7 +264,7 @@ pub fn compile(
         .map(|c| compiler.cond(c, &root))
         .transpose()?;
     let check = compiler.cond(&policy.check, &root)?;
-    Ok(Compiled::Ready(CompiledPolicy {
+    Ok(Compiled::Ready(Box::new(CompiledPolicy {
         id: id.clone(),
         title: policy.title.clone(),
         severity: policy.severity,
@@ -270,7 +278,7 @@ pub fn compile(
         guardrail_violations,
         vacuous,
         reads,
-    }))
+    })))
 }
 
 fn paths_read(policy: &Policy) -> Vec<String> {

@@ -506,7 +506,11 @@ impl Env<'_> {
             })
             .chain(holes)
             .collect();
-        (hits, self.explain_missing(link, item, problems), only_unmatched)
+        (
+            hits,
+            self.explain_missing(link, item, problems),
+            only_unmatched,
+        )
     }
 
     /// Names the collection failure behind missing related resources, when there is one.

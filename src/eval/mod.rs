@@ -87,7 +87,7 @@ pub fn evaluate(
     let mut errors = Vec::new();
     for policy in &set.policies {
         match compile::compile(policy, &options.overrides, &mut keys) {
-            Ok(compile::Compiled::Ready(p)) => policies.push(p),
+            Ok(compile::Compiled::Ready(p)) => policies.push(*p),
             Ok(compile::Compiled::NotConfigured(p)) => not_configured.push(p),
             Err(e) => errors.push(e),
         }
@@ -133,11 +133,13 @@ pub fn evaluate(
                     )
                     .chain(
                         // A resource-level `*` policy concludes nothing from absence.
-                        (policy.resource_type != crate::resource_schema::ANY_TYPE)
-                            .then(|| env.gaps(policy, &accounts))
-                            .unwrap_or_default()
-                            .into_iter()
-                            .map(|(account, gap)| (p, Task::Uncovered(account, gap))),
+                        if policy.resource_type == crate::resource_schema::ANY_TYPE {
+                            Vec::new()
+                        } else {
+                            env.gaps(policy, &accounts)
+                        }
+                        .into_iter()
+                        .map(|(account, gap)| (p, Task::Uncovered(account, gap))),
                     )
                     .collect(),
                 Level::Account => accounts

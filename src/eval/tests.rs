@@ -661,7 +661,11 @@ fn account_level_policies_over_every_type_never_conclude_from_absence() {
     let inv = source(vec![table.clone()], coverage.clone());
     let f = evaluate(&set, &inv, &Options::default()).unwrap().findings;
     assert_eq!(f[0].status, Status::Error, "{}", f[0].message);
-    assert!(f[0].message.contains("every AWS resource type"), "{}", f[0].message);
+    assert!(
+        f[0].message.contains("every AWS resource type"),
+        "{}",
+        f[0].message
+    );
     let bucket = item("AWS::S3::Bucket", "files", json!({}));
     let inv = source(vec![table.clone(), bucket], coverage);
     let f = evaluate(&set, &inv, &Options::default()).unwrap().findings;
@@ -682,12 +686,16 @@ fn a_related_resource_that_is_not_there_is_absent_only_where_the_source_records_
         let base = inventory(Vec::new());
         Inventory::new(base.source.clone(), vec![vpc.clone()], errors, coverage)
     };
-    let status = |inv: &Inventory| evaluate(&set, inv, &Options::default()).unwrap().findings[0].clone();
+    let status =
+        |inv: &Inventory| evaluate(&set, inv, &Options::default()).unwrap().findings[0].clone();
     // Recorded and absent: the policy's on-missing decides.
     let mut covered = Coverage::new(crate::inventory::coverage::Basis::Attestor);
     covered.add(ACCOUNT, "eu-west-1", "AWS::EC2::VPC");
     covered.add(ACCOUNT, "eu-west-1", "AWS::EC2::FlowLog");
-    assert_eq!(status(&with(covered.clone(), Vec::new())).status, Status::Fail);
+    assert_eq!(
+        status(&with(covered.clone(), Vec::new())).status,
+        Status::Fail
+    );
     // Not recorded by the source: unknown, never a fail by accident.
     let mut uncovered = Coverage::new(crate::inventory::coverage::Basis::Attestor);
     uncovered.add(ACCOUNT, "eu-west-1", "AWS::EC2::VPC");

@@ -227,9 +227,9 @@ impl Parameter {
             ParamType::Duration => crate::duration::Duration { seconds: n as i64 }.to_string(),
             _ => format_number(n),
         };
-        guardrail
-            .violation(number, show)
-            .map(|why| GuardrailProblem::Loosened(format!("parameter `{}`: {why}", self.name.value)))
+        guardrail.violation(number, show).map(|why| {
+            GuardrailProblem::Loosened(format!("parameter `{}`: {why}", self.name.value))
+        })
     }
 }
 

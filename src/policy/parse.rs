@@ -352,7 +352,11 @@ impl Decoder<'_> {
             });
         }
         if !matches!(node.kind, NodeKind::Map(_)) {
-            self.wrong_type(node, "a control mapping", "a control ID or a mapping with `id`");
+            self.wrong_type(
+                node,
+                "a control mapping",
+                "a control ID or a mapping with `id`",
+            );
             return None;
         }
         let fields = self.fields(node, "a control mapping", keys)?;
@@ -511,7 +515,10 @@ impl Decoder<'_> {
             self.error(
                 "invalid-value",
                 n.span,
-                format!("guardrail `vacuous-if-all-of` applies to list parameters, not {}", kind.name()),
+                format!(
+                    "guardrail `vacuous-if-all-of` applies to list parameters, not {}",
+                    kind.name()
+                ),
             );
             return None;
         }
@@ -1048,7 +1055,10 @@ mod tests {
             panic!()
         };
         assert!(rel.link.fallback.is_some());
-        assert_eq!(policies[0].parameters[0].guardrail.as_ref().unwrap().max, Some(90.0));
+        assert_eq!(
+            policies[0].parameters[0].guardrail.as_ref().unwrap().max,
+            Some(90.0)
+        );
     }
 
     #[test]

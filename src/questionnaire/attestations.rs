@@ -318,15 +318,14 @@ impl<'f> Decoder<'f> {
             }
             (None, Some(q)) => {
                 let id = self.non_empty(q, "`question`")?;
-                let framework = self
-                    .required(fields, "framework", what)
-                    .and_then(|n| {
-                        let options: Vec<(&str, Framework)> = [Framework::CaiqLiteV4, Framework::CaiqLiteV3]
+                let framework = self.required(fields, "framework", what).and_then(|n| {
+                    let options: Vec<(&str, Framework)> =
+                        [Framework::CaiqLiteV4, Framework::CaiqLiteV3]
                             .iter()
                             .map(|f| (f.key(), *f))
                             .collect();
-                        self.enum_value(n, "questionnaire framework", &options)
-                    })?;
+                    self.enum_value(n, "questionnaire framework", &options)
+                })?;
                 let catalog = Catalog::get(framework);
                 if !catalog.contains(&id.value) {
                     self.error(
@@ -363,7 +362,10 @@ impl<'f> Decoder<'f> {
                 self.error(
                     "invalid-value",
                     node.span,
-                    format!("{what} must be a date like 2026-10-01, found `{}`", text.value),
+                    format!(
+                        "{what} must be a date like 2026-10-01, found `{}`",
+                        text.value
+                    ),
                 );
                 None
             }

@@ -155,7 +155,10 @@ pub fn render(q: &Questionnaire, report: &Report) -> String {
             scope = if row.scope.accounts.is_empty() {
                 String::new()
             } else {
-                format!("<br><span class=\"muted\">{}</span>", escape(&row.scope.describe()))
+                format!(
+                    "<br><span class=\"muted\">{}</span>",
+                    escape(&row.scope.describe())
+                )
             },
             p = row.counts.pass,
             f = row.counts.fail,

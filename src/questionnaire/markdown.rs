@@ -40,7 +40,12 @@ pub fn render(q: &Questionnaire, report: &Report) -> String {
     }
     out.push_str("\n## Questions\n\n| Question | Control | Asks | Answer | Evidence | Manual part | Notes |\n|---|---|---|---|---|---|---|\n");
     for row in &q.rows {
-        let mut answer = format!("**{}**<br>{}; {}", row.answer.as_str(), row.basis.as_str(), row.kind.as_str());
+        let mut answer = format!(
+            "**{}**<br>{}; {}",
+            row.answer.as_str(),
+            row.basis.as_str(),
+            row.kind.as_str()
+        );
         if !row.scope.accounts.is_empty() {
             answer.push_str(&format!("<br>{}", cell(&row.scope.describe())));
         }

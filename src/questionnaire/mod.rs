@@ -288,16 +288,21 @@ impl PersonInput {
 /// Reads a file a person wrote, as a diagnostic-ready source.
 pub(crate) fn read_source(path: &Path) -> Result<Arc<SourceFile>, Diagnostic> {
     let name = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| {
-        Diagnostic::error("unreadable-file", format!("cannot read {name}: {e}"))
-    })?;
+    let bytes = std::fs::read(path)
+        .map_err(|e| Diagnostic::error("unreadable-file", format!("cannot read {name}: {e}")))?;
     let text = String::from_utf8(bytes).map_err(|e| {
         Diagnostic::error(
             "invalid-utf8",
-            format!("{name} is not UTF-8 (invalid byte at offset {})", e.utf8_error().valid_up_to()),
+            format!(
+                "{name} is not UTF-8 (invalid byte at offset {})",
+                e.utf8_error().valid_up_to()
+            ),
         )
     })?;
-    let text = text.strip_prefix('\u{feff}').map(str::to_string).unwrap_or(text);
+    let text = text
+        .strip_prefix('\u{feff}')
+        .map(str::to_string)
+        .unwrap_or(text);
     Ok(SourceFile::new(name, text))
 }
 
@@ -322,7 +327,9 @@ fn index(report: &Report) -> Index<'_> {
     for r in &report.results {
         let f = &r.finding;
         if matches!(f.status, Status::Fail | Status::Error) {
-            let ids = examples.entry((f.policy_id.as_str(), f.status)).or_default();
+            let ids = examples
+                .entry((f.policy_id.as_str(), f.status))
+                .or_default();
             if ids.len() < 5 {
                 ids.push(f.resource_id.as_str());
             }
@@ -386,7 +393,9 @@ pub fn build(report: &Report, framework: Framework, person: &PersonInput) -> Que
                 manual: Vec::new(),
                 notes: Vec::new(),
             };
-            answer(&mut row, report, &index, &mapped, &claims, person, framework, day);
+            answer(
+                &mut row, report, &index, &mapped, &claims, person, framework, day,
+            );
             row
         })
         .collect();
@@ -414,7 +423,13 @@ fn answer(
         row.counts.error += s.error;
         row.counts.not_applicable += s.not_applicable;
         row.counts.waived += s.waived;
-        row.evidence.push(evidence_sentence(policy, *role, framework, &row.question_id, index));
+        row.evidence.push(evidence_sentence(
+            policy,
+            *role,
+            framework,
+            &row.question_id,
+            index,
+        ));
         if policy.not_configured.is_none() {
             if let Some((a, r)) = index.where_.get(policy.id.as_str()) {
                 accounts.extend(a.iter().copied());
@@ -512,7 +527,10 @@ fn answer(
     if let Some(ex) = exclusion {
         row.notes.push(format!(
             "Scoped out{}: {}",
-            ex.by.as_ref().map(|b| format!(" by {b}")).unwrap_or_default(),
+            ex.by
+                .as_ref()
+                .map(|b| format!(" by {b}"))
+                .unwrap_or_default(),
             ex.justification
         ));
         if auto == Automated::Fail {
@@ -556,11 +574,13 @@ fn answer(
         (Answer::NoEvidence, _) => row
             .notes
             .push("The deciding checks found no resources to check in the scanned scope.".into()),
-        (Answer::Unknown, Automated::Loosened) => row.notes.push(
-            "A deciding check passed only with parameters looser than its guardrail.".into(),
-        ),
+        (Answer::Unknown, Automated::Loosened) => row
+            .notes
+            .push("A deciding check passed only with parameters looser than its guardrail.".into()),
         (Answer::Review, _) if row.kind != QuestionKind::Governance || !manual.done => {
-            row.notes.push("Only a supporting check failed: a person decides whether the answer holds.".into())
+            row.notes.push(
+                "Only a supporting check failed: a person decides whether the answer holds.".into(),
+            )
         }
         (Answer::Review, _) => row
             .notes
@@ -595,7 +615,10 @@ fn evidence_sentence(
         _ => role.as_str().to_string(),
     };
     if let Some(why) = &policy.not_configured {
-        return format!("{role_text}: {} ({}) did not run: {why}", policy.title, policy.id);
+        return format!(
+            "{role_text}: {} ({}) did not run: {why}",
+            policy.title, policy.id
+        );
     }
     let s = policy.summary;
     let applicable = s.pass + s.fail + s.error;
@@ -604,7 +627,10 @@ fn evidence_sentence(
         Level::Resource => policy.resource_type.clone(),
     };
     let mut sentence = if applicable == 0 {
-        format!("{role_text}: no {subject} in scope: {} ({})", policy.title, policy.id)
+        format!(
+            "{role_text}: no {subject} in scope: {} ({})",
+            policy.title, policy.id
+        )
     } else {
         format!(
             "{role_text}: {} of {applicable} {subject} pass: {} ({})",
@@ -625,7 +651,9 @@ fn evidence_sentence(
         }
     }
     if let Some(why) = &policy.vacuous {
-        sentence.push_str(&format!("; its passes are not evidence on their own: {why}"));
+        sentence.push_str(&format!(
+            "; its passes are not evidence on their own: {why}"
+        ));
     } else if !policy.guardrail_violations.is_empty() {
         sentence.push_str(&format!(
             "; not evidence: {}",

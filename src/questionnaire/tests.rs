@@ -26,9 +26,18 @@ const AUTOS: [Automated; 7] = [
 
 fn manual_states() -> Vec<ManualState> {
     vec![
-        ManualState { needed: false, done: true },
-        ManualState { needed: true, done: false },
-        ManualState { needed: true, done: true },
+        ManualState {
+            needed: false,
+            done: true,
+        },
+        ManualState {
+            needed: true,
+            done: false,
+        },
+        ManualState {
+            needed: true,
+            done: true,
+        },
     ]
 }
 
@@ -40,7 +49,9 @@ fn no_combination_gives_an_answer_it_has_no_ground_for() {
             for auto in AUTOS {
                 for manual in manual_states() {
                     let (answer, basis) = decide(kind, scoped, auto, manual);
-                    let case = format!("{kind:?} scoped={scoped} {auto:?} {manual:?} → {answer:?} {basis:?}");
+                    let case = format!(
+                        "{kind:?} scoped={scoped} {auto:?} {manual:?} → {answer:?} {basis:?}"
+                    );
                     assert_eq!(answer == Answer::NotApplicable, scoped, "{case}");
                     if answer == Answer::Yes {
                         let verified = auto == Automated::Pass
@@ -56,20 +67,23 @@ fn no_combination_gives_an_answer_it_has_no_ground_for() {
                     if kind != QuestionKind::Governance
                         && matches!(
                             auto,
-                            Automated::Fail | Automated::Undecided | Automated::Loosened | Automated::Review
+                            Automated::Fail
+                                | Automated::Undecided
+                                | Automated::Loosened
+                                | Automated::Review
                         )
                     {
-                        assert!(
-                            !matches!(answer, Answer::Yes | Answer::Partial),
-                            "{case}"
-                        );
+                        assert!(!matches!(answer, Answer::Yes | Answer::Partial), "{case}");
                     }
                     if answer == Answer::No {
                         assert_eq!(auto, Automated::Fail, "{case}");
                         assert_ne!(kind, QuestionKind::Governance, "{case}");
                     }
                     if answer == Answer::Partial {
-                        assert!(auto == Automated::Pass && manual.needed && !manual.done, "{case}");
+                        assert!(
+                            auto == Automated::Pass && manual.needed && !manual.done,
+                            "{case}"
+                        );
                     }
                     if basis == Basis::Verified && answer == Answer::Yes {
                         assert!(!manual.needed, "{case}");
@@ -85,25 +99,64 @@ fn no_combination_gives_an_answer_it_has_no_ground_for() {
 fn the_documented_table() {
     use Answer::*;
     use QuestionKind::*;
-    let none = ManualState { needed: false, done: true };
-    let pending = ManualState { needed: true, done: false };
-    let attested = ManualState { needed: true, done: true };
+    let none = ManualState {
+        needed: false,
+        done: true,
+    };
+    let pending = ManualState {
+        needed: true,
+        done: false,
+    };
+    let attested = ManualState {
+        needed: true,
+        done: true,
+    };
     let cases = [
         (Technical, Automated::Pass, none, Yes, Basis::Verified),
-        (Technical, Automated::Pass, pending, Partial, Basis::Verified),
+        (
+            Technical,
+            Automated::Pass,
+            pending,
+            Partial,
+            Basis::Verified,
+        ),
         (Technical, Automated::Pass, attested, Yes, Basis::Mixed),
         (Mixed, Automated::Pass, pending, Partial, Basis::Verified),
         (Mixed, Automated::Pass, attested, Yes, Basis::Mixed),
         (Technical, Automated::Fail, attested, No, Basis::Verified),
         (Mixed, Automated::Review, attested, Review, Basis::Verified),
-        (Technical, Automated::Undecided, none, Unknown, Basis::Verified),
-        (Technical, Automated::Loosened, none, Unknown, Basis::Verified),
-        (Technical, Automated::NoEvidence, none, NoEvidence, Basis::Verified),
+        (
+            Technical,
+            Automated::Undecided,
+            none,
+            Unknown,
+            Basis::Verified,
+        ),
+        (
+            Technical,
+            Automated::Loosened,
+            none,
+            Unknown,
+            Basis::Verified,
+        ),
+        (
+            Technical,
+            Automated::NoEvidence,
+            none,
+            NoEvidence,
+            Basis::Verified,
+        ),
         (Technical, Automated::NoCheck, none, Manual, Basis::None),
         (Mixed, Automated::NoCheck, attested, Yes, Basis::Attested),
         (Governance, Automated::NoCheck, pending, Manual, Basis::None),
         (Governance, Automated::Pass, pending, Manual, Basis::None),
-        (Governance, Automated::NoCheck, attested, Yes, Basis::Attested),
+        (
+            Governance,
+            Automated::NoCheck,
+            attested,
+            Yes,
+            Basis::Attested,
+        ),
         (Governance, Automated::Fail, attested, Review, Basis::Mixed),
     ];
     for (kind, auto, manual, answer, basis) in cases {
@@ -284,7 +337,11 @@ fn an_open_manual_claim_holds_a_passing_answer_at_partial_until_attested() {
     let q = build(&r, Framework::CaiqLiteV4, &PersonInput::default());
     let mfa = row(&q, "IAM-14.1");
     assert_eq!((mfa.answer, mfa.basis), (Answer::Partial, Basis::Verified));
-    assert!(mfa.notes.iter().any(|n| n.contains("everyone-mfa")), "{:?}", mfa.notes);
+    assert!(
+        mfa.notes.iter().any(|n| n.contains("everyone-mfa")),
+        "{:?}",
+        mfa.notes
+    );
     assert_eq!(mfa.scope.accounts, ["111122223333"]);
     assert_eq!(mfa.scope.regions, ["eu-west-1"]);
 
@@ -309,11 +366,19 @@ fn an_attestation_never_outweighs_a_failing_check() {
     let q = build(&r, Framework::CaiqLiteV4, &person(valid, ""));
     let mfa = row(&q, "IAM-14.1");
     assert_eq!(mfa.answer, Answer::No);
-    assert!(mfa.evidence[0].contains("failing: bob"), "{:?}", mfa.evidence);
+    assert!(
+        mfa.evidence[0].contains("failing: bob"),
+        "{:?}",
+        mfa.evidence
+    );
     // The same failure only supports IAM-14.2: a person reviews it.
     let strong = row(&q, "IAM-14.2");
     assert_eq!(strong.answer, Answer::Review);
-    assert!(strong.evidence[0].starts_with("supports (MFA is one part"), "{:?}", strong.evidence);
+    assert!(
+        strong.evidence[0].starts_with("supports (MFA is one part"),
+        "{:?}",
+        strong.evidence
+    );
 }
 
 #[test]
@@ -323,20 +388,40 @@ fn checks_that_cannot_fail_or_did_not_run_never_make_yes() {
     let q = build(&r, Framework::CaiqLiteV4, &PersonInput::default());
     let cek = row(&q, "CEK-03.1");
     assert_eq!(cek.answer, Answer::Manual, "{cek:?}");
-    assert!(cek.evidence[0].contains("not evidence on their own"), "{:?}", cek.evidence);
+    assert!(
+        cek.evidence[0].contains("not evidence on their own"),
+        "{:?}",
+        cek.evidence
+    );
 
     // No regions stated: the policy does not run, is listed, and the question is manual.
     let residency = row(&q, "DSP-19.1");
     assert_eq!(residency.answer, Answer::Manual);
-    assert!(residency.evidence[0].contains("did not run"), "{:?}", residency.evidence);
+    assert!(
+        residency.evidence[0].contains("did not run"),
+        "{:?}",
+        residency.evidence
+    );
     let info = r.policies.iter().find(|p| p.id == "in-regions").unwrap();
-    assert!(info.not_configured.as_deref().unwrap().contains("--set 'in-regions.allowed_regions=...'"));
-    assert!(r.results.iter().all(|f| f.finding.policy_id != "in-regions"));
+    assert!(
+        info.not_configured
+            .as_deref()
+            .unwrap()
+            .contains("--set 'in-regions.allowed_regions=...'")
+    );
+    assert!(
+        r.results
+            .iter()
+            .all(|f| f.finding.policy_id != "in-regions")
+    );
 
     // Every region listed: the check runs but cannot fail.
     let all = eval::Overrides::from([(
         "in-regions".to_string(),
-        BTreeMap::from([("allowed_regions".to_string(), json!(["us-east-1", "eu-west-1"]))]),
+        BTreeMap::from([(
+            "allowed_regions".to_string(),
+            json!(["us-east-1", "eu-west-1"]),
+        )]),
     )]);
     let r = report(&[("alice", true)], all);
     let info = r.policies.iter().find(|p| p.id == "in-regions").unwrap();
@@ -353,7 +438,10 @@ fn checks_that_cannot_fail_or_did_not_run_never_make_yes() {
     let r = report(&[("alice", true)], eu);
     let q = build(&r, Framework::CaiqLiteV4, &PersonInput::default());
     let residency = row(&q, "DSP-19.1");
-    assert!(matches!(residency.answer, Answer::Yes | Answer::Partial), "{residency:?}");
+    assert!(
+        matches!(residency.answer, Answer::Yes | Answer::Partial),
+        "{residency:?}"
+    );
 }
 
 #[test]
@@ -367,11 +455,18 @@ fn not_applicable_comes_only_from_scoping() {
     let scoping = "not-applicable:\n  - {question: DCS-03.1, framework: caiq-lite-v4, justification: We run no offices; everyone works remotely.}\n";
     let q = build(&r, Framework::CaiqLiteV4, &person("", scoping));
     let dcs = row(&q, "DCS-03.1");
-    assert_eq!((dcs.answer, dcs.basis), (Answer::NotApplicable, Basis::Scoped));
+    assert_eq!(
+        (dcs.answer, dcs.basis),
+        (Answer::NotApplicable, Basis::Scoped)
+    );
     assert!(dcs.notes[0].contains("no offices"));
     // Scoping for one framework says nothing about the other.
     let q3 = build(&r, Framework::CaiqLiteV3, &person("", scoping));
-    assert!(q3.rows.iter().all(|row| row.answer != Answer::NotApplicable));
+    assert!(
+        q3.rows
+            .iter()
+            .all(|row| row.answer != Answer::NotApplicable)
+    );
 }
 
 #[test]
@@ -385,7 +480,13 @@ fn governance_questions_are_answered_by_people() {
     let q = build(&r, Framework::CaiqLiteV4, &person(attested, ""));
     let a = row(&q, "A&A-02.1");
     assert_eq!((a.answer, a.basis), (Answer::Yes, Basis::Attested));
-    assert!(a.manual[0].attestation.as_deref().unwrap().contains("audits/2026-soc2.pdf"));
+    assert!(
+        a.manual[0]
+            .attestation
+            .as_deref()
+            .unwrap()
+            .contains("audits/2026-soc2.pdf")
+    );
 }
 
 #[test]

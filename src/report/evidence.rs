@@ -65,4 +65,3 @@ pub fn automated(mapped: &[(&PolicyInfo, Role)]) -> Automated {
         Automated::NoEvidence
     }
 }
-

@@ -15,9 +15,9 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::controls::Role;
 use crate::eval::{Evaluation, Finding, Status};
 use crate::inventory::{CollectionError, Inventory, SourceInfo};
-use crate::controls::Role;
 use crate::policy::{Level, Policy, PolicySet, Severity};
 
 /// Version of the JSON report layout; bumped on incompatible changes.

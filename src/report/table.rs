@@ -44,7 +44,11 @@ pub fn render(report: &Report, options: &RenderOptions) -> String {
     }
     out.push_str(&policies.to_string());
     out.push('\n');
-    for p in report.policies.iter().filter(|p| p.not_configured.is_some()) {
+    for p in report
+        .policies
+        .iter()
+        .filter(|p| p.not_configured.is_some())
+    {
         out.push_str(&format!(
             "{} did not run: {}\n",
             p.id,
