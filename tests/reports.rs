@@ -239,7 +239,10 @@ fn questionnaire_answers_follow_the_evidence() {
     assert!(cell(&good, "CEK-03.1", "evidence").contains(
         "decides: 1 of 1 AWS::RDS::DBInstance pass: RDS instances encrypt storage at rest (rds-storage-encrypted)"
     ));
-    assert!(cell(&good, "CEK-03.1", "evidence").contains("its passes are not evidence on their own: AWS enforces this setting"));
+    assert!(
+        cell(&good, "CEK-03.1", "evidence")
+            .contains("its passes are not evidence on their own: AWS enforces this setting")
+    );
     assert!(cell(&good, "CEK-03.1", "scope_accounts").len() == 12);
     assert_eq!(cell(&good, "HRS-03.1", "answer"), "Manual");
     // No regions stated: the residency check does not run and the question goes to a person.
@@ -258,7 +261,11 @@ fn questionnaire_answers_follow_the_evidence() {
     assert_eq!(v3.len(), 72);
     assert_eq!(cell(&v3, "EKM-03.1", "question_kind"), "technical");
     assert_eq!(cell(&v3, "EKM-03.1", "answer"), "Yes");
-    assert!(good.iter().chain(&v3).all(|r| r[0] == "question_id" || !r.contains(&"Not applicable".to_string())));
+    assert!(
+        good.iter()
+            .chain(&v3)
+            .all(|r| r[0] == "question_id" || !r.contains(&"Not applicable".to_string()))
+    );
     // Every row carries the evidence metadata.
     let header = &good[0];
     let sha = header.iter().position(|h| h == "source_sha256").unwrap();

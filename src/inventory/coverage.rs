@@ -232,7 +232,9 @@ fn describe_type(resource_type: &str) -> String {
         "Attestor::IAM::PasswordPolicy" => "the IAM account password policy",
         "Attestor::IAM::AccountSummary" => "the IAM account summary (root user MFA)",
         "Attestor::EC2::EbsEncryptionByDefault" => "the EBS encryption-by-default setting",
-        "Attestor::S3::AccountPublicAccessBlock" => "the account-level S3 Block Public Access setting",
+        "Attestor::S3::AccountPublicAccessBlock" => {
+            "the account-level S3 Block Public Access setting"
+        }
         "AWS::Logs::LogGroup" => "CloudWatch Logs log groups",
         _ => return resource_type.to_string(),
     };
