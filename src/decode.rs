@@ -191,6 +191,14 @@ impl<'f> Decoder<'f> {
     }
 }
 
+/// Stage one for a file a person wrote: its YAML tree, or the located syntax error.
+pub(crate) fn parse_yaml(file: &Arc<SourceFile>) -> Result<Node, Diagnostic> {
+    crate::yaml::parse(&file.text).map_err(|err| {
+        Diagnostic::error("yaml-syntax", format!("invalid YAML: {}", err.message))
+            .at(file, err.span)
+    })
+}
+
 /// "a list", "an integer": the noun with its article, for messages.
 pub(crate) fn article(noun: &str) -> String {
     if noun.starts_with('`') || noun.starts_with("a ") || noun.starts_with("an ") {

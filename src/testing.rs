@@ -30,7 +30,7 @@ use crate::diagnostics::{Diagnostic, SourceFile, Span};
 use crate::eval::{self, Finding, Overrides, Status};
 use crate::inventory::{self, Inventory, SourceInfo, SourceKind};
 use crate::policy::{PolicySet, Spanned};
-use crate::yaml::{self, Node, NodeKind};
+use crate::yaml::{Node, NodeKind};
 
 pub const TEST_FILE_KEYS: &[&str] = &["tests"];
 pub const CASE_KEYS: &[&str] = &[
@@ -91,13 +91,9 @@ pub fn is_test_file(path: &Path) -> bool {
 /// Parses one test file, reporting every problem with its location.
 pub fn parse(file: &Arc<SourceFile>) -> (Option<TestFile>, Vec<Diagnostic>) {
     let mut decoder = Decoder::new(file);
-    let root = match yaml::parse(&file.text) {
+    let root = match crate::decode::parse_yaml(file) {
         Ok(root) => root,
-        Err(err) => {
-            let diag = Diagnostic::error("yaml-syntax", format!("invalid YAML: {}", err.message))
-                .at(file, err.span);
-            return (None, vec![diag]);
-        }
+        Err(diag) => return (None, vec![diag]),
     };
     let cases = decoder.test_file(&root);
     let ok = !crate::diagnostics::has_errors(&decoder.diagnostics);

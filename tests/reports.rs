@@ -173,23 +173,11 @@ print(root.get("tests"), len(cases), len(root.findall(".//failure")), len(root.f
 
 fn questionnaire(fixture: &str, framework: &str, extra: &[&str]) -> Vec<Vec<String>> {
     let dir = tempfile::tempdir().unwrap();
-    let snapshot = format!("fixtures/{fixture}.snapshot.json");
-    let mut args = vec![
-        "scan",
-        "--snapshot",
-        snapshot.as_str(),
-        "--format",
-        "json",
-        "--output-dir",
-        dir.path().to_str().unwrap(),
-    ];
-    args.extend_from_slice(extra);
-    attestor(&args);
-    let report = dir.path().join("report.json");
+    let report = json_report(fixture, dir.path(), extra);
     let (code, csv, err) = attestor(&[
         "questionnaire",
         "--report",
-        report.to_str().unwrap(),
+        &report,
         "--framework",
         framework,
         "--format",

@@ -29,7 +29,7 @@ use crate::controls::{Catalog, Framework};
 use crate::decode::{Decoder, Fields};
 use crate::diagnostics::{Diagnostic, SourceFile};
 use crate::policy::Spanned;
-use crate::yaml::{self, Node, NodeKind};
+use crate::yaml::{Node, NodeKind};
 
 pub const FILE_KEYS: &[&str] = &["attestations"];
 pub const ATTESTATION_KEYS: &[&str] = &[
@@ -190,13 +190,9 @@ pub fn load(path: &std::path::Path) -> (Attestations, Vec<Diagnostic>) {
 
 pub fn parse(file: &Arc<SourceFile>) -> (Attestations, Vec<Diagnostic>) {
     let mut decoder = Decoder::new(file);
-    let root = match yaml::parse(&file.text) {
+    let root = match crate::decode::parse_yaml(file) {
         Ok(root) => root,
-        Err(err) => {
-            let diag = Diagnostic::error("yaml-syntax", format!("invalid YAML: {}", err.message))
-                .at(file, err.span);
-            return (Attestations::default(), vec![diag]);
-        }
+        Err(diag) => return (Attestations::default(), vec![diag]),
     };
     let items = decoder
         .list_file(&root, "the attestations file", FILE_KEYS, "attestations")

@@ -17,7 +17,6 @@ use serde::Serialize;
 use crate::controls::Framework;
 use crate::decode::Decoder;
 use crate::diagnostics::{Diagnostic, SourceFile, Span};
-use crate::yaml;
 
 use super::attestations::Subject;
 
@@ -57,13 +56,9 @@ pub fn load(path: &std::path::Path) -> (Scoping, Vec<Diagnostic>) {
 
 pub fn parse(file: &Arc<SourceFile>) -> (Scoping, Vec<Diagnostic>) {
     let mut decoder = Decoder::new(file);
-    let root = match yaml::parse(&file.text) {
+    let root = match crate::decode::parse_yaml(file) {
         Ok(root) => root,
-        Err(err) => {
-            let diag = Diagnostic::error("yaml-syntax", format!("invalid YAML: {}", err.message))
-                .at(file, err.span);
-            return (Scoping::default(), vec![diag]);
-        }
+        Err(diag) => return (Scoping::default(), vec![diag]),
     };
     let mut exclusions: Vec<Exclusion> = Vec::new();
     for node in decoder.list_file(&root, "the scoping file", FILE_KEYS, "not-applicable") {
