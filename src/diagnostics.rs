@@ -24,6 +24,19 @@ impl Span {
     }
 }
 
+/// A value with the place in its source file it came from (policy files, attestations, tests).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Spanned<T> {
+    pub value: T,
+    pub span: Span,
+}
+
+impl<T> Spanned<T> {
+    pub fn new(value: T, span: Span) -> Self {
+        Spanned { value, span }
+    }
+}
+
 /// A file's name and full text, shared by every diagnostic that points into it.
 #[derive(Debug)]
 pub struct SourceFile {
@@ -251,7 +264,7 @@ pub fn render_json(diagnostics: &[Diagnostic]) -> String {
         "errors": errors,
         "warnings": diagnostics.len() - errors,
     });
-    crate::report::json::pretty(&value)
+    crate::json::pretty_value(&value)
 }
 
 /// Bridges a [`Diagnostic`] to miette's rendering traits.

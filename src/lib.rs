@@ -12,18 +12,17 @@ pub mod cli;
 #[cfg(feature = "live")]
 pub mod collect;
 pub mod controls;
-mod decode;
 pub mod diagnostics;
 pub mod duration;
 pub mod eval;
 pub mod inventory;
+pub mod json;
 pub mod lint;
 pub mod policy;
 pub mod questionnaire;
 pub mod report;
 pub mod resource_schema;
-pub mod testing;
-pub mod yaml;
+pub mod policytest;
 
 /// Files compiled into the binary by build.rs.
 mod embedded {

@@ -18,7 +18,7 @@ fn builtin_policy_tests_pass() {
 #[test]
 fn every_builtin_policy_is_proven_pass_fail_and_error() {
     let (paths_policies, tests) =
-        attestor::testing::discover(&[concat!(env!("CARGO_MANIFEST_DIR"), "/policies").into()]);
+        attestor::policytest::discover(&[concat!(env!("CARGO_MANIFEST_DIR"), "/policies").into()]);
     assert!(!paths_policies.is_empty());
     let mut seen: BTreeMap<String, BTreeSet<Status>> = BTreeMap::new();
     for path in tests {
@@ -26,7 +26,7 @@ fn every_builtin_policy_is_proven_pass_fail_and_error() {
             path.display().to_string(),
             std::fs::read_to_string(&path).unwrap(),
         );
-        let (parsed, diagnostics) = attestor::testing::parse(&file);
+        let (parsed, diagnostics) = attestor::policytest::parse(&file);
         assert!(
             diagnostics.is_empty(),
             "{}: {diagnostics:?}",

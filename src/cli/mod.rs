@@ -501,7 +501,8 @@ fn write_report(report: &Report, out: &ReportOutput) -> Result<(), Vec<Diagnosti
             )]
         })?;
         for format in formats {
-            let text = report::render(report, format, &RenderOptions { color: false });
+            let text = report::render(report, format, &RenderOptions { color: false })
+                .map_err(|d| vec![d])?;
             output::write(Some(&dir.join(format.file_name())), &text)?;
         }
         return Ok(());
@@ -513,7 +514,7 @@ fn write_report(report: &Report, out: &ReportOutput) -> Result<(), Vec<Diagnosti
         )]);
     };
     let color = out.output.is_none() && output::color_for(std::io::stdout().is_terminal());
-    let text = report::render(report, *format, &RenderOptions { color });
+    let text = report::render(report, *format, &RenderOptions { color }).map_err(|d| vec![d])?;
     output::write(out.output.as_deref(), &text)?;
     Ok(())
 }
@@ -576,6 +577,15 @@ fn person_input(
     }
     output::diagnostics(&diagnostics, DiagnosticFormat::Human);
     Ok(person)
+}
+
+/// A listing that could not be serialised: a bug, said as one.
+fn internal_json_error(e: serde_json::Error) -> Diagnostic {
+    Diagnostic::error(
+        "internal",
+        format!("the JSON output could not be written: {e}"),
+    )
+    .with_help("this is a bug in attestor: please report it with the command you ran")
 }
 
 fn snapshot_command(args: SnapshotArgs) -> CliResult {
@@ -678,7 +688,7 @@ fn test_command(args: TestArgs) -> CliResult {
     } else {
         args.paths
     };
-    let (policy_files, test_files) = crate::testing::discover(&paths);
+    let (policy_files, test_files) = crate::policytest::discover(&paths);
     if test_files.is_empty() {
         return Err(vec![Diagnostic::error(
             "no-tests",
@@ -703,10 +713,10 @@ fn test_command(args: TestArgs) -> CliResult {
             )]
         })?;
         let file = crate::diagnostics::SourceFile::new(path.display().to_string(), text);
-        let (parsed, mut problems) = crate::testing::parse(&file);
+        let (parsed, mut problems) = crate::policytest::parse(&file);
         diagnostics.append(&mut problems);
         if let Some(test_file) = parsed {
-            let (mut ran, mut problems) = crate::testing::run(&test_file, &set);
+            let (mut ran, mut problems) = crate::policytest::run(&test_file, &set);
             results.append(&mut ran);
             diagnostics.append(&mut problems);
         }
@@ -766,7 +776,7 @@ fn policies_command(args: PoliciesArgs) -> CliResult {
                     })
                 })
                 .collect();
-            crate::report::json::pretty(&rows)
+            crate::json::pretty(&rows).map_err(|e| vec![internal_json_error(e)])?
         }
         ListFormat::Table => {
             let mut table = comfy_table::Table::new();
@@ -801,7 +811,7 @@ fn controls_command(args: ControlsArgs) -> CliResult {
         .filter(|row| !args.lite || row.entry.lite)
         .collect();
     let text = match args.format {
-        ListFormat::Json => crate::report::json::pretty(&rows),
+        ListFormat::Json => crate::json::pretty(&rows).map_err(|e| vec![internal_json_error(e)])?,
         ListFormat::Table => {
             let mut table = comfy_table::Table::new();
             table.load_style(comfy_table::presets::UTF8_FULL_CONDENSED);

@@ -119,7 +119,7 @@ pub fn permissions_policy() -> String {
             "Resource": "*",
         }],
     });
-    crate::report::json::pretty(&policy)
+    crate::json::pretty_value(&policy)
 }
 
 #[derive(Clone)]

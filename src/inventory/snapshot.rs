@@ -106,11 +106,11 @@ pub fn to_json(inventory: &Inventory) -> String {
         },
         "configurationItems": items,
     });
-    crate::report::json::pretty(&file)
+    crate::json::pretty_value(&file)
 }
 
 pub fn schema_json() -> String {
-    crate::report::json::pretty(&schemars::schema_for!(SnapshotSchema))
+    crate::json::pretty_value(schemars::schema_for!(SnapshotSchema).as_value())
 }
 
 pub fn parse(name: &str, text: &str) -> Result<Loaded, Diagnostic> {

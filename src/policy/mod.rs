@@ -1,11 +1,13 @@
 //! Policies: the validated model of a policy file, with source spans kept for the linter.
 //!
-//! `parse` turns YAML (via [`crate::yaml`]) into this model and collects every problem it meets;
+//! `parse` turns YAML (via [`yaml`]) into this model and collects every problem it meets;
 //! `load` reads policy files and the built-in policies compiled into the binary; `schema` describes the file format for editors.
 
+pub(crate) mod decode;
 pub mod load;
 pub mod parse;
 pub mod schema;
+pub mod yaml;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -13,20 +15,8 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use crate::controls::{Framework, Role};
+pub use crate::diagnostics::Spanned;
 use crate::diagnostics::{SourceFile, Span};
-
-/// A value with the place in the policy file it came from.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Spanned<T> {
-    pub value: T,
-    pub span: Span,
-}
-
-impl<T> Spanned<T> {
-    pub fn new(value: T, span: Span) -> Self {
-        Spanned { value, span }
-    }
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

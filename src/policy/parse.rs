@@ -6,10 +6,10 @@
 use std::sync::Arc;
 
 use crate::controls::{Framework, Role};
-use crate::decode::{Decoder, Fields, article};
 use crate::diagnostics::{Diagnostic, SourceFile};
 use crate::duration::Duration;
-use crate::yaml::{self, Node, NodeKind};
+use crate::policy::decode::{Decoder, Fields, article};
+use crate::policy::yaml::{self, Node, NodeKind};
 
 use super::{
     AccountMatch, Compare, Condition, ControlRef, Elements, Fallback, Guardrail, IfNone, Level,

@@ -26,10 +26,10 @@ use jiff::civil::Date;
 use serde::Serialize;
 
 use crate::controls::{Catalog, Framework};
-use crate::decode::{Decoder, Fields};
 use crate::diagnostics::{Diagnostic, SourceFile};
 use crate::policy::Spanned;
-use crate::yaml::{Node, NodeKind};
+use crate::policy::decode::{Decoder, Fields};
+use crate::policy::yaml::{Node, NodeKind};
 
 pub const FILE_KEYS: &[&str] = &["attestations"];
 pub const ATTESTATION_KEYS: &[&str] = &[
@@ -190,7 +190,7 @@ pub fn load(path: &std::path::Path) -> (Attestations, Vec<Diagnostic>) {
 
 pub fn parse(file: &Arc<SourceFile>) -> (Attestations, Vec<Diagnostic>) {
     let mut decoder = Decoder::new(file);
-    let root = match crate::decode::parse_yaml(file) {
+    let root = match crate::policy::decode::parse_yaml(file) {
         Ok(root) => root,
         Err(diag) => return (Attestations::default(), vec![diag]),
     };

@@ -15,8 +15,8 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use crate::controls::Framework;
-use crate::decode::Decoder;
 use crate::diagnostics::{Diagnostic, SourceFile, Span};
+use crate::policy::decode::Decoder;
 
 use super::attestations::Subject;
 
@@ -56,7 +56,7 @@ pub fn load(path: &std::path::Path) -> (Scoping, Vec<Diagnostic>) {
 
 pub fn parse(file: &Arc<SourceFile>) -> (Scoping, Vec<Diagnostic>) {
     let mut decoder = Decoder::new(file);
-    let root = match crate::decode::parse_yaml(file) {
+    let root = match crate::policy::decode::parse_yaml(file) {
         Ok(root) => root,
         Err(diag) => return (Scoping::default(), vec![diag]),
     };

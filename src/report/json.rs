@@ -1,16 +1,14 @@
 //! The JSON report: the complete record, and the input `attestor report` re-renders from.
 
-use serde::Serialize;
-
 use super::Report;
+use crate::diagnostics::Diagnostic;
 
-pub fn render(report: &Report) -> String {
-    pretty(report)
-}
-
-/// Pretty JSON with a trailing newline: the form of every JSON document attestor prints.
-pub fn pretty<T: Serialize + ?Sized>(value: &T) -> String {
-    let mut text = serde_json::to_string_pretty(value).unwrap_or_default();
-    text.push('\n');
-    text
+pub fn render(report: &Report) -> Result<String, Diagnostic> {
+    crate::json::pretty(report).map_err(|e| {
+        Diagnostic::error(
+            "internal",
+            format!("the JSON report could not be written: {e}"),
+        )
+        .with_help("this is a bug in attestor: please report it with the command you ran")
+    })
 }

@@ -345,17 +345,23 @@ pub struct RenderOptions {
     pub color: bool,
 }
 
-pub fn render(report: &Report, format: Format, options: &RenderOptions) -> String {
-    match format {
+/// The report in `format`. Only the typed JSON report can fail to serialise; it is then an error,
+/// never an empty file.
+pub fn render(
+    report: &Report,
+    format: Format,
+    options: &RenderOptions,
+) -> Result<String, crate::diagnostics::Diagnostic> {
+    Ok(match format {
         Format::Table => table::render(report, options),
-        Format::Json => json::render(report),
+        Format::Json => json::render(report)?,
         Format::Markdown => markdown::render(report),
         Format::Html => html::render(report),
         Format::Sarif => sarif::render(report),
         Format::Junit => junit::render(report),
         Format::Oscal => oscal::render(report),
         Format::Csv => csv::render(report),
-    }
+    })
 }
 
 /// "pass 3, fail 1, error 0, not applicable 2" in one place for every human format.

@@ -207,7 +207,7 @@ pub fn render(report: &Report) -> String {
             "results": [result],
         }
     });
-    super::json::pretty(&document)
+    crate::json::pretty_value(&document)
 }
 
 #[cfg(test)]

@@ -87,5 +87,5 @@ pub fn render(report: &Report) -> String {
             "properties": properties,
         }],
     });
-    super::json::pretty(&sarif)
+    crate::json::pretty_value(&sarif)
 }

@@ -4,9 +4,9 @@
 
 use std::sync::Arc;
 
+use super::yaml::{Node, NodeKind};
+use crate::diagnostics::Spanned;
 use crate::diagnostics::{Diagnostic, SourceFile, Span, did_you_mean};
-use crate::policy::Spanned;
-use crate::yaml::{Node, NodeKind};
 
 pub(crate) struct Decoder<'f> {
     pub file: &'f Arc<SourceFile>,
@@ -193,7 +193,7 @@ impl<'f> Decoder<'f> {
 
 /// Stage one for a file a person wrote: its YAML tree, or the located syntax error.
 pub(crate) fn parse_yaml(file: &Arc<SourceFile>) -> Result<Node, Diagnostic> {
-    crate::yaml::parse(&file.text).map_err(|err| {
+    crate::policy::yaml::parse(&file.text).map_err(|err| {
         Diagnostic::error("yaml-syntax", format!("invalid YAML: {}", err.message))
             .at(file, err.span)
     })

@@ -25,12 +25,12 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::decode::Decoder;
 use crate::diagnostics::{Diagnostic, SourceFile, Span};
 use crate::eval::{self, Finding, Overrides, Status};
 use crate::inventory::{self, Inventory, SourceInfo, SourceKind};
+use crate::policy::decode::Decoder;
+use crate::policy::yaml::{Node, NodeKind};
 use crate::policy::{PolicySet, Spanned};
-use crate::yaml::{Node, NodeKind};
 
 pub const TEST_FILE_KEYS: &[&str] = &["tests"];
 pub const CASE_KEYS: &[&str] = &[
@@ -91,7 +91,7 @@ pub fn is_test_file(path: &Path) -> bool {
 /// Parses one test file, reporting every problem with its location.
 pub fn parse(file: &Arc<SourceFile>) -> (Option<TestFile>, Vec<Diagnostic>) {
     let mut decoder = Decoder::new(file);
-    let root = match crate::decode::parse_yaml(file) {
+    let root = match crate::policy::decode::parse_yaml(file) {
         Ok(root) => root,
         Err(diag) => return (None, vec![diag]),
     };
