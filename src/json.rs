@@ -11,6 +11,15 @@ pub fn pretty<T: Serialize + ?Sized>(value: &T) -> Result<String, serde_json::Er
     Ok(text)
 }
 
+/// A JSON Schema as pretty JSON, in schemars' canonical key order (`$schema`, `title` first). A
+/// schema is a JSON tree, so nothing can fail.
+pub fn pretty_schema(schema: &schemars::Schema) -> String {
+    match pretty(schema) {
+        Ok(text) => text,
+        Err(e) => unreachable!("a JSON Schema is a JSON tree and always serialises: {e}"),
+    }
+}
+
 /// A JSON tree as pretty JSON. A `serde_json::Value` has string keys only and is written to a
 /// `String`, so nothing can fail.
 pub fn pretty_value(value: &serde_json::Value) -> String {

@@ -110,7 +110,7 @@ pub fn to_json(inventory: &Inventory) -> String {
 }
 
 pub fn schema_json() -> String {
-    crate::json::pretty_value(schemars::schema_for!(SnapshotSchema).as_value())
+    crate::json::pretty_schema(&schemars::schema_for!(SnapshotSchema))
 }
 
 pub fn parse(name: &str, text: &str) -> Result<Loaded, Diagnostic> {

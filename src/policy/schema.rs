@@ -368,7 +368,7 @@ struct FallbackDoc {
 /// The JSON Schema of policy files, pretty-printed with a trailing newline.
 pub fn policy_schema_json() -> String {
     let schema = schemars::schema_for!(PolicyFile);
-    crate::json::pretty_value(schema.as_value())
+    crate::json::pretty_schema(&schema)
 }
 
 #[cfg(test)]
