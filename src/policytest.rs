@@ -509,40 +509,9 @@ fn check(case: &TestCase, findings: &[Finding]) -> Vec<String> {
     mismatches
 }
 
-/// Splits paths into policy files and test files (directories are searched recursively).
+/// Splits paths into policy files and test files (directories are searched recursively, by the
+/// same walk that loads policies).
 pub fn discover(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<PathBuf>) {
-    let mut policies = Vec::new();
-    let mut tests = Vec::new();
-    for path in paths {
-        let mut files = Vec::new();
-        collect(path, &mut files);
-        for file in files {
-            if is_test_file(&file) {
-                tests.push(file);
-            } else {
-                policies.push(file);
-            }
-        }
-    }
-    policies.sort();
-    policies.dedup();
-    tests.sort();
-    tests.dedup();
-    (policies, tests)
-}
-
-fn collect(path: &Path, out: &mut Vec<PathBuf>) {
-    if path.is_dir() {
-        let Ok(entries) = std::fs::read_dir(path) else {
-            return;
-        };
-        for entry in entries.flatten() {
-            let child = entry.path();
-            if child.is_dir() || child.extension().is_some_and(|e| e == "yaml" || e == "yml") {
-                collect(&child, out);
-            }
-        }
-    } else {
-        out.push(path.to_path_buf());
-    }
+    let walk = crate::policy::load::walk(paths);
+    (walk.policies, walk.tests)
 }

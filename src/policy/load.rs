@@ -19,15 +19,54 @@ pub fn builtin() -> (PolicySet, Vec<Diagnostic>) {
     from_sources(files)
 }
 
-/// Policies from files and directories (searched recursively for `.yaml` / `.yml`, skipping policy
-/// unit-test files `*.test.yaml` and `tests/` directories).
+/// What a walk of the paths named on the command line found: policy files, policy unit-test
+/// files (`*.test.yaml`), and the directories it could not read.
+#[derive(Debug, Default)]
+pub struct Walk {
+    pub policies: Vec<PathBuf>,
+    pub tests: Vec<PathBuf>,
+    pub errors: Vec<Diagnostic>,
+}
+
+/// The one directory walk for policies and their tests: every `.yaml` / `.yml` file below each
+/// directory (a file named directly is taken as it is), sorted. An unreadable directory is an
+/// error, never a silently smaller policy set.
+pub fn walk(paths: &[PathBuf]) -> Walk {
+    let mut walk = Walk::default();
+    for path in paths {
+        let mut found = Vec::new();
+        if path.is_dir() {
+            collect_yaml(path, &mut found, &mut walk.errors);
+        } else {
+            found.push(path.clone());
+        }
+        for file in found {
+            if is_policy_test_file(&file) {
+                walk.tests.push(file);
+            } else {
+                walk.policies.push(file);
+            }
+        }
+    }
+    for list in [&mut walk.policies, &mut walk.tests] {
+        list.sort();
+        list.dedup();
+    }
+    walk
+}
+
+/// Policies from files and directories (searched recursively for `.yaml` / `.yml`; policy
+/// unit-test files `*.test.yaml` are not policies).
 pub fn from_paths(paths: &[PathBuf]) -> (PolicySet, Vec<Diagnostic>) {
     let mut files = Vec::new();
     let mut diagnostics = Vec::new();
     for path in paths {
         let mut found = Vec::new();
         if path.is_dir() {
-            collect_yaml(path, &mut found);
+            let mut errors = Vec::new();
+            collect_yaml(path, &mut found, &mut errors);
+            found.retain(|f| !is_policy_test_file(f));
+            diagnostics.append(&mut errors);
             if found.is_empty() {
                 diagnostics.push(Diagnostic::error(
                     "no-policies",
@@ -81,20 +120,65 @@ pub fn is_policy_test_file(path: &Path) -> bool {
         .is_some_and(|n| n.ends_with(".test.yaml") || n.ends_with(".test.yml"))
 }
 
-fn collect_yaml(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
+fn collect_yaml(dir: &Path, out: &mut Vec<PathBuf>, errors: &mut Vec<Diagnostic>) {
+    let unreadable = |e: std::io::Error| {
+        Diagnostic::error(
+            "unreadable-file",
+            format!("{}: cannot read directory: {e}", dir.display()),
+        )
+        .with_help("its policy files were not loaded; fix the permissions or leave it out")
     };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            if path.file_name().is_some_and(|n| n != "tests") {
-                collect_yaml(&path, out);
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) => return errors.push(unreadable(e)),
+    };
+    for entry in entries {
+        let path = match entry {
+            Ok(entry) => entry.path(),
+            Err(e) => {
+                errors.push(unreadable(e));
+                continue;
             }
-        } else if path.extension().is_some_and(|e| e == "yaml" || e == "yml")
-            && !is_policy_test_file(&path)
-        {
+        };
+        if path.is_dir() {
+            collect_yaml(&path, out, errors);
+        } else if path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
             out.push(path);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_directory_that_cannot_be_read_is_an_error_not_a_smaller_set() {
+        let mut found = Vec::new();
+        let mut errors = Vec::new();
+        collect_yaml(Path::new("/nonexistent/attestor-policies"), &mut found, &mut errors);
+        assert!(found.is_empty());
+        assert_eq!(errors.len(), 1);
+        assert!(errors[0].message.contains("cannot read directory"), "{:?}", errors[0]);
+    }
+
+    #[test]
+    fn one_walk_finds_policies_and_their_tests_everywhere() {
+        let dir = std::env::temp_dir().join(format!("attestor-walk-{}", std::process::id()));
+        let tests = dir.join("tests");
+        std::fs::create_dir_all(&tests).unwrap();
+        for name in ["a.yaml", "a.test.yaml", "notes.txt", "tests/b.yml", "tests/b.test.yml"] {
+            std::fs::write(dir.join(name), "").unwrap();
+        }
+        let walk = walk(std::slice::from_ref(&dir));
+        let names = |list: &[PathBuf]| -> Vec<String> {
+            list.iter()
+                .map(|p| p.strip_prefix(&dir).unwrap().display().to_string())
+                .collect()
+        };
+        assert_eq!(names(&walk.policies), ["a.yaml", "tests/b.yml"]);
+        assert_eq!(names(&walk.tests), ["a.test.yaml", "tests/b.test.yml"]);
+        assert!(walk.errors.is_empty());
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }
