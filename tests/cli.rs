@@ -396,7 +396,7 @@ fn schemas_are_printed_and_committed_copies_are_current() {
     assert_eq!(
         snapshot.stdout,
         include_str!("../schemas/snapshot.schema.json"),
-        "schemas/snapshot.schema.json is stale: run `cargo run -- schema snapshot > schemas/snapshot.schema.json`"
+        "schemas/snapshot.schema.json is stale: run `scripts/generate`"
     );
     let resource = attestor(&["schema", "resource", "AWS::RDS::DBInstance"]);
     assert!(

@@ -897,6 +897,6 @@ fn committed_iam_policy_is_current() {
     assert_eq!(
         run.stdout,
         include_str!("../docs/iam-policy.json"),
-        "docs/iam-policy.json is stale: run `cargo run -- permissions > docs/iam-policy.json`"
+        "docs/iam-policy.json is stale: run `scripts/generate`"
     );
 }

@@ -451,7 +451,7 @@ mod tests {
         let committed = include_str!("../../schemas/policy.schema.json");
         assert!(
             committed == policy_schema_json(),
-            "schemas/policy.schema.json is stale: run `cargo run -- schema policy > schemas/policy.schema.json`"
+            "schemas/policy.schema.json is stale: run `scripts/generate`"
         );
     }
 }
