@@ -18,3 +18,27 @@ fn readme_lint_rules_table_is_current() {
         panic!("README.md's lint rule table is stale: run `scripts/generate`\n{expected}");
     }
 }
+
+/// CHANGELOG.md follows Keep a Changelog: Unreleased first, then released versions with a date,
+/// each with only Added / Changed / Fixed / Removed / Deprecated / Security sections.
+#[test]
+fn changelog_follows_keep_a_changelog() {
+    let text = include_str!("../CHANGELOG.md");
+    let versions: Vec<&str> = text.lines().filter(|l| l.starts_with("## ")).collect();
+    assert_eq!(versions.first(), Some(&"## [Unreleased]"), "{versions:?}");
+    for v in &versions[1..] {
+        let (name, date) = v
+            .trim_start_matches("## [")
+            .split_once("] - ")
+            .unwrap_or_else(|| panic!("`{v}` is not `## [x.y.z] - YYYY-MM-DD`"));
+        assert!(name.split('.').count() == 3, "{v}");
+        assert!(date.parse::<jiff::civil::Date>().is_ok(), "{v}");
+    }
+    for section in text.lines().filter(|l| l.starts_with("### ")) {
+        assert!(
+            ["### Added", "### Changed", "### Deprecated", "### Removed", "### Fixed", "### Security"]
+                .contains(&section),
+            "{section}"
+        );
+    }
+}
