@@ -19,10 +19,10 @@ pub mod inventory;
 pub mod json;
 pub mod lint;
 pub mod policy;
+pub mod policytest;
 pub mod questionnaire;
 pub mod report;
 pub mod resource_schema;
-pub mod policytest;
 
 /// Files compiled into the binary by build.rs.
 mod embedded {

@@ -1,5 +1,6 @@
 //! `attestor lint` over one broken policy per rule (fixtures/lint/RULE.yaml): the rule fires with
 //! the expected message at the expected line and column, and the exit code is 2 for errors.
+//! fixtures/lint/many-mistakes.yaml holds many mistakes at once, all reported in one run.
 
 use assert_cmd::Command;
 use serde_json::Value;
@@ -167,6 +168,44 @@ fn all_problems_in_one_run() {
     let (code, json) = lint_json(&["fixtures/lint"]);
     assert_eq!(code, 2);
     assert!(json["errors"].as_u64().unwrap() >= 15, "{json:#}");
+}
+
+/// One policy with a misspelt severity, parameter type and operator, an unknown resource type and an
+/// unknown control, and one whose `all:` list has a bad item beside one with an unknown path: one
+/// run reports every mistake once, and nothing the broken parts would make up (the parameter whose
+/// type failed is not "unknown", neither policy's parameter is "unused").
+#[test]
+fn one_run_reports_every_mistake_of_a_policy() {
+    let path = "fixtures/lint/many-mistakes.yaml";
+    let (code, json) = lint_json(&[path]);
+    let found: Vec<(usize, usize, &str)> = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            assert_eq!(d["file"], path);
+            (
+                d["line"].as_u64().unwrap() as usize,
+                d["column"].as_u64().unwrap() as usize,
+                d["code"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (4, 15, "invalid-value"),
+            (5, 15, "unknown-resource-type"),
+            (7, 24, "invalid-value"),
+            (11, 50, "unknown-key"),
+            (13, 24, "unknown-control"),
+            (22, 18, "unknown-property-path"),
+            (23, 49, "invalid-regex"),
+            (24, 72, "invalid-value"),
+        ],
+        "{json:#}"
+    );
+    assert_eq!(code, 2);
 }
 
 #[test]

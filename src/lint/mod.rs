@@ -1,17 +1,37 @@
 //! The policy linter: parse-stage checks (in `policy::parse`) plus semantic rules, one file each in
 //! `rules/`, listed in [`RULES`] — the one registry that `attestor lint`, its docs and tests read.
+//!
+//! The semantic rules judge invalid policies too, as far as they could be read
+//! ([`crate::policy::Partial`]), so one run reports every problem: a misspelt severity does not
+//! hide an unknown resource type. What a partial policy lacks ([`Gaps`]) was reported while
+//! parsing; rules skip what those gaps would make them misjudge.
 
 mod polarity;
 mod rules;
 
 use crate::controls::{Catalog, Framework};
 use crate::diagnostics::{self, Diagnostic, Level};
-use crate::policy::{PathContext, Policy, PolicySet, Visit};
+use crate::policy::parse::parse_file;
+use crate::policy::{Gaps, ManualClaim, PathContext, Policy, PolicySet, Visit};
 use crate::resource_schema::ResourceSchema;
 
 /// What a rule needs besides the policies.
 pub struct Context<'a> {
     pub schema: &'a ResourceSchema,
+    /// For a [`Check::Policy`] rule: what the policy at hand lacks because it failed to parse
+    /// ([`Gaps::NONE`] for a valid policy, and for [`Check::Set`] rules, which see each policy's
+    /// gaps in [`Subjects`]).
+    pub gaps: &'a Gaps,
+}
+
+/// A valid policy lacks nothing.
+pub static NO_GAPS: Gaps = Gaps::NONE;
+
+/// What the rules judge: the set's valid policies and claims, then the readable part of invalid
+/// ones, each with what it lacks.
+pub struct Subjects<'a> {
+    pub policies: Vec<(&'a Policy, &'a Gaps)>,
+    pub manual: Vec<(&'a ManualClaim, &'a Gaps)>,
 }
 
 impl Context<'_> {
@@ -26,7 +46,7 @@ pub enum Check {
     /// Looks at one policy at a time.
     Policy(fn(&Policy, &Context, &mut Vec<Diagnostic>)),
     /// Looks at the whole set (e.g. duplicate IDs).
-    Set(fn(&PolicySet, &Context, &mut Vec<Diagnostic>)),
+    Set(fn(&Subjects, &Context, &mut Vec<Diagnostic>)),
 }
 
 pub struct Rule {
@@ -153,19 +173,51 @@ pub const RULES: &[Rule] = &[
     },
 ];
 
-/// Runs every semantic rule over the parsed policies and returns all diagnostics, sorted.
+/// Runs every semantic rule over the parsed policies (and, when parsing found errors, over what
+/// could be read of the invalid ones) and returns all diagnostics, sorted.
 pub fn lint(set: &PolicySet, mut diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
-    let context = Context {
-        schema: ResourceSchema::builtin(),
+    // A `PolicySet` holds only valid policies: it is what gets evaluated. The partial views of the
+    // invalid ones come from reading their files again; the diagnostics are those already given.
+    let reread: Vec<_> = if diagnostics::has_errors(&diagnostics) {
+        set.files.iter().map(|file| parse_file(file).0).collect()
+    } else {
+        Vec::new()
     };
+    let subjects = Subjects {
+        policies: (set.policies.iter().map(|p| (p, &NO_GAPS)))
+            .chain(
+                reread
+                    .iter()
+                    .flat_map(|c| &c.partial)
+                    .map(|p| (&p.value, &p.gaps)),
+            )
+            .collect(),
+        manual: (set.manual.iter().map(|m| (m, &NO_GAPS)))
+            .chain(
+                reread
+                    .iter()
+                    .flat_map(|c| &c.partial_manual)
+                    .map(|m| (&m.value, &m.gaps)),
+            )
+            .collect(),
+    };
+    let schema = ResourceSchema::builtin();
     for rule in RULES {
         match rule.check {
             Check::Parse => {}
-            Check::Policy(check) => set
-                .policies
-                .iter()
-                .for_each(|p| check(p, &context, &mut diagnostics)),
-            Check::Set(check) => check(set, &context, &mut diagnostics),
+            Check::Policy(check) => {
+                for (policy, gaps) in &subjects.policies {
+                    check(policy, &Context { schema, gaps }, &mut diagnostics);
+                }
+            }
+            Check::Set(check) => check(
+                &subjects,
+                &Context {
+                    schema,
+                    gaps: &NO_GAPS,
+                },
+                &mut diagnostics,
+            ),
         }
     }
     diagnostics::sort(&mut diagnostics);

@@ -156,10 +156,18 @@ mod tests {
     fn a_directory_that_cannot_be_read_is_an_error_not_a_smaller_set() {
         let mut found = Vec::new();
         let mut errors = Vec::new();
-        collect_yaml(Path::new("/nonexistent/attestor-policies"), &mut found, &mut errors);
+        collect_yaml(
+            Path::new("/nonexistent/attestor-policies"),
+            &mut found,
+            &mut errors,
+        );
         assert!(found.is_empty());
         assert_eq!(errors.len(), 1);
-        assert!(errors[0].message.contains("cannot read directory"), "{:?}", errors[0]);
+        assert!(
+            errors[0].message.contains("cannot read directory"),
+            "{:?}",
+            errors[0]
+        );
     }
 
     #[test]
@@ -167,7 +175,13 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("attestor-walk-{}", std::process::id()));
         let tests = dir.join("tests");
         std::fs::create_dir_all(&tests).unwrap();
-        for name in ["a.yaml", "a.test.yaml", "notes.txt", "tests/b.yml", "tests/b.test.yml"] {
+        for name in [
+            "a.yaml",
+            "a.test.yaml",
+            "notes.txt",
+            "tests/b.yml",
+            "tests/b.test.yml",
+        ] {
             std::fs::write(dir.join(name), "").unwrap();
         }
         let walk = walk(std::slice::from_ref(&dir));

@@ -512,6 +512,52 @@ impl Condition {
     }
 }
 
+/// An invalid policy or manual claim as far as it could be read, for the linter only: never
+/// evaluated, counted or listed. Fields that failed to parse hold placeholders (severity `low`,
+/// an empty `check`, parameters and control mappings left out…); [`Gaps`] says which of those the
+/// lint rules must not judge.
+#[derive(Debug, Clone)]
+pub struct Partial<T> {
+    pub value: T,
+    pub gaps: Gaps,
+}
+
+/// What the partial view of an invalid policy or claim lacks. Each problem here was already
+/// reported while parsing; rules skip what a gap would make them misjudge, so one mistake is
+/// never reported twice.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Gaps {
+    /// `id` is missing or not a string; the placeholder is empty.
+    pub id: bool,
+    /// `resource` is missing or not a string; the placeholder is empty (no schema has it).
+    pub resource_type: bool,
+    /// Part of `scope` or `check` could not be read and is left out (a missing `check` is empty).
+    pub conditions: bool,
+    /// Part of `controls` could not be read and is left out.
+    pub controls: bool,
+    /// Parameters defined but unreadable, left out of `parameters`.
+    pub broken_parameters: Vec<String>,
+    /// `parameters` as a whole could not be read.
+    pub parameters_unreadable: bool,
+}
+
+impl Gaps {
+    /// A valid policy lacks nothing.
+    pub const NONE: Gaps = Gaps {
+        id: false,
+        resource_type: false,
+        conditions: false,
+        controls: false,
+        broken_parameters: Vec::new(),
+        parameters_unreadable: false,
+    };
+
+    /// Whether a `{param: NAME}` reference may name a parameter that failed to parse.
+    pub fn may_define_parameter(&self, name: &str) -> bool {
+        self.parameters_unreadable || self.broken_parameters.iter().any(|p| p == name)
+    }
+}
+
 /// Policies loaded from one or more files (or built in), in a stable order.
 #[derive(Debug, Clone, Default)]
 pub struct PolicySet {

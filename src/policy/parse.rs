@@ -1,7 +1,10 @@
 //! Stage two of policy parsing: the span-carrying YAML tree → validated [`Policy`] values.
 //!
 //! Every problem becomes a [`Diagnostic`] and decoding carries on, so one run reports all of a file's
-//! mistakes. A policy with any error is left out of the result; the others still load.
+//! mistakes. A policy with any error is left out of the result; the others still load. For the
+//! linter, an invalid policy is also kept as far as it could be read ([`Partial`]): fields that
+//! failed hold placeholders, and sub-conditions that failed are left out, so the semantic rules still
+//! judge everything else in that run.
 
 use std::sync::Arc;
 
@@ -12,9 +15,9 @@ use crate::policy::decode::{Decoder, Fields, article};
 use crate::policy::yaml::{self, Node, NodeKind};
 
 use super::{
-    AccountMatch, Compare, Condition, ControlRef, Elements, Fallback, Guardrail, IfNone, Level,
-    Link, ManualClaim, Negation, OnMissing, Op, Operand, ParamType, Parameter, Policy, Quantifier,
-    Related, Severity, Spanned,
+    AccountMatch, Compare, Condition, ControlRef, Elements, Fallback, Gaps, Guardrail, IfNone,
+    Level, Link, ManualClaim, Negation, OnMissing, Op, Operand, ParamType, Parameter, Partial,
+    Policy, Quantifier, Related, Severity, Spanned,
 };
 
 /// Keys of a policy file's top level.
@@ -106,9 +109,35 @@ fn valid_policy_id(id: &str) -> bool {
 pub struct FileContents {
     pub policies: Vec<Policy>,
     pub manual: Vec<ManualClaim>,
+    /// Policies with errors, as far as they could be read: for the linter only, never evaluated.
+    pub partial: Vec<Partial<Policy>>,
+    /// Manual claims with errors, as far as they could be read: for the linter only.
+    pub partial_manual: Vec<Partial<ManualClaim>>,
 }
 
-/// Parses one policy file. Returns the policies and claims without errors, and every diagnostic.
+/// One policy or claim: valid, or (its errors already reported) as far as it could be read.
+enum Read<T> {
+    Valid(T),
+    Partial(Partial<T>),
+}
+
+/// Stands in for fields that failed to parse, for the partial view, and remembers that it did.
+#[derive(Default)]
+struct Filler {
+    used: bool,
+}
+
+impl Filler {
+    fn take<T>(&mut self, value: Option<T>, placeholder: T) -> T {
+        value.unwrap_or_else(|| {
+            self.used = true;
+            placeholder
+        })
+    }
+}
+
+/// Parses one policy file. Returns the policies and claims without errors, partial views of those
+/// with errors (for the linter), and every diagnostic.
 pub fn parse_file(file: &Arc<SourceFile>) -> (FileContents, Vec<Diagnostic>) {
     let mut decoder = Decoder::new(file);
     let root = match yaml::parse(&file.text) {
@@ -149,7 +178,13 @@ impl Decoder<'_> {
         if let Some(list) = policies {
             match &list.kind {
                 NodeKind::Seq(items) => {
-                    contents.policies = items.iter().filter_map(|item| self.policy(item)).collect();
+                    for item in items {
+                        match self.policy(item) {
+                            Some(Read::Valid(policy)) => contents.policies.push(policy),
+                            Some(Read::Partial(partial)) => contents.partial.push(partial),
+                            None => {}
+                        }
+                    }
                 }
                 _ => self.wrong_type(list, "`policies`", "a list of policies"),
             }
@@ -157,10 +192,13 @@ impl Decoder<'_> {
         if let Some(list) = fields.get("manual") {
             match &list.kind {
                 NodeKind::Seq(items) => {
-                    contents.manual = items
-                        .iter()
-                        .filter_map(|item| self.manual_claim(item))
-                        .collect();
+                    for item in items {
+                        match self.manual_claim(item) {
+                            Some(Read::Valid(claim)) => contents.manual.push(claim),
+                            Some(Read::Partial(partial)) => contents.partial_manual.push(partial),
+                            None => {}
+                        }
+                    }
                 }
                 _ => self.wrong_type(list, "`manual`", "a list of claims"),
             }
@@ -168,7 +206,8 @@ impl Decoder<'_> {
         contents
     }
 
-    fn manual_claim(&mut self, node: &Node) -> Option<ManualClaim> {
+    /// None when the item is not even a mapping; otherwise the claim, partial if it has errors.
+    fn manual_claim(&mut self, node: &Node) -> Option<Read<ManualClaim>> {
         let errors_before = self.error_count();
         let fields = self.fields(node, "a manual claim", MANUAL_KEYS)?;
         let id = self
@@ -177,22 +216,31 @@ impl Decoder<'_> {
         let claim = self
             .required(&fields, "claim", "a manual claim")
             .and_then(|n| self.string(n, "`claim`"));
+        let controls_before = self.error_count();
         let controls = self
             .required(&fields, "controls", "a manual claim")
             .map(|n| self.controls(n, CLAIM_MAPPING_KEYS))
             .unwrap_or_default();
-        if self.error_count() > errors_before {
-            return None;
-        }
-        Some(ManualClaim {
-            id: id?,
-            claim: claim?.value,
+        let gaps = Gaps {
+            id: id.is_none(),
+            controls: self.error_count() > controls_before,
+            ..Gaps::default()
+        };
+        let mut filler = Filler::default();
+        let claim = ManualClaim {
+            id: filler.take(id, Spanned::new(String::new(), fields.span)),
+            claim: filler.take(claim.map(|c| c.value), String::new()),
             controls,
             file: self.file.clone(),
-        })
+        };
+        if self.error_count() > errors_before || filler.used {
+            return Some(Read::Partial(Partial { value: claim, gaps }));
+        }
+        Some(Read::Valid(claim))
     }
 
-    fn policy(&mut self, node: &Node) -> Option<Policy> {
+    /// None when the item is not even a mapping; otherwise the policy, partial if it has errors.
+    fn policy(&mut self, node: &Node) -> Option<Read<Policy>> {
         let errors_before = self.error_count();
         let fields = self.fields(node, "a policy", POLICY_KEYS)?;
         let id = self
@@ -270,18 +318,27 @@ impl Decoder<'_> {
                 Some(AccountMatch::None) => IfNone::Pass,
             }),
         };
+        let mut gaps = Gaps {
+            id: id.is_none(),
+            resource_type: resource_type.is_none(),
+            ..Gaps::default()
+        };
+        let conditions_before = self.error_count();
         let scope = fields.get("scope").map(|n| self.condition(n));
         let check = self
             .required(&fields, "check", "a policy")
             .map(|n| self.condition(n));
+        gaps.conditions = self.error_count() > conditions_before;
         let parameters = fields
             .get("parameters")
-            .map(|n| self.parameters(n))
+            .map(|n| self.parameters(n, &mut gaps))
             .unwrap_or_default();
+        let controls_before = self.error_count();
         let controls = fields
             .get("controls")
             .map(|n| self.controls(n, MAPPING_KEYS))
             .unwrap_or_default();
+        gaps.controls = self.error_count() > controls_before;
         let aws_enforced = self.opt_string(&fields, "aws-enforced");
         let references = match fields.get("references") {
             Some(n) => self.string_list(n, "`references`"),
@@ -290,23 +347,23 @@ impl Decoder<'_> {
         let description = self.opt_string(&fields, "description");
         let rationale = self.opt_string(&fields, "rationale");
         let remediation = self.opt_string(&fields, "remediation");
-        if self.error_count() > errors_before {
-            return None;
-        }
-        Some(Policy {
-            id: id?,
-            title: title?.value,
+        // Placeholders, for the partial view only: nothing walks an empty `check`.
+        let mut filler = Filler::default();
+        let scope = match scope {
+            Some(scope) => filler.take(scope.map(Some), None),
+            None => None,
+        };
+        let policy = Policy {
+            id: filler.take(id, Spanned::new(String::new(), fields.span)),
+            title: filler.take(title.map(|t| t.value), String::new()),
             description,
-            severity: severity?,
-            resource_type: resource_type?,
-            level: level?,
-            account_match: account_match?,
-            if_none: if_none?,
-            scope: match scope {
-                Some(c) => Some(c?),
-                None => None,
-            },
-            check: check??,
+            severity: filler.take(severity, Severity::Low),
+            resource_type: filler.take(resource_type, Spanned::new(String::new(), fields.span)),
+            level: filler.take(level, Level::Resource),
+            account_match: filler.take(account_match, AccountMatch::Any),
+            if_none: filler.take(if_none, IfNone::Fail),
+            scope,
+            check: filler.take(check.flatten(), Condition::All(Vec::new())),
             parameters,
             controls,
             rationale,
@@ -315,7 +372,14 @@ impl Decoder<'_> {
             aws_enforced,
             file: self.file.clone(),
             span: fields.span,
-        })
+        };
+        if self.error_count() > errors_before || filler.used {
+            return Some(Read::Partial(Partial {
+                value: policy,
+                gaps,
+            }));
+        }
+        Some(Read::Valid(policy))
     }
 
     fn controls(&mut self, node: &Node, mapping_keys: &[&str]) -> Vec<ControlRef> {
@@ -363,12 +427,15 @@ impl Decoder<'_> {
         let id = self
             .required(&fields, "id", "a control mapping")
             .and_then(|n| self.string(n, "`id`"));
+        // A bad role leaves the ID to check (the policy is invalid all the same).
         let role = match fields.get("role") {
-            Some(n) => self.enum_value(
-                n,
-                "role",
-                &[("decides", Role::Decides), ("supports", Role::Supports)],
-            )?,
+            Some(n) => self
+                .enum_value(
+                    n,
+                    "role",
+                    &[("decides", Role::Decides), ("supports", Role::Supports)],
+                )
+                .unwrap_or(Role::Decides),
             None => Role::Decides,
         };
         let reason = self.opt_string(&fields, "reason");
@@ -380,18 +447,21 @@ impl Decoder<'_> {
         })
     }
 
-    fn parameters(&mut self, node: &Node) -> Vec<Parameter> {
+    /// The readable parameters; the names of unreadable ones go into `gaps`.
+    fn parameters(&mut self, node: &Node, gaps: &mut Gaps) -> Vec<Parameter> {
         let NodeKind::Map(entries) = &node.kind else {
             self.wrong_type(
                 node,
                 "`parameters`",
                 "a mapping of parameter names to definitions",
             );
+            gaps.parameters_unreadable = true;
             return Vec::new();
         };
         let mut params: Vec<Parameter> = Vec::new();
         for (key, value) in entries {
             let Some(name) = self.string(key, "a parameter name") else {
+                gaps.parameters_unreadable = true;
                 continue;
             };
             if params.iter().any(|p| p.name.value == name.value) {
@@ -402,8 +472,10 @@ impl Decoder<'_> {
                 );
                 continue;
             }
-            if let Some(param) = self.parameter(name, value) {
-                params.push(param);
+            let text = name.value.clone();
+            match self.parameter(name, value) {
+                Some(param) => params.push(param),
+                None => gaps.broken_parameters.push(text),
             }
         }
         params
@@ -426,18 +498,16 @@ impl Decoder<'_> {
                 ],
             )
         })?;
-        // No default: the user states the value, and the policy does not run until they do.
-        let default = match fields.get("default") {
-            Some(n) => {
-                let value = self.param_value(kind, n, &format!("the default of {what}"))?;
-                Some(Spanned::new(value, n.span))
-            }
-            None => None,
-        };
-        let guardrail = match fields.get("guardrail") {
-            Some(n) => Some(self.guardrail(kind, n, &what)?),
-            None => None,
-        };
+        // No default: the user states the value, and the policy does not run until they do. A
+        // default or guardrail that fails is left out and the policy is invalid; the parameter
+        // stays, with its type, for the linter's view of the rest.
+        let default = fields.get("default").and_then(|n| {
+            let value = self.param_value(kind, n, &format!("the default of {what}"))?;
+            Some(Spanned::new(value, n.span))
+        });
+        let guardrail = fields
+            .get("guardrail")
+            .and_then(|n| self.guardrail(kind, n, &what));
         Some(Parameter {
             name,
             kind,
@@ -483,6 +553,7 @@ impl Decoder<'_> {
     fn guardrail(&mut self, kind: ParamType, node: &Node, what: &str) -> Option<Guardrail> {
         let fields = self.fields(node, &format!("the guardrail of {what}"), GUARDRAIL_KEYS)?;
         if kind == ParamType::List {
+            let mut bounds = false;
             for key in ["min", "max"] {
                 if let Some(n) = fields.get(key) {
                     self.error(
@@ -490,8 +561,11 @@ impl Decoder<'_> {
                         n.span,
                         format!("guardrail `{key}` applies to numeric and duration parameters, not lists"),
                     );
-                    return None;
+                    bounds = true;
                 }
+            }
+            if bounds {
+                return None;
             }
             let Some(n) = fields.get("vacuous-if-all-of") else {
                 self.error(
@@ -563,15 +637,18 @@ impl Decoder<'_> {
             };
             Some(Some(value))
         };
-        let min = bound("min")?;
-        let max = bound("max")?;
+        let min = bound("min");
+        let max = bound("max");
         Some(Guardrail {
-            min,
-            max,
+            min: min?,
+            max: max?,
             vacuous_if_all_of: None,
         })
     }
 
+    /// The condition, or None when it is unreadable. Inside a condition with errors, the parts
+    /// that could be read are kept and the rest left out: only the linter's partial view of an
+    /// invalid policy ever holds such a condition.
     fn condition(&mut self, node: &Node) -> Option<Condition> {
         if let NodeKind::Seq(items) = &node.kind {
             // A bare list means "all of these", which reads naturally in policies.
@@ -582,7 +659,7 @@ impl Decoder<'_> {
         if fields.has("path") {
             return match quantifier {
                 Some(q) => self.elements(&fields, q).map(Condition::Elements),
-                None => self.compare(&fields).map(Condition::Compare),
+                None => self.compare(node, &fields).map(Condition::Compare),
             };
         }
         if fields.has("related") {
@@ -625,9 +702,18 @@ impl Decoder<'_> {
                 )
             };
             self.error("invalid-condition", fields.head(), message);
-            return None;
+            // Read each combination all the same, so mistakes inside are reported in this run.
+            let parts: Vec<Condition> = present
+                .iter()
+                .filter_map(|key| self.combination(&fields, key))
+                .collect();
+            return (!parts.is_empty()).then_some(Condition::All(parts));
         }
-        let key = present[0];
+        self.combination(&fields, present[0])
+    }
+
+    /// `all`, `any`, `not` or `none` (`key`) of a condition mapping.
+    fn combination(&mut self, fields: &Fields, key: &str) -> Option<Condition> {
         let value = fields.get(key)?;
         let negation = |keyword: &'static str, condition: Condition| {
             Condition::Not(Negation {
@@ -664,8 +750,9 @@ impl Decoder<'_> {
             );
             return None;
         }
-        let decoded: Vec<Option<Condition>> = items.iter().map(|n| self.condition(n)).collect();
-        decoded.into_iter().collect()
+        // Every item is read, so each one's mistakes are reported; unreadable ones are left out
+        // (their errors make the policy invalid).
+        Some(items.iter().filter_map(|n| self.condition(n)).collect())
     }
 
     /// The element/related quantifier when a `path` or `related` condition has one.
@@ -719,7 +806,7 @@ impl Decoder<'_> {
         Some(path)
     }
 
-    fn compare(&mut self, fields: &Fields) -> Option<Compare> {
+    fn compare(&mut self, node: &Node, fields: &Fields) -> Option<Compare> {
         let path = self.path(fields.get("path")?, "`path`");
         let on_missing = self.on_missing(fields);
         let operators: Vec<(&str, &Node)> = fields
@@ -742,10 +829,12 @@ impl Decoder<'_> {
                 format!("`{k}` cannot be combined with `path` and an operator"),
             )
             .help = Some("combine conditions with `all:` or `any:`".into());
-            return None;
         }
         let (key, value) = match operators.as_slice() {
             [one] => *one,
+            // A misspelt operator is an unknown key, already reported with a suggestion; a stray
+            // key was reported just above. Either is the mistake: no second diagnostic for it.
+            [] if !stray.is_empty() || misspelt_operator(node) => return None,
             [] => {
                 self.error(
                     "missing-key",
@@ -770,7 +859,7 @@ impl Decoder<'_> {
         Some(Compare {
             path: path?,
             op,
-            on_missing: on_missing?,
+            on_missing: on_missing.unwrap_or_default(),
             span: fields.span,
         })
     }
@@ -860,10 +949,11 @@ impl Decoder<'_> {
     }
 
     fn elements(&mut self, fields: &Fields, quantifier: Quantifier) -> Option<Elements> {
+        // A second quantifier was reported by `quantifier_key`.
         let stray = fields
             .entries
             .iter()
-            .find(|(k, _, _)| !matches!(*k, "path" | "on-missing") && *k != quantifier.keyword());
+            .find(|(k, _, _)| !matches!(*k, "path" | "on-missing" | "any" | "all" | "none"));
         if let Some((k, key, _)) = stray {
             self.error(
                 "invalid-condition",
@@ -873,7 +963,6 @@ impl Decoder<'_> {
                     quantifier.keyword()
                 ),
             );
-            return None;
         }
         let path = self.path(fields.get("path")?, "`path`");
         let on_missing = self.on_missing(fields);
@@ -882,23 +971,24 @@ impl Decoder<'_> {
             path: path?,
             quantifier,
             quantifier_span: fields.key_span(quantifier.keyword()).unwrap_or(fields.span),
-            condition: Box::new(condition?),
-            on_missing: on_missing?,
+            condition: Box::new(condition.unwrap_or(Condition::All(Vec::new()))),
+            on_missing: on_missing.unwrap_or_default(),
             span: fields.span,
         })
     }
 
     fn related(&mut self, fields: &Fields, quantifier: Quantifier) -> Option<Related> {
-        let stray = fields.entries.iter().find(|(k, _, _)| {
-            !matches!(*k, "related" | "on-missing") && *k != quantifier.keyword()
-        });
+        // A second quantifier was reported by `quantifier_key`.
+        let stray = fields
+            .entries
+            .iter()
+            .find(|(k, _, _)| !matches!(*k, "related" | "on-missing" | "any" | "all" | "none"));
         if let Some((k, key, _)) = stray {
             self.error(
                 "invalid-condition",
                 key.span,
                 format!("`{k}` cannot be combined with `related`"),
             );
-            return None;
         }
         let link = self.link(fields.get("related")?);
         let on_missing = self.on_missing(fields);
@@ -907,8 +997,8 @@ impl Decoder<'_> {
             link: link?,
             quantifier,
             quantifier_span: fields.key_span(quantifier.keyword()).unwrap_or(fields.span),
-            condition: Box::new(condition?),
-            on_missing: on_missing?,
+            condition: Box::new(condition.unwrap_or(Condition::All(Vec::new()))),
+            on_missing: on_missing.unwrap_or_default(),
             span: fields.span,
         })
     }
@@ -925,10 +1015,7 @@ impl Decoder<'_> {
             Some(n) => self.path(n, "`to`"),
             None => Some(Spanned::new("resourceId".to_string(), fields.span)),
         };
-        let fallback = match fields.get("fallback") {
-            Some(n) => Some(self.fallback(n)?),
-            None => None,
-        };
+        let fallback = fields.get("fallback").and_then(|n| self.fallback(n));
         Some(Link {
             resource_type: resource_type?,
             from: from?,
@@ -945,10 +1032,10 @@ impl Decoder<'_> {
         let to = self
             .required(&fields, "to", "`fallback`")
             .and_then(|n| self.path(n, "`to`"));
-        let filter = match fields.get("where") {
-            Some(n) => Some(Box::new(self.condition(n)?)),
-            None => None,
-        };
+        let filter = fields
+            .get("where")
+            .and_then(|n| self.condition(n))
+            .map(Box::new);
         Some(Fallback {
             from: from?,
             to: to?,
@@ -964,6 +1051,23 @@ enum Shape {
     List,
     Number,
     Duration,
+}
+
+/// Whether a condition mapping has an unknown key whose suggestion is an operator (`equal`): its
+/// `unknown-key` diagnostic already says which operator was meant.
+fn misspelt_operator(node: &Node) -> bool {
+    use crate::diagnostics::did_you_mean;
+    let NodeKind::Map(entries) = &node.kind else {
+        return false;
+    };
+    entries
+        .iter()
+        .filter_map(|(key, _)| key.as_str())
+        .filter(|key| !CONDITION_KEYS.contains(key))
+        .any(|key| {
+            let suggestion = did_you_mean(key, CONDITION_KEYS.iter().copied());
+            suggestion.is_some() && suggestion == did_you_mean(key, OPERATOR_KEYS.iter().copied())
+        })
 }
 
 fn first_line(text: &str) -> String {
@@ -1076,6 +1180,79 @@ mod tests {
     fn syntax_error_is_one_diagnostic() {
         let found = codes("policies: [\n  - id: x\n");
         assert_eq!(found, ["yaml-syntax"]);
+    }
+
+    #[test]
+    fn an_invalid_policy_is_read_for_the_linter_only() {
+        let text = "policies:
+  - id: p
+    title: t
+    severity: hihg
+    resource: AWS::RDS::DBInstanse
+    parameters:
+      days: {type: integr, default: 7}
+      count: {type: integer, default: seven}
+    check:
+      - {path: a, equal: true}
+      - {path: b, gte: {param: days}}
+    controls:
+      ccm-v4: [CEK-33, {id: CEK-03, role: decide}]
+";
+        let (contents, diagnostics) = parse_file(&SourceFile::new("test.yaml", text));
+        assert!(contents.policies.is_empty());
+        assert_eq!(diagnostics.len(), 5, "{diagnostics:?}");
+        let [partial] = contents.partial.as_slice() else {
+            panic!("{:?}", contents.partial)
+        };
+        let policy = &partial.value;
+        assert_eq!(policy.resource_type.value, "AWS::RDS::DBInstanse");
+        let ids: Vec<&str> = policy
+            .controls
+            .iter()
+            .map(|c| c.id.value.as_str())
+            .collect();
+        assert_eq!(ids, ["CEK-33", "CEK-03"]);
+        // The readable comparison is kept, the broken one left out.
+        let Condition::All(items) = &policy.check else {
+            panic!("{:?}", policy.check)
+        };
+        assert!(matches!(&items[..], [Condition::Compare(c)] if c.path.value == "b"));
+        // `count` keeps its type (its default failed); `days` is unreadable.
+        let names: Vec<&str> = policy
+            .parameters
+            .iter()
+            .map(|p| p.name.value.as_str())
+            .collect();
+        assert_eq!(names, ["count"]);
+        let gaps = &partial.gaps;
+        assert_eq!(
+            (gaps.id, gaps.resource_type, gaps.conditions, gaps.controls),
+            (false, false, true, true)
+        );
+        assert_eq!(gaps.broken_parameters, ["days"]);
+    }
+
+    #[test]
+    fn a_misspelt_operator_is_one_diagnostic() {
+        let text = MINIMAL.replace("equals: true", "equal: true");
+        assert_eq!(codes(&text), ["unknown-key"]);
+        // An unknown key that is no operator leaves the operator missing.
+        let text = MINIMAL.replace("equals: true", "on-misisng: fail");
+        assert_eq!(codes(&text), ["unknown-key", "missing-key"]);
+    }
+
+    #[test]
+    fn mistakes_beside_a_bad_combination_are_reported() {
+        let text = MINIMAL.replace(
+            "{path: configuration.storageEncrypted, equals: true}",
+            "{not: {path: a, within: ninety}, on-missing: fail}",
+        );
+        assert_eq!(codes(&text), ["invalid-condition", "invalid-duration"]);
+        let text = MINIMAL.replace(
+            "check:",
+            "parameters:\n      days: {type: duration, default: 7d, guardrail: {min: x, max: y}}\n    check:",
+        );
+        assert_eq!(codes(&text), ["invalid-duration", "invalid-duration"]);
     }
 
     #[test]

@@ -5,15 +5,22 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use crate::diagnostics::{Diagnostic, SourceFile};
-use crate::lint::Context;
-use crate::policy::{PolicySet, Spanned};
+use crate::lint::{Context, Subjects};
+use crate::policy::Spanned;
 
-pub fn check(set: &PolicySet, _: &Context, out: &mut Vec<Diagnostic>) {
+pub fn check(set: &Subjects, _: &Context, out: &mut Vec<Diagnostic>) {
+    // A missing ID (reported while parsing) has an empty placeholder, which duplicates nothing.
     let ids: Vec<(&Arc<SourceFile>, &Spanned<String>)> = set
         .policies
         .iter()
-        .map(|p| (&p.file, &p.id))
-        .chain(set.manual.iter().map(|m| (&m.file, &m.id)))
+        .filter(|(_, gaps)| !gaps.id)
+        .map(|(p, _)| (&p.file, &p.id))
+        .chain(
+            set.manual
+                .iter()
+                .filter(|(_, gaps)| !gaps.id)
+                .map(|(m, _)| (&m.file, &m.id)),
+        )
         .collect();
     let mut first: BTreeMap<&str, (&Arc<SourceFile>, &Spanned<String>)> = BTreeMap::new();
     for (file, id) in ids {

@@ -115,6 +115,7 @@ mod tests {
         assert!(diagnostics.is_empty(), "{diagnostics:?}");
         let context = Context {
             schema: ResourceSchema::builtin(),
+            gaps: &crate::lint::NO_GAPS,
         };
         let mut out = Vec::new();
         check(&contents.policies[0], &context, &mut out);
@@ -397,6 +398,7 @@ mod tests {
         let (contents, _) = parse_file(&file);
         let context = Context {
             schema: ResourceSchema::builtin(),
+            gaps: &crate::lint::NO_GAPS,
         };
         let mut out = Vec::new();
         check(&contents.policies[0], &context, &mut out);

@@ -3,14 +3,15 @@
 
 use crate::diagnostics::{Diagnostic, did_you_mean};
 use crate::lint::Context;
-use crate::policy::{ControlRef, PolicySet};
+use crate::lint::Subjects;
+use crate::policy::ControlRef;
 
-pub fn check(set: &PolicySet, ctx: &Context, out: &mut Vec<Diagnostic>) {
+pub fn check(set: &Subjects, ctx: &Context, out: &mut Vec<Diagnostic>) {
     let mapped = set
         .policies
         .iter()
-        .map(|p| (&p.file, &p.controls))
-        .chain(set.manual.iter().map(|m| (&m.file, &m.controls)));
+        .map(|(p, _)| (&p.file, &p.controls))
+        .chain(set.manual.iter().map(|(m, _)| (&m.file, &m.controls)));
     for (file, controls) in mapped {
         for control in controls {
             if let Some(d) = unknown(control, ctx) {

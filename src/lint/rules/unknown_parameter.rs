@@ -1,10 +1,11 @@
-//! `unknown-parameter`: `{param: NAME}` refers to a parameter the policy does not define.
+//! `unknown-parameter`: `{param: NAME}` refers to a parameter the policy does not define. A name
+//! whose definition failed to parse is not reported again.
 
 use crate::diagnostics::{Diagnostic, did_you_mean};
 use crate::lint::{Context, visit_conditions};
 use crate::policy::{Operand, Policy, Visit};
 
-pub fn check(policy: &Policy, _: &Context, out: &mut Vec<Diagnostic>) {
+pub fn check(policy: &Policy, ctx: &Context, out: &mut Vec<Diagnostic>) {
     let names: Vec<&str> = policy
         .parameters
         .iter()
@@ -15,16 +16,18 @@ pub fn check(policy: &Policy, _: &Context, out: &mut Vec<Diagnostic>) {
         let Some(Operand::Param(name)) = cmp.op.operand() else {
             return;
         };
-        if names.contains(&name.value.as_str()) {
+        if names.contains(&name.value.as_str()) || ctx.gaps.may_define_parameter(&name.value) {
             return;
         }
+        let subject = if ctx.gaps.id {
+            "this policy".to_string()
+        } else {
+            format!("policy `{}`", policy.id.value)
+        };
         out.push(
             Diagnostic::error(
                 "unknown-parameter",
-                format!(
-                    "policy `{}` has no parameter `{}`",
-                    policy.id.value, name.value
-                ),
+                format!("{subject} has no parameter `{}`", name.value),
             )
             .at(&policy.file, name.span)
             .with_label("undefined parameter")

@@ -5,7 +5,10 @@ use crate::lint::{Context, visit_conditions};
 use crate::policy::{Policy, Spanned, Visit};
 
 pub fn check(policy: &Policy, ctx: &Context, out: &mut Vec<Diagnostic>) {
-    report(policy, &policy.resource_type, ctx, out);
+    // A missing `resource` was reported while parsing; its placeholder is no type to judge.
+    if !ctx.gaps.resource_type {
+        report(policy, &policy.resource_type, ctx, out);
+    }
     visit_conditions(policy, &mut |_, visit| {
         if let Visit::LinkType(t) = visit {
             report(policy, t, ctx, out);

@@ -1,11 +1,12 @@
 //! `unmapped-policy` (warning): results of a policy with no controls never reach a questionnaire.
+//! Not judged when `controls` or `id` failed to parse.
 
 use crate::diagnostics::Diagnostic;
 use crate::lint::Context;
 use crate::policy::Policy;
 
-pub fn check(policy: &Policy, _: &Context, out: &mut Vec<Diagnostic>) {
-    if policy.controls.is_empty() {
+pub fn check(policy: &Policy, ctx: &Context, out: &mut Vec<Diagnostic>) {
+    if policy.controls.is_empty() && !ctx.gaps.controls && !ctx.gaps.id {
         out.push(
             Diagnostic::warning("unmapped-policy", format!("policy `{}` is mapped to no control", policy.id.value))
                 .at(&policy.file, policy.id.span)
