@@ -36,8 +36,15 @@ fn changelog_follows_keep_a_changelog() {
     }
     for section in text.lines().filter(|l| l.starts_with("### ")) {
         assert!(
-            ["### Added", "### Changed", "### Deprecated", "### Removed", "### Fixed", "### Security"]
-                .contains(&section),
+            [
+                "### Added",
+                "### Changed",
+                "### Deprecated",
+                "### Removed",
+                "### Fixed",
+                "### Security"
+            ]
+            .contains(&section),
             "{section}"
         );
     }
