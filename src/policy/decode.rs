@@ -17,6 +17,9 @@ pub(crate) struct Decoder<'f> {
 pub(crate) struct Fields<'n> {
     pub entries: Vec<(&'n str, &'n Node, &'n Node)>,
     pub span: Span,
+    /// The allowed keys that unknown keys were taken to be misspellings of (already reported), so
+    /// the same mistake is not reported again as a missing key.
+    pub misspelt: Vec<String>,
 }
 
 impl<'n> Fields<'n> {
@@ -95,6 +98,7 @@ impl<'f> Decoder<'f> {
         let mut fields = Fields {
             entries: Vec::new(),
             span: node.span,
+            misspelt: Vec::new(),
         };
         for (key, value) in entries {
             let Some(name) = key.as_str() else {
@@ -102,6 +106,8 @@ impl<'f> Decoder<'f> {
                 continue;
             };
             if !allowed.contains(&name) {
+                let guess = crate::diagnostics::closest(name, allowed.iter().copied());
+                fields.misspelt.extend(guess.map(str::to_string));
                 let help = did_you_mean(name, allowed.iter().copied())
                     .unwrap_or_else(|| format!("allowed keys: {}", allowed.join(", ")));
                 self.error(
@@ -127,7 +133,8 @@ impl<'f> Decoder<'f> {
 
     pub fn required<'n>(&mut self, fields: &Fields<'n>, key: &str, what: &str) -> Option<&'n Node> {
         let node = fields.get(key);
-        if node.is_none() {
+        // A misspelt `severty:` was reported as an unknown key naming `severity`: once is enough.
+        if node.is_none() && !fields.misspelt.iter().any(|m| m == key) {
             let at = fields.head();
             self.error(
                 "missing-key",

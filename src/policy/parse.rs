@@ -1088,6 +1088,17 @@ mod tests {
         (contents.policies, diagnostics)
     }
 
+    #[test]
+    fn a_misspelt_required_key_is_reported_once() {
+        let (policies, diags) = parse(
+            "policies:\n  - id: p\n    title: t\n    severty: high\n    resource: AWS::S3::Bucket\n    check: {path: a, exists: true}\n",
+        );
+        assert!(policies.is_empty());
+        let codes: Vec<&str> = diags.iter().map(|d| d.code).collect();
+        assert_eq!(codes, ["unknown-key"], "{diags:?}");
+        assert!(diags[0].help.as_deref().unwrap().contains("`severity`"));
+    }
+
     fn codes(text: &str) -> Vec<&'static str> {
         parse(text).1.iter().map(|d| d.code).collect()
     }
@@ -1120,7 +1131,8 @@ mod tests {
         let found = codes(text);
         assert!(found.contains(&"invalid-value"), "{found:?}");
         assert!(found.contains(&"unknown-key"), "{found:?}");
-        assert!(found.contains(&"missing-key"), "{found:?}");
+        // `titel` is reported once, as the unknown key it is, not again as a missing `title`.
+        assert!(!found.contains(&"missing-key"), "{found:?}");
         assert!(found.contains(&"invalid-duration"), "{found:?}");
     }
 
