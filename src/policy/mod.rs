@@ -344,7 +344,27 @@ pub enum Op {
     OlderThan(Operand),
 }
 
+/// The keyword of every comparison operator, in the order README lists them: the one list the
+/// parser's key tables, its suggestions and the schema test derive from.
+pub const OPERATOR_KEYWORDS: [&str; 14] = [
+    "equals",
+    "not-equals",
+    "in",
+    "not-in",
+    "gt",
+    "gte",
+    "lt",
+    "lte",
+    "exists",
+    "absent",
+    "matches",
+    "contains",
+    "within",
+    "older-than",
+];
+
 impl Op {
+    /// The keyword this operator is written with (one of [`OPERATOR_KEYWORDS`]).
     pub fn keyword(&self) -> &'static str {
         match self {
             Op::Equals(_) => "equals",

@@ -50,46 +50,23 @@ pub const CLAIM_MAPPING_KEYS: &[&str] = &["id", "reason"];
 pub const PARAMETER_KEYS: &[&str] = &["type", "default", "description", "guardrail"];
 pub const GUARDRAIL_KEYS: &[&str] = &["min", "max", "vacuous-if-all-of"];
 /// Operators of a comparison (`path` + exactly one of these).
-pub const OPERATOR_KEYS: &[&str] = &[
-    "equals",
-    "not-equals",
-    "in",
-    "not-in",
-    "gt",
-    "gte",
-    "lt",
-    "lte",
-    "exists",
-    "absent",
-    "matches",
-    "contains",
-    "within",
-    "older-than",
-];
-/// Every key a condition mapping may have.
-pub const CONDITION_KEYS: &[&str] = &[
-    "all",
-    "any",
-    "not",
-    "none",
-    "path",
-    "related",
-    "on-missing",
-    "equals",
-    "not-equals",
-    "in",
-    "not-in",
-    "gt",
-    "gte",
-    "lt",
-    "lte",
-    "exists",
-    "absent",
-    "matches",
-    "contains",
-    "within",
-    "older-than",
-];
+pub const OPERATOR_KEYS: &[&str] = &super::OPERATOR_KEYWORDS;
+/// The keys a condition has besides an operator.
+const STRUCTURE_KEYS: [&str; 7] = ["all", "any", "not", "none", "path", "related", "on-missing"];
+/// Every key a condition mapping may have: the structure keys, then every operator.
+pub const CONDITION_KEYS: &[&str] = &{
+    let mut keys = [""; STRUCTURE_KEYS.len() + super::OPERATOR_KEYWORDS.len()];
+    let mut i = 0;
+    while i < keys.len() {
+        keys[i] = if i < STRUCTURE_KEYS.len() {
+            STRUCTURE_KEYS[i]
+        } else {
+            super::OPERATOR_KEYWORDS[i - STRUCTURE_KEYS.len()]
+        };
+        i += 1;
+    }
+    keys
+};
 pub const RELATED_KEYS: &[&str] = &["resource", "from", "to", "fallback"];
 pub const FALLBACK_KEYS: &[&str] = &["from", "to", "where"];
 pub const PARAM_REF_KEYS: &[&str] = &["param"];
@@ -1086,6 +1063,28 @@ mod tests {
     fn parse(text: &str) -> (Vec<Policy>, Vec<Diagnostic>) {
         let (contents, diagnostics) = parse_file(&SourceFile::new("test.yaml", text));
         (contents.policies, diagnostics)
+    }
+
+    #[test]
+    fn every_operator_keyword_parses_to_the_operator_it_names() {
+        for keyword in OPERATOR_KEYS {
+            let operand = match *keyword {
+                "exists" | "absent" => "true",
+                "in" | "not-in" => "[a]",
+                "gt" | "gte" | "lt" | "lte" => "1",
+                "within" | "older-than" => "90d",
+                _ => "a",
+            };
+            let (policies, diags) = parse(&format!(
+                "policies:\n  - {{id: p, title: t, severity: low, resource: T, check: {{path: x, {keyword}: {operand}}}}}\n"
+            ));
+            assert!(diags.is_empty(), "{keyword}: {diags:?}");
+            let Condition::Compare(cmp) = &policies[0].check else {
+                panic!("{keyword}: not a comparison");
+            };
+            assert_eq!(cmp.op.keyword(), *keyword);
+        }
+        assert_eq!(CONDITION_KEYS.len(), OPERATOR_KEYS.len() + 7);
     }
 
     #[test]
