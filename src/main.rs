@@ -1,5 +1,5 @@
 //! The `attestor` binary: everything lives in the library; this only hands over the exit code.
 
-fn main() {
-    std::process::exit(attestor::cli::main());
+fn main() -> std::process::ExitCode {
+    attestor::cli::main()
 }

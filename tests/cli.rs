@@ -423,3 +423,56 @@ fn usage_errors_exit_2_and_help_exits_0() {
     assert_eq!(completions.code, 0);
     assert!(completions.stdout.contains("attestor"));
 }
+
+/// Runs attestor with standard output piped into a reader that closes the pipe after one line;
+/// returns the exit code and standard error.
+fn with_reader_closing_after_one_line(args: &[&str]) -> (i32, String) {
+    use std::io::{BufRead as _, Read as _};
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_attestor"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1")
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert!(!first.is_empty(), "no output before the pipe closed");
+    // The reader (and the pipe) are dropped here, with most of the output unread.
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    let status = child.wait().unwrap();
+    (status.code().expect("exited normally, no signal"), stderr)
+}
+
+#[test]
+fn a_closed_pipe_is_not_an_error() {
+    // A JSON report is over 100 KB: more than a pipe holds, so the write meets the closed pipe.
+    for (fixture, code) in [("compliant", 0), ("noncompliant", 1)] {
+        let snapshot = format!("fixtures/{fixture}.snapshot.json");
+        let (got, stderr) = with_reader_closing_after_one_line(&[
+            "scan",
+            "--snapshot",
+            &snapshot,
+            "--format",
+            "json",
+        ]);
+        assert_eq!(
+            got, code,
+            "{fixture}: the results decide the exit code: {stderr}"
+        );
+        assert!(!stderr.contains("panicked"), "{fixture}: {stderr}");
+        assert_eq!(stderr, "", "{fixture}");
+    }
+    let (got, stderr) = with_reader_closing_after_one_line(&["policies"]);
+    assert_eq!(got, 0, "{stderr}");
+    assert_eq!(stderr, "");
+}

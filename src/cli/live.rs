@@ -1,7 +1,7 @@
 //! The CLI side of live collection: a runtime, a progress bar, and a clear message when the binary
 //! was built without the `live` feature.
 
-use super::AwsArgs;
+use super::args::AwsArgs;
 use crate::diagnostics::Diagnostic;
 use crate::inventory::Inventory;
 

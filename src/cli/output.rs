@@ -4,7 +4,8 @@
 use std::io::{IsTerminal as _, Write as _};
 use std::path::Path;
 
-use super::{DiagnosticFormat, exit};
+use super::args::DiagnosticFormat;
+use super::exit;
 use crate::diagnostics::{self, Diagnostic};
 
 /// Colour only on a terminal, and never with NO_COLOR set (https://no-color.org).

@@ -6,8 +6,10 @@ pub mod evidence;
 pub mod html;
 pub mod json;
 pub mod junit;
+pub mod listing;
 pub mod markdown;
 pub mod oscal;
+pub mod policy_tests;
 pub mod sarif;
 pub mod table;
 

@@ -1,0 +1,113 @@
+//! Helpers several commands share: loading policies, reports and a person's files, and writing
+//! reports.
+
+use std::io::IsTerminal as _;
+use std::path::{Path, PathBuf};
+
+use super::args::{DiagnosticFormat, PersonArgs, ReportOutput};
+use super::output;
+use crate::diagnostics::{self, Diagnostic};
+use crate::inventory;
+use crate::lint;
+use crate::policy::{PolicySet, load};
+use crate::report::{self, RenderOptions, Report};
+
+/// Loads policies (built in, or from paths) and lints them; any error stops the command.
+pub(super) fn load_policies(
+    paths: &[PathBuf],
+) -> Result<(PolicySet, Vec<Diagnostic>), Vec<Diagnostic>> {
+    let (set, parse_diagnostics) = if paths.is_empty() {
+        load::builtin()
+    } else {
+        load::from_paths(paths)
+    };
+    let diagnostics = lint::lint(&set, parse_diagnostics);
+    if diagnostics::has_errors(&diagnostics) {
+        return Err(diagnostics);
+    }
+    Ok((set, diagnostics))
+}
+
+/// Renders `report` in every requested format, to standard output, a file, or a directory.
+pub(super) fn write_report(report: &Report, out: &ReportOutput) -> Result<(), Vec<Diagnostic>> {
+    let mut formats = out.format.clone();
+    formats.dedup();
+    if let Some(dir) = &out.output_dir {
+        std::fs::create_dir_all(dir).map_err(|e| {
+            vec![Diagnostic::error(
+                "write-failed",
+                format!("cannot create {}: {e}", dir.display()),
+            )]
+        })?;
+        for format in formats {
+            let text = report::render(report, format, &RenderOptions { color: false })
+                .map_err(|d| vec![d])?;
+            output::write(Some(&dir.join(format.file_name())), &text)?;
+        }
+        return Ok(());
+    }
+    let [format] = formats.as_slice() else {
+        return Err(vec![Diagnostic::error(
+            "invalid-argument",
+            "several --format values need --output-dir (one file per format)",
+        )]);
+    };
+    let color = out.output.is_none() && output::color_for(std::io::stdout().is_terminal());
+    let text = report::render(report, *format, &RenderOptions { color }).map_err(|d| vec![d])?;
+    output::write(out.output.as_deref(), &text)?;
+    Ok(())
+}
+
+/// Reads a JSON report saved by `attestor scan --format json`, of this attestor's schema version.
+pub(super) fn load_report(path: &Path) -> Result<Report, Vec<Diagnostic>> {
+    let name = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|e| {
+        vec![Diagnostic::error(
+            "unreadable-input",
+            format!("{name}: cannot read report: {e}"),
+        )]
+    })?;
+    let report: Report = serde_json::from_slice(&bytes)
+        .map_err(|e| vec![inventory::json_error("report", &name, &bytes, &e)])?;
+    if report.schema_version != report::REPORT_SCHEMA_VERSION {
+        return Err(vec![Diagnostic::error(
+            "invalid-input",
+            format!(
+                "{name}: report schema version {} is not supported (this attestor reads {})",
+                report.schema_version,
+                report::REPORT_SCHEMA_VERSION
+            ),
+        )
+        .with_help(
+            "re-run `attestor scan --format json` with this attestor (version 2 reports record each control mapping's role and which checks cannot fail)",
+        )]);
+    }
+    Ok(report)
+}
+
+/// Loads the attestations and scoping files against the policy set's manual claims: errors stop
+/// the run (exit 2) before anything is collected.
+pub(super) fn person_input(
+    args: &PersonArgs,
+    claims: &[&str],
+) -> Result<crate::questionnaire::PersonInput, Vec<Diagnostic>> {
+    let (person, diagnostics) = crate::questionnaire::PersonInput::load(
+        args.attestations.as_deref(),
+        args.scoping.as_deref(),
+        claims,
+    );
+    if diagnostics::has_errors(&diagnostics) {
+        return Err(diagnostics);
+    }
+    output::diagnostics(&diagnostics, DiagnosticFormat::Human);
+    Ok(person)
+}
+
+/// A listing that could not be serialised: a bug, said as one.
+pub(super) fn internal_json_error(e: serde_json::Error) -> Diagnostic {
+    Diagnostic::error(
+        "internal",
+        format!("the JSON output could not be written: {e}"),
+    )
+    .with_help("this is a bug in attestor: please report it with the command you ran")
+}

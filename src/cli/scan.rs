@@ -1,0 +1,108 @@
+//! `attestor scan`: evaluate policies against a snapshot or a live account and write a report.
+
+use std::collections::BTreeMap;
+
+use super::args::{DiagnosticFormat, QuestionnaireFormat, ScanArgs};
+use super::common::{load_policies, person_input, write_report};
+use super::{CliResult, live, output};
+use crate::controls::Framework;
+use crate::diagnostics::Diagnostic;
+use crate::eval::{self, Overrides};
+use crate::inventory;
+use crate::report::Report;
+
+pub(super) fn run(args: ScanArgs) -> CliResult {
+    let (set, _warnings) = load_policies(&args.policies)?;
+    let as_of = args
+        .as_of
+        .as_deref()
+        .map(|text| {
+            text.parse::<jiff::Timestamp>().map_err(|e| {
+                vec![Diagnostic::error(
+                    "invalid-argument",
+                    format!(
+                        "--as-of `{text}` is not an RFC 3339 time (e.g. 2026-11-01T00:00:00Z): {e}"
+                    ),
+                )]
+            })
+        })
+        .transpose()?;
+    let overrides = parse_overrides(&args.set)?;
+    if args.questionnaire.is_none()
+        && (args.person.attestations.is_some() || args.person.scoping.is_some())
+    {
+        return Err(vec![
+            Diagnostic::error(
+                "invalid-argument",
+                "--attestations and --scoping apply to questionnaires, and no --questionnaire was given",
+            )
+            .with_help("add --questionnaire caiq-lite-v4 (or caiq-lite-v3) and --output-dir DIR"),
+        ]);
+    }
+    let claims: Vec<&str> = set.manual.iter().map(|m| m.id.value.as_str()).collect();
+    let person = person_input(&args.person, &claims)?;
+    let inventory = match &args.snapshot {
+        Some(path) => {
+            let loaded = inventory::load_snapshot(path).map_err(|d| vec![d])?;
+            // One unreadable item is reported and charged to its type; the rest is evaluated.
+            output::diagnostics(&loaded.warnings, DiagnosticFormat::Human);
+            let mut inventory = loaded.inventory;
+            if !args.recorded_types.is_empty() {
+                inventory
+                    .assume_recorded(&args.recorded_types)
+                    .map_err(|d| vec![d])?;
+            }
+            inventory
+        }
+        None => live::collect(&args.aws)?,
+    };
+    let evaluation = eval::evaluate(&set, &inventory, &eval::Options { as_of, overrides })?;
+    let report = Report::new(&set, &inventory, evaluation);
+    write_report(&report, &args.out)?;
+    if let (Some(framework), Some(dir)) = (args.questionnaire, &args.out.output_dir) {
+        output::diagnostics(&person.expired(&report), DiagnosticFormat::Human);
+        let q = crate::questionnaire::build(&report, framework.into(), &person);
+        for format in QuestionnaireFormat::ALL {
+            let name = format!(
+                "questionnaire-{}.{}",
+                Framework::from(framework).key(),
+                format.extension()
+            );
+            output::write(Some(&dir.join(name)), &format.render(&q, &report))?;
+        }
+    }
+    Ok(report.exit_code(args.fail_on.into()))
+}
+
+/// Parses `--set POLICY.PARAM=VALUE` items; a value that is not JSON is a plain string.
+fn parse_overrides(items: &[String]) -> Result<Overrides, Vec<Diagnostic>> {
+    let mut overrides: Overrides = BTreeMap::new();
+    let mut errors = Vec::new();
+    for item in items {
+        let parsed = item.split_once('=').and_then(|(key, value)| {
+            key.split_once('.')
+                .map(|(policy, param)| (policy, param, value))
+        });
+        match parsed {
+            Some((policy, param, value)) if !policy.is_empty() && !param.is_empty() => {
+                let value = serde_json::from_str(value)
+                    .unwrap_or_else(|_| serde_json::Value::String(value.to_string()));
+                overrides
+                    .entry(policy.to_string())
+                    .or_default()
+                    .insert(param.to_string(), value);
+            }
+            _ => errors.push(Diagnostic::error(
+                "invalid-argument",
+                format!(
+                    "--set `{item}`: expected POLICY.PARAM=VALUE, e.g. kms-key-rotation.max_days=90"
+                ),
+            )),
+        }
+    }
+    if errors.is_empty() {
+        Ok(overrides)
+    } else {
+        Err(errors)
+    }
+}

@@ -1,0 +1,36 @@
+//! `attestor schema`: print a JSON Schema (policy files, snapshots) or a resource type's properties.
+
+use super::args::{SchemaArgs, SchemaKind};
+use super::{CliResult, output};
+use crate::diagnostics::{self, Diagnostic};
+use crate::inventory;
+use crate::resource_schema::ResourceSchema;
+
+pub(super) fn run(args: SchemaArgs) -> CliResult {
+    let text = match args.what {
+        SchemaKind::Policy => crate::policy::schema::policy_schema_json(),
+        SchemaKind::Snapshot => inventory::snapshot::schema_json(),
+        SchemaKind::Resource => {
+            let schema = ResourceSchema::builtin();
+            match args.resource_type {
+                None => schema.type_names().map(|t| format!("{t}\n")).collect(),
+                Some(name) => {
+                    let Some(t) = schema.get(&name) else {
+                        let help = diagnostics::did_you_mean(&name, schema.type_names());
+                        return Err(vec![
+                            Diagnostic::error(
+                                "unknown-resource-type",
+                                format!("unknown resource type `{name}`"),
+                            )
+                            .with_help_opt(help),
+                        ]);
+                    };
+                    t.leaves()
+                        .map(|(path, ty)| format!("{path}\t{}\n", ty.name()))
+                        .collect()
+                }
+            }
+        }
+    };
+    output::write(None, &text)
+}
