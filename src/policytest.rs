@@ -509,9 +509,3 @@ fn check(case: &TestCase, findings: &[Finding]) -> Vec<String> {
     mismatches
 }
 
-/// Splits paths into policy files and test files (directories are searched recursively, by the
-/// same walk that loads policies).
-pub fn discover(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<PathBuf>) {
-    let walk = crate::policy::load::walk(paths);
-    (walk.policies, walk.tests)
-}

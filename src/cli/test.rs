@@ -14,7 +14,12 @@ pub(super) fn run(args: TestArgs) -> CliResult {
     } else {
         args.paths
     };
-    let (policy_files, test_files) = crate::policytest::discover(&paths);
+    let walk = crate::policy::load::walk(&paths);
+    // A directory that could not be read would quietly drop its policies and tests.
+    if !walk.errors.is_empty() {
+        return Err(walk.errors);
+    }
+    let (policy_files, test_files) = (walk.policies, walk.tests);
     if test_files.is_empty() {
         return Err(vec![Diagnostic::error(
             "no-tests",
