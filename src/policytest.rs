@@ -25,6 +25,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use crate::diagnostics::Code;
 use crate::diagnostics::{Diagnostic, SourceFile, Span};
 use crate::eval::{self, Finding, Overrides, Status};
 use crate::inventory::{self, Inventory, SourceInfo, SourceKind};
@@ -140,7 +141,7 @@ impl Decoder<'_> {
                     Ok(t) => Some(t),
                     Err(e) => {
                         self.error(
-                            "invalid-value",
+                            Code::InvalidValue,
                             n.span,
                             format!("`as-of` is not an RFC 3339 time: {e}"),
                         );
@@ -166,7 +167,7 @@ impl Decoder<'_> {
             }
             _ => {
                 self.error(
-                    "missing-key",
+                    Code::MissingKey,
                     fields.head(),
                     "a test case needs exactly one of `resources` or `snapshot`",
                 );
@@ -198,7 +199,7 @@ impl Decoder<'_> {
         };
         if expect.is_empty() && failing.is_none() {
             self.error(
-                "missing-key",
+                Code::MissingKey,
                 fields.head(),
                 "a test case needs `expect` or `failing`",
             );
@@ -236,7 +237,7 @@ impl Decoder<'_> {
                 Ok(ci) => out.push(ci),
                 Err(e) => {
                     self.error(
-                        "invalid-value",
+                        Code::InvalidValue,
                         item.span,
                         format!("not a configuration item: {e}"),
                     );
@@ -262,7 +263,7 @@ impl Decoder<'_> {
                 Ok(e) => out.push(e),
                 Err(e) => {
                     self.error(
-                        "invalid-value",
+                        Code::InvalidValue,
                         item.span,
                         format!("not a collection error: {e}"),
                     );
@@ -363,7 +364,7 @@ pub fn run(test: &TestFile, set: &PolicySet) -> (Vec<CaseResult>, Vec<Diagnostic
                 unknown = true;
                 diagnostics.push(
                     Diagnostic::error(
-                        "unknown-policy",
+                        Code::UnknownPolicy,
                         format!("no policy `{}` in the policies under test", id.value),
                     )
                     .at(&test.file, id.span)
@@ -508,4 +509,3 @@ fn check(case: &TestCase, findings: &[Finding]) -> Vec<String> {
     }
     mismatches
 }
-

@@ -156,7 +156,7 @@ fn each_rule_reports_its_fixture_with_location() {
 fn every_registered_rule_has_a_fixture() {
     for rule in attestor::lint::RULES {
         assert!(
-            EXPECTED.iter().any(|(code, ..)| *code == rule.code),
+            EXPECTED.iter().any(|(code, ..)| rule.code == *code),
             "rule `{}` has no fixture in fixtures/lint and no expectation here",
             rule.code
         );
@@ -280,4 +280,24 @@ fn builtin_policies_lint_clean_without_warnings() {
     assert_eq!(json["warnings"], 0, "{json:#}");
     let (code, json) = lint_json(&["policies"]);
     assert_eq!((code, &json["warnings"]), (0, &Value::from(0)), "{json:#}");
+}
+
+/// Every code in the output is one of the typed codes, at the level the table declares for it.
+#[test]
+fn every_diagnostic_has_its_codes_declared_level() {
+    let (_, json) = lint_json(&["fixtures/lint"]);
+    let diagnostics = json["diagnostics"].as_array().unwrap();
+    assert!(!diagnostics.is_empty());
+    for d in diagnostics {
+        let text = d["code"].as_str().unwrap();
+        let code = attestor::diagnostics::Code::ALL
+            .iter()
+            .find(|c| c.as_str() == text)
+            .unwrap_or_else(|| panic!("`{text}` is not a declared code"));
+        let level = match code.level() {
+            attestor::diagnostics::Level::Error => "error",
+            attestor::diagnostics::Level::Warning => "warning",
+        };
+        assert_eq!(d["level"], level, "{d}");
+    }
 }

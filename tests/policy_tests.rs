@@ -17,9 +17,10 @@ fn builtin_policy_tests_pass() {
 
 #[test]
 fn every_builtin_policy_is_proven_pass_fail_and_error() {
-    let (paths_policies, tests) =
-        attestor::policytest::discover(&[concat!(env!("CARGO_MANIFEST_DIR"), "/policies").into()]);
-    assert!(!paths_policies.is_empty());
+    let walk =
+        attestor::policy::load::walk(&[concat!(env!("CARGO_MANIFEST_DIR"), "/policies").into()]);
+    assert!(walk.errors.is_empty() && !walk.policies.is_empty());
+    let tests = walk.tests;
     let mut seen: BTreeMap<String, BTreeSet<Status>> = BTreeMap::new();
     for path in tests {
         let file = attestor::diagnostics::SourceFile::new(

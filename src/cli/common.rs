@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use super::args::{DiagnosticFormat, PersonArgs, ReportOutput};
 use super::output;
+use crate::diagnostics::Code;
 use crate::diagnostics::{self, Diagnostic};
 use crate::inventory;
 use crate::lint;
@@ -35,7 +36,7 @@ pub(super) fn write_report(report: &Report, out: &ReportOutput) -> Result<(), Ve
     if let Some(dir) = &out.output_dir {
         std::fs::create_dir_all(dir).map_err(|e| {
             vec![Diagnostic::error(
-                "write-failed",
+                Code::WriteFailed,
                 format!("cannot create {}: {e}", dir.display()),
             )]
         })?;
@@ -48,7 +49,7 @@ pub(super) fn write_report(report: &Report, out: &ReportOutput) -> Result<(), Ve
     }
     let [format] = formats.as_slice() else {
         return Err(vec![Diagnostic::error(
-            "invalid-argument",
+            Code::InvalidArgument,
             "several --format values need --output-dir (one file per format)",
         )]);
     };
@@ -63,7 +64,7 @@ pub(super) fn load_report(path: &Path) -> Result<Report, Vec<Diagnostic>> {
     let name = path.display().to_string();
     let bytes = std::fs::read(path).map_err(|e| {
         vec![Diagnostic::error(
-            "unreadable-input",
+            Code::UnreadableInput,
             format!("{name}: cannot read report: {e}"),
         )]
     })?;
@@ -71,7 +72,7 @@ pub(super) fn load_report(path: &Path) -> Result<Report, Vec<Diagnostic>> {
         .map_err(|e| vec![inventory::json_error("report", &name, &bytes, &e)])?;
     if report.schema_version != report::REPORT_SCHEMA_VERSION {
         return Err(vec![Diagnostic::error(
-            "invalid-input",
+            Code::InvalidInput,
             format!(
                 "{name}: report schema version {} is not supported (this attestor reads {})",
                 report.schema_version,
@@ -106,7 +107,7 @@ pub(super) fn person_input(
 /// A listing that could not be serialised: a bug, said as one.
 pub(super) fn internal_json_error(e: serde_json::Error) -> Diagnostic {
     Diagnostic::error(
-        "internal",
+        Code::Internal,
         format!("the JSON output could not be written: {e}"),
     )
     .with_help("this is a bug in attestor: please report it with the command you ran")

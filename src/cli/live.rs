@@ -2,6 +2,7 @@
 //! was built without the `live` feature.
 
 use super::args::AwsArgs;
+use crate::diagnostics::Code;
 use crate::diagnostics::Diagnostic;
 use crate::inventory::Inventory;
 
@@ -60,7 +61,7 @@ pub fn collect(args: &AwsArgs) -> Result<Inventory, Vec<Diagnostic>> {
         .build()
         .map_err(|e| {
             vec![Diagnostic::error(
-                "runtime",
+                Code::Runtime,
                 format!("cannot start the async runtime: {e}"),
             )]
         })?;
@@ -73,7 +74,7 @@ pub fn collect(args: &AwsArgs) -> Result<Inventory, Vec<Diagnostic>> {
         let text = serde_json::to_string_pretty(&calls).unwrap_or_default();
         std::fs::write(path, text).map_err(|e| {
             vec![Diagnostic::error(
-                "write-failed",
+                Code::WriteFailed,
                 format!("cannot write {}: {e}", path.display()),
             )]
         })?;
@@ -104,7 +105,7 @@ pub fn permissions() -> Result<String, Vec<Diagnostic>> {
 #[cfg(not(feature = "live"))]
 fn not_built() -> Diagnostic {
     Diagnostic::error(
-        "feature-disabled",
+        Code::FeatureDisabled,
         "this attestor was built without live AWS collection",
     )
     .with_help(

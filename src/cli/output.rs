@@ -6,6 +6,7 @@ use std::path::Path;
 
 use super::args::DiagnosticFormat;
 use super::exit;
+use crate::diagnostics::Code;
 use crate::diagnostics::{self, Diagnostic};
 
 /// Colour only on a terminal, and never with NO_COLOR set (https://no-color.org).
@@ -37,14 +38,14 @@ pub fn write(path: Option<&Path>, text: &str) -> Result<i32, Vec<Diagnostic>> {
             Ok(()) => Ok(exit::CLEAN),
             Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(exit::CLEAN),
             Err(e) => Err(vec![Diagnostic::error(
-                "write-failed",
+                Code::WriteFailed,
                 format!("cannot write output: {e}"),
             )]),
         };
     };
     let fail = |e: std::io::Error| {
         vec![Diagnostic::error(
-            "write-failed",
+            Code::WriteFailed,
             format!("cannot write {}: {e}", path.display()),
         )]
     };

@@ -6,6 +6,7 @@ use super::args::{DiagnosticFormat, QuestionnaireFormat, ScanArgs};
 use super::common::{load_policies, person_input, write_report};
 use super::{CliResult, live, output};
 use crate::controls::Framework;
+use crate::diagnostics::Code;
 use crate::diagnostics::Diagnostic;
 use crate::eval::{self, Overrides};
 use crate::inventory;
@@ -19,7 +20,7 @@ pub(super) fn run(args: ScanArgs) -> CliResult {
         .map(|text| {
             text.parse::<jiff::Timestamp>().map_err(|e| {
                 vec![Diagnostic::error(
-                    "invalid-argument",
+                    Code::InvalidArgument,
                     format!(
                         "--as-of `{text}` is not an RFC 3339 time (e.g. 2026-11-01T00:00:00Z): {e}"
                     ),
@@ -33,7 +34,7 @@ pub(super) fn run(args: ScanArgs) -> CliResult {
     {
         return Err(vec![
             Diagnostic::error(
-                "invalid-argument",
+                Code::InvalidArgument,
                 "--attestations and --scoping apply to questionnaires, and no --questionnaire was given",
             )
             .with_help("add --questionnaire caiq-lite-v4 (or caiq-lite-v3) and --output-dir DIR"),
@@ -93,7 +94,7 @@ fn parse_overrides(items: &[String]) -> Result<Overrides, Vec<Diagnostic>> {
                     .insert(param.to_string(), value);
             }
             _ => errors.push(Diagnostic::error(
-                "invalid-argument",
+                Code::InvalidArgument,
                 format!(
                     "--set `{item}`: expected POLICY.PARAM=VALUE, e.g. kms-key-rotation.max_days=90"
                 ),

@@ -2,6 +2,7 @@
 
 use super::args::{SchemaArgs, SchemaKind};
 use super::{CliResult, output};
+use crate::diagnostics::Code;
 use crate::diagnostics::{self, Diagnostic};
 use crate::inventory;
 use crate::resource_schema::ResourceSchema;
@@ -19,7 +20,7 @@ pub(super) fn run(args: SchemaArgs) -> CliResult {
                         let help = diagnostics::did_you_mean(&name, schema.type_names());
                         return Err(vec![
                             Diagnostic::error(
-                                "unknown-resource-type",
+                                Code::UnknownResourceType,
                                 format!("unknown resource type `{name}`"),
                             )
                             .with_help_opt(help),

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use super::args::TestArgs;
 use super::common::load_policies;
 use super::{CliResult, exit, output};
+use crate::diagnostics::Code;
 use crate::diagnostics::{self, Diagnostic};
 use crate::report;
 
@@ -22,7 +23,7 @@ pub(super) fn run(args: TestArgs) -> CliResult {
     let (policy_files, test_files) = (walk.policies, walk.tests);
     if test_files.is_empty() {
         return Err(vec![Diagnostic::error(
-            "no-tests",
+            Code::NoTests,
             format!(
                 "no policy test files (*.test.yaml) under {}",
                 paths
@@ -39,7 +40,7 @@ pub(super) fn run(args: TestArgs) -> CliResult {
     for path in &test_files {
         let text = std::fs::read_to_string(path).map_err(|e| {
             vec![Diagnostic::error(
-                "unreadable-file",
+                Code::UnreadableFile,
                 format!("{}: {e}", path.display()),
             )]
         })?;

@@ -36,6 +36,7 @@ use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_types::config_bag::ConfigBag;
 use serde::Serialize;
 
+use crate::diagnostics::Code;
 use crate::diagnostics::Diagnostic;
 use crate::inventory::coverage::{ANY_REGION, Basis, Coverage};
 use crate::inventory::{CollectionError, ConfigurationItem, Inventory, SourceInfo, SourceKind};
@@ -415,14 +416,14 @@ async fn caller_account(sdk: &SdkConfig, calls: &Arc<CallRecorder>) -> Result<St
     let out = client.get_caller_identity().send().await.map_err(|e| {
         let (code, message) = support::error_code(&e);
         Diagnostic::error(
-            "aws-credentials",
+            Code::AwsCredentials,
             format!("cannot identify the AWS account (sts:GetCallerIdentity failed with {code}: {message})"),
         )
         .with_help("check credentials: AWS_PROFILE / --profile, `aws sso login`, or AWS_ACCESS_KEY_ID")
     })?;
     out.account().map(str::to_string).ok_or_else(|| {
         Diagnostic::error(
-            "aws-credentials",
+            Code::AwsCredentials,
             "sts:GetCallerIdentity returned no account",
         )
     })
@@ -439,10 +440,11 @@ async fn regions(
             match sdk.region() {
                 Some(r) => regions.push(r.to_string()),
                 None => {
-                    return Err(Diagnostic::error("aws-region", "no AWS region configured")
-                        .with_help(
+                    return Err(
+                        Diagnostic::error(Code::AwsRegion, "no AWS region configured").with_help(
                             "pass --region REGION (repeatable) or --all-regions, or set AWS_REGION",
-                        ));
+                        ),
+                    );
                 }
             }
         }
@@ -457,7 +459,7 @@ async fn regions(
     let out = client.describe_regions().send().await.map_err(|e| {
         let (code, message) = support::error_code(&e);
         Diagnostic::error(
-            "aws-region",
+            Code::AwsRegion,
             format!("--all-regions: ec2:DescribeRegions failed with {code}: {message}"),
         )
     })?;

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use super::path::PropertyPath;
+use crate::diagnostics::Code;
 use crate::diagnostics::Diagnostic;
 use crate::duration::Duration;
 use crate::policy::{
@@ -190,7 +191,7 @@ pub fn compile(
                 .map(|p| p.name.value.as_str())
                 .collect();
             return Err(Diagnostic::error(
-                "unknown-parameter",
+                Code::UnknownParameter,
                 format!("policy `{id}` has no parameter `{name}`"),
             )
             .with_help_opt(
@@ -228,7 +229,7 @@ pub fn compile(
         let value = match policy_overrides.get(&param.name.value) {
             Some(v) => coerce(param.kind, v).ok_or_else(|| {
                 Diagnostic::error(
-                    "invalid-value",
+                    Code::InvalidValue,
                     format!(
                         "parameter `{id}.{}` must be {} , got {v}",
                         param.name.value,
@@ -419,7 +420,7 @@ impl Compiler<'_> {
             Operand::Literal(v) => Ok(v.value.clone()),
             Operand::Param(name) => self.parameters.get(&name.value).cloned().ok_or_else(|| {
                 Diagnostic::error(
-                    "unknown-parameter",
+                    Code::UnknownParameter,
                     format!(
                         "policy `{}` refers to undefined parameter `{}`",
                         self.policy.id.value, name.value
@@ -432,7 +433,7 @@ impl Compiler<'_> {
 
     fn mistyped(&self, cmp: &Compare, operand: &Operand, expected: &str) -> Diagnostic {
         Diagnostic::error(
-            "wrong-type",
+            Code::WrongType,
             format!(
                 "policy `{}`: `{}` needs {expected}",
                 self.policy.id.value,
@@ -476,7 +477,7 @@ impl Compiler<'_> {
             Op::Absent => Test::Absent,
             Op::Matches(pattern) => {
                 Test::Matches(regex::Regex::new(&pattern.value).map_err(|e| {
-                    Diagnostic::error("invalid-regex", e.to_string())
+                    Diagnostic::error(Code::InvalidRegex, e.to_string())
                         .at(&self.policy.file, pattern.span)
                 })?)
             }

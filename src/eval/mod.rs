@@ -13,6 +13,7 @@ pub use compile::{CompiledPolicy, Overrides};
 use condition::{Env, RelationIndexes, Verdict};
 pub use condition::{Evidence, Outcome};
 
+use crate::diagnostics::Code;
 use crate::diagnostics::Diagnostic;
 use crate::inventory::coverage::Gap;
 use crate::inventory::{ConfigurationItem, Inventory};
@@ -95,7 +96,7 @@ pub fn evaluate(
     for id in options.overrides.keys() {
         if !set.policies.iter().any(|p| &p.id.value == id) {
             errors.push(Diagnostic::error(
-                "unknown-policy",
+                Code::UnknownPolicy,
                 format!("--set names policy `{id}`, which is not in the policy set"),
             ));
         }

@@ -15,6 +15,7 @@ use std::path::Path;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::diagnostics::Code;
 use crate::diagnostics::{Diagnostic, SourceFile, Span};
 pub use coverage::{Coverage, CoverageEntry};
 
@@ -203,7 +204,7 @@ impl Inventory {
     pub fn assume_recorded(&mut self, types: &[String]) -> Result<(), Diagnostic> {
         if self.coverage.basis() != coverage::Basis::AwsConfig {
             return Err(Diagnostic::error(
-                "invalid-argument",
+                Code::InvalidArgument,
                 "--recorded-types applies to AWS Config data only: attestor snapshots record what they collected",
             ));
         }
@@ -229,7 +230,7 @@ impl Inventory {
                     format!("`{t}` is not an AWS resource type attestor knows")
                 };
                 return Err(Diagnostic::error(
-                    "invalid-argument",
+                    Code::InvalidArgument,
                     format!("--recorded-types: {why}"),
                 )
                 .with_help_opt(crate::diagnostics::did_you_mean(
@@ -280,7 +281,7 @@ pub fn load_snapshot(path: &Path) -> Result<Loaded, Diagnostic> {
     let name = path.display().to_string();
     let raw = std::fs::read(path).map_err(|e| {
         Diagnostic::error(
-            "unreadable-input",
+            Code::UnreadableInput,
             format!("{name}: cannot read snapshot: {e}"),
         )
     })?;
@@ -294,7 +295,7 @@ pub fn load_snapshot(path: &Path) -> Result<Loaded, Diagnostic> {
             .read_to_end(&mut out)
             .map_err(|e| {
                 Diagnostic::error(
-                    "invalid-input",
+                    Code::InvalidInput,
                     format!("{name}: not a valid gzip file: {e}"),
                 )
             })?;
@@ -316,7 +317,7 @@ pub fn parse_snapshot(name: &str, bytes: &[u8]) -> Result<Loaded, Diagnostic> {
         let file = SourceFile::new(name, String::from_utf8_lossy(bytes).into_owned());
         let offset = e.valid_up_to();
         Diagnostic::error(
-            "invalid-input",
+            Code::InvalidInput,
             format!("{name}: invalid snapshot: the file is not UTF-8 text"),
         )
         .at(&file, Span::new(offset, offset + 1))
@@ -340,7 +341,7 @@ pub fn parse_snapshot(name: &str, bytes: &[u8]) -> Result<Loaded, Diagnostic> {
 
 fn not_a_snapshot(name: &str) -> Diagnostic {
     Diagnostic::error(
-        "invalid-input",
+        Code::InvalidInput,
         format!(
             "{name}: not a snapshot: expected a JSON object with attestor's `snapshotVersion`, or AWS Config's \
              `configurationItems` (snapshot and history files, GetResourceConfigHistory) or \
@@ -354,7 +355,7 @@ pub fn json_error(what: &str, name: &str, bytes: &[u8], error: &serde_json::Erro
     let file = SourceFile::new(name, String::from_utf8_lossy(bytes).into_owned());
     let offset = file.offset_of(error.line(), error.column());
     Diagnostic::error(
-        "invalid-input",
+        Code::InvalidInput,
         format!("{name}: invalid {what}: {}", serde_message(error)),
     )
     .at(&file, Span::new(offset, offset + 1))
@@ -469,7 +470,7 @@ pub(crate) fn read_items(
             .map_or("its resource type".to_string(), |t| t.to_string());
         warnings.push(
             Diagnostic::warning(
-                "invalid-item",
+                Code::InvalidItem,
                 format!("{name}: {list_key}[{index}] cannot be read: {}", problem.message),
             )
             .at(&file, Span::new(problem.offset, problem.offset + 1))

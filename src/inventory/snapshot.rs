@@ -8,6 +8,7 @@ use serde_json::value::RawValue;
 
 use super::coverage::{Basis, Coverage, CoverageEntry};
 use super::{CollectionError, Inventory, Loaded, SourceInfo, SourceKind, json_error};
+use crate::diagnostics::Code;
 use crate::diagnostics::Diagnostic;
 
 /// The snapshot format version this build reads and writes.
@@ -118,7 +119,7 @@ pub fn parse(name: &str, text: &str) -> Result<Loaded, Diagnostic> {
         .map_err(|e| json_error("snapshot", name, text.as_bytes(), &e))?;
     if file.snapshot_version != SNAPSHOT_VERSION {
         return Err(Diagnostic::error(
-            "invalid-input",
+            Code::InvalidInput,
             format!(
                 "{name}: snapshot version {} is not supported (this attestor reads version {SNAPSHOT_VERSION})",
                 file.snapshot_version
@@ -127,7 +128,10 @@ pub fn parse(name: &str, text: &str) -> Result<Loaded, Diagnostic> {
     }
     let captured_at =
         super::time_value(&file.metadata.captured_at.clone().into()).map_err(|e| {
-            Diagnostic::error("invalid-input", format!("{name}: metadata.capturedAt: {e}"))
+            Diagnostic::error(
+                Code::InvalidInput,
+                format!("{name}: metadata.capturedAt: {e}"),
+            )
         })?;
     let read = super::read_items(
         name,

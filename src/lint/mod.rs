@@ -10,7 +10,7 @@ mod polarity;
 mod rules;
 
 use crate::controls::{Catalog, Framework};
-use crate::diagnostics::{self, Diagnostic, Level};
+use crate::diagnostics::{self, Code, Diagnostic, Level};
 use crate::policy::parse::parse_file;
 use crate::policy::{Gaps, ManualClaim, PathContext, Policy, PolicySet, Visit};
 use crate::resource_schema::ResourceSchema;
@@ -50,125 +50,86 @@ pub enum Check {
 }
 
 pub struct Rule {
-    pub code: &'static str,
-    pub level: Level,
-    pub summary: &'static str,
+    /// The code it reports, with its level and summary ([`Code`]).
+    pub code: Code,
     pub check: Check,
 }
 
 pub const RULES: &[Rule] = &[
     Rule {
-        code: "yaml-syntax",
-        level: Level::Error,
-        summary: "the file is not valid YAML",
+        code: Code::YamlSyntax,
         check: Check::Parse,
     },
     Rule {
-        code: "unknown-key",
-        level: Level::Error,
-        summary: "a key the format does not define (with a suggestion)",
+        code: Code::UnknownKey,
         check: Check::Parse,
     },
     Rule {
-        code: "duplicate-key",
-        level: Level::Error,
-        summary: "a key given twice in one mapping",
+        code: Code::DuplicateKey,
         check: Check::Parse,
     },
     Rule {
-        code: "missing-key",
-        level: Level::Error,
-        summary: "a required key is absent",
+        code: Code::MissingKey,
         check: Check::Parse,
     },
     Rule {
-        code: "wrong-type",
-        level: Level::Error,
-        summary: "a value of the wrong type (string for a list, …)",
+        code: Code::WrongType,
         check: Check::Parse,
     },
     Rule {
-        code: "invalid-value",
-        level: Level::Error,
-        summary: "a value outside the allowed set (severity, level, policy id form)",
+        code: Code::InvalidValue,
         check: Check::Parse,
     },
     Rule {
-        code: "invalid-condition",
-        level: Level::Error,
-        summary: "a condition that mixes or lacks operators",
+        code: Code::InvalidCondition,
         check: Check::Parse,
     },
     Rule {
-        code: "invalid-duration",
-        level: Level::Error,
-        summary: "an age window that is not a number and unit (`90d`)",
+        code: Code::InvalidDuration,
         check: Check::Parse,
     },
     Rule {
-        code: "invalid-regex",
-        level: Level::Error,
-        summary: "a `matches` pattern that does not compile",
+        code: Code::InvalidRegex,
         check: Check::Parse,
     },
     Rule {
-        code: "unknown-resource-type",
-        level: Level::Error,
-        summary: "a resource type not in the resource schema",
+        code: Code::UnknownResourceType,
         check: Check::Policy(rules::unknown_resource_type::check),
     },
     Rule {
-        code: "unknown-property-path",
-        level: Level::Error,
-        summary: "a property path the resource type does not have",
+        code: Code::UnknownPropertyPath,
         check: Check::Policy(rules::unknown_property_path::check),
     },
     Rule {
-        code: "type-mismatch",
-        level: Level::Error,
-        summary: "a comparison whose value can never match the property's type",
+        code: Code::TypeMismatch,
         check: Check::Policy(rules::type_mismatch::check),
     },
     Rule {
-        code: "negated-on-missing",
-        level: Level::Warning,
-        summary: "`on-missing` under a negation (`not`, `none`) that turns missing data into a pass",
+        code: Code::NegatedOnMissing,
         check: Check::Policy(rules::negated_on_missing::check),
     },
     Rule {
-        code: "unknown-parameter",
-        level: Level::Error,
-        summary: "`{param: NAME}` names no parameter of the policy",
+        code: Code::UnknownParameter,
         check: Check::Policy(rules::unknown_parameter::check),
     },
     Rule {
-        code: "unused-parameter",
-        level: Level::Warning,
-        summary: "a parameter no condition uses",
+        code: Code::UnusedParameter,
         check: Check::Policy(rules::unused_parameter::check),
     },
     Rule {
-        code: "unknown-control",
-        level: Level::Error,
-        summary: "a control or question ID not in the CSA catalog",
+        code: Code::UnknownControl,
         check: Check::Set(rules::unknown_control::check),
     },
     Rule {
-        code: "loosened-default",
-        level: Level::Warning,
-        summary: "a parameter default looser than its guardrail: results would never count as evidence",
+        code: Code::LoosenedDefault,
         check: Check::Policy(rules::loosened_default::check),
     },
     Rule {
-        code: "unmapped-policy",
-        level: Level::Warning,
-        summary: "a policy mapped to no control",
+        code: Code::UnmappedPolicy,
         check: Check::Policy(rules::unmapped_policy::check),
     },
     Rule {
-        code: "duplicate-policy-id",
-        level: Level::Error,
-        summary: "two policies (or manual claims) share an ID",
+        code: Code::DuplicatePolicyId,
         check: Check::Set(rules::duplicate_policy_id::check),
     },
 ];
@@ -243,13 +204,14 @@ pub(crate) fn visit_conditions<'p>(
 pub fn rules_markdown() -> String {
     let mut out = String::from("| code | level | what it finds |\n|---|---|---|\n");
     for rule in RULES {
-        let level = match rule.level {
+        let level = match rule.code.level() {
             Level::Error => "error",
             Level::Warning => "warning",
         };
         out.push_str(&format!(
             "| `{}` | {level} | {} |\n",
-            rule.code, rule.summary
+            rule.code,
+            rule.code.summary()
         ));
     }
     out

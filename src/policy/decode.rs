@@ -5,6 +5,7 @@
 use std::sync::Arc;
 
 use super::yaml::{Node, NodeKind};
+use crate::diagnostics::Code;
 use crate::diagnostics::Spanned;
 use crate::diagnostics::{Diagnostic, SourceFile, Span, did_you_mean};
 
@@ -56,12 +57,7 @@ impl<'f> Decoder<'f> {
         }
     }
 
-    pub fn error(
-        &mut self,
-        code: &'static str,
-        span: Span,
-        message: impl Into<String>,
-    ) -> &mut Diagnostic {
+    pub fn error(&mut self, code: Code, span: Span, message: impl Into<String>) -> &mut Diagnostic {
         self.diagnostics
             .push(Diagnostic::error(code, message).at(self.file, span));
         self.diagnostics.last_mut().expect("just pushed")
@@ -77,7 +73,7 @@ impl<'f> Decoder<'f> {
     pub fn wrong_type(&mut self, node: &Node, what: &str, expected: &str) {
         let found = node.kind.type_name();
         self.error(
-            "wrong-type",
+            Code::WrongType,
             node.span,
             format!("{what} must be {expected}, found {}", article(found)),
         )
@@ -111,7 +107,7 @@ impl<'f> Decoder<'f> {
                 let help = did_you_mean(name, allowed.iter().copied())
                     .unwrap_or_else(|| format!("allowed keys: {}", allowed.join(", ")));
                 self.error(
-                    "unknown-key",
+                    Code::UnknownKey,
                     key.span,
                     format!("unknown key `{name}` in {what}"),
                 )
@@ -120,7 +116,7 @@ impl<'f> Decoder<'f> {
             }
             if fields.has(name) {
                 self.error(
-                    "duplicate-key",
+                    Code::DuplicateKey,
                     key.span,
                     format!("`{name}` appears twice in {what}"),
                 );
@@ -137,7 +133,7 @@ impl<'f> Decoder<'f> {
         if node.is_none() && !fields.misspelt.iter().any(|m| m == key) {
             let at = fields.head();
             self.error(
-                "missing-key",
+                Code::MissingKey,
                 at,
                 format!("{what} is missing required key `{key}`"),
             )
@@ -175,7 +171,7 @@ impl<'f> Decoder<'f> {
         let help = did_you_mean(&text.value, names.iter().copied())
             .unwrap_or_else(|| format!("expected one of: {}", names.join(", ")));
         self.error(
-            "invalid-value",
+            Code::InvalidValue,
             node.span,
             format!("`{}` is not a valid {what}", text.value),
         )
@@ -201,8 +197,15 @@ impl<'f> Decoder<'f> {
 /// Stage one for a file a person wrote: its YAML tree, or the located syntax error.
 pub(crate) fn parse_yaml(file: &Arc<SourceFile>) -> Result<Node, Diagnostic> {
     crate::policy::yaml::parse(&file.text).map_err(|err| {
-        Diagnostic::error("yaml-syntax", format!("invalid YAML: {}", err.message))
+        // saphyr rejects repeated keys while parsing; name them as the clearer rule.
+        let code = if err.message.contains("duplicated key") {
+            Code::DuplicateKey
+        } else {
+            Code::YamlSyntax
+        };
+        Diagnostic::error(code, format!("invalid YAML: {}", err.message))
             .at(file, err.span)
+            .with_label("here")
     })
 }
 

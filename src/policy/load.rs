@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use crate::diagnostics::Code;
 use crate::diagnostics::{Diagnostic, SourceFile};
 use crate::embedded;
 
@@ -69,7 +70,7 @@ pub fn from_paths(paths: &[PathBuf]) -> (PolicySet, Vec<Diagnostic>) {
             diagnostics.append(&mut errors);
             if found.is_empty() {
                 diagnostics.push(Diagnostic::error(
-                    "no-policies",
+                    Code::NoPolicies,
                     format!(
                         "{}: no policy files (.yaml, .yml) in this directory",
                         path.display()
@@ -85,12 +86,12 @@ pub fn from_paths(paths: &[PathBuf]) -> (PolicySet, Vec<Diagnostic>) {
                 Ok(bytes) => match String::from_utf8(bytes) {
                     Ok(text) => files.push(SourceFile::new(file.display().to_string(), text)),
                     Err(_) => diagnostics.push(Diagnostic::error(
-                        "unreadable-file",
+                        Code::UnreadableFile,
                         format!("{}: not UTF-8 text", file.display()),
                     )),
                 },
                 Err(e) => diagnostics.push(Diagnostic::error(
-                    "unreadable-file",
+                    Code::UnreadableFile,
                     format!("{}: cannot read policy file: {e}", file.display()),
                 )),
             }
@@ -123,7 +124,7 @@ pub fn is_policy_test_file(path: &Path) -> bool {
 fn collect_yaml(dir: &Path, out: &mut Vec<PathBuf>, errors: &mut Vec<Diagnostic>) {
     let unreadable = |e: std::io::Error| {
         Diagnostic::error(
-            "unreadable-file",
+            Code::UnreadableFile,
             format!("{}: cannot read directory: {e}", dir.display()),
         )
         .with_help("its policy files were not loaded; fix the permissions or leave it out")

@@ -9,10 +9,11 @@
 use std::sync::Arc;
 
 use crate::controls::{Framework, Role};
+use crate::diagnostics::Code;
 use crate::diagnostics::{Diagnostic, SourceFile};
 use crate::duration::Duration;
 use crate::policy::decode::{Decoder, Fields, article};
-use crate::policy::yaml::{self, Node, NodeKind};
+use crate::policy::yaml::{Node, NodeKind};
 
 use super::{
     AccountMatch, Compare, Condition, ControlRef, Elements, Fallback, Gaps, Guardrail, IfNone,
@@ -117,20 +118,9 @@ impl Filler {
 /// with errors (for the linter), and every diagnostic.
 pub fn parse_file(file: &Arc<SourceFile>) -> (FileContents, Vec<Diagnostic>) {
     let mut decoder = Decoder::new(file);
-    let root = match yaml::parse(&file.text) {
+    let root = match super::decode::parse_yaml(file) {
         Ok(root) => root,
-        Err(err) => {
-            // saphyr rejects repeated keys while parsing; name them as the clearer rule.
-            let code = if err.message.contains("duplicated key") {
-                "duplicate-key"
-            } else {
-                "yaml-syntax"
-            };
-            let diag = Diagnostic::error(code, format!("invalid YAML: {}", err.message))
-                .at(file, err.span)
-                .with_label("here");
-            return (FileContents::default(), vec![diag]);
-        }
+        Err(diag) => return (FileContents::default(), vec![diag]),
     };
     let contents = decoder.file_root(&root);
     (contents, decoder.diagnostics)
@@ -140,7 +130,7 @@ impl Decoder<'_> {
     fn file_root(&mut self, root: &Node) -> FileContents {
         let mut contents = FileContents::default();
         if root.kind == NodeKind::Null {
-            self.error("missing-key", root.span, "the policy file is empty")
+            self.error(Code::MissingKey, root.span, "the policy file is empty")
                 .help = Some("a policy file is a mapping with a `policies:` list".into());
             return contents;
         }
@@ -227,7 +217,7 @@ impl Decoder<'_> {
             && !valid_policy_id(&id.value)
         {
             self.error(
-                "invalid-value",
+                Code::InvalidValue,
                 id.span,
                 format!("policy id `{}` is not valid", id.value),
             )
@@ -260,7 +250,7 @@ impl Decoder<'_> {
             Some(n) => {
                 if level == Some(Level::Resource) {
                     self.error(
-                        "invalid-value",
+                        Code::InvalidValue,
                         n.span,
                         "`match` applies only to `level: account` policies",
                     );
@@ -443,7 +433,7 @@ impl Decoder<'_> {
             };
             if params.iter().any(|p| p.name.value == name.value) {
                 self.error(
-                    "duplicate-key",
+                    Code::DuplicateKey,
                     key.span,
                     format!("parameter `{}` is defined twice", name.value),
                 );
@@ -509,7 +499,7 @@ impl Decoder<'_> {
             | (ParamType::List, NodeKind::Seq(_)) => true,
             (ParamType::Duration, NodeKind::Str(s)) => {
                 if let Err(e) = Duration::parse(s) {
-                    self.error("invalid-duration", node.span, format!("{what}: {e}"));
+                    self.error(Code::InvalidDuration, node.span, format!("{what}: {e}"));
                     return None;
                 }
                 true
@@ -534,7 +524,7 @@ impl Decoder<'_> {
             for key in ["min", "max"] {
                 if let Some(n) = fields.get(key) {
                     self.error(
-                        "invalid-value",
+                        Code::InvalidValue,
                         n.span,
                         format!("guardrail `{key}` applies to numeric and duration parameters, not lists"),
                     );
@@ -546,7 +536,7 @@ impl Decoder<'_> {
             }
             let Some(n) = fields.get("vacuous-if-all-of") else {
                 self.error(
-                    "missing-key",
+                    Code::MissingKey,
                     fields.head(),
                     "the guardrail of a list parameter needs `vacuous-if-all-of`",
                 );
@@ -564,7 +554,7 @@ impl Decoder<'_> {
         }
         if let Some(n) = fields.get("vacuous-if-all-of") {
             self.error(
-                "invalid-value",
+                Code::InvalidValue,
                 n.span,
                 format!(
                     "guardrail `vacuous-if-all-of` applies to list parameters, not {}",
@@ -584,7 +574,7 @@ impl Decoder<'_> {
                     Ok(d) => d.seconds as f64,
                     Err(e) => {
                         self.error(
-                            "invalid-duration",
+                            Code::InvalidDuration,
                             n.span,
                             format!("guardrail `{key}`: {e}"),
                         );
@@ -602,7 +592,7 @@ impl Decoder<'_> {
                 }
                 _ => {
                     self.error(
-                        "invalid-value",
+                        Code::InvalidValue,
                         n.span,
                         format!(
                             "guardrails apply to numeric and duration parameters, not {}",
@@ -642,7 +632,7 @@ impl Decoder<'_> {
         if fields.has("related") {
             let Some(q) = quantifier else {
                 self.error(
-                    "missing-key",
+                    Code::MissingKey,
                     fields.head(),
                     "`related` needs one of `any`, `all` or `none`",
                 )
@@ -678,7 +668,7 @@ impl Decoder<'_> {
                         .join(", ")
                 )
             };
-            self.error("invalid-condition", fields.head(), message);
+            self.error(Code::InvalidCondition, fields.head(), message);
             // Read each combination all the same, so mistakes inside are reported in this run.
             let parts: Vec<Condition> = present
                 .iter()
@@ -721,7 +711,7 @@ impl Decoder<'_> {
     fn condition_list(&mut self, node: &Node, items: &[Node]) -> Option<Vec<Condition>> {
         if items.is_empty() {
             self.error(
-                "invalid-condition",
+                Code::InvalidCondition,
                 node.span,
                 "an empty list of conditions decides nothing",
             );
@@ -743,7 +733,7 @@ impl Decoder<'_> {
             .collect();
         if found.len() > 1 {
             self.error(
-                "invalid-condition",
+                Code::InvalidCondition,
                 fields.head(),
                 "use only one of `any`, `all`, `none` here",
             );
@@ -772,7 +762,7 @@ impl Decoder<'_> {
             || (path.value != "@" && path.value.split('.').any(|segment| segment.is_empty()));
         if bad {
             self.error(
-                "invalid-value",
+                Code::InvalidValue,
                 path.span,
                 format!("`{}` is not a property path", path.value),
             )
@@ -801,7 +791,7 @@ impl Decoder<'_> {
         if let Some(k) = stray.first() {
             let span = fields.key_span(k).unwrap_or(fields.span);
             self.error(
-                "invalid-condition",
+                Code::InvalidCondition,
                 span,
                 format!("`{k}` cannot be combined with `path` and an operator"),
             )
@@ -814,7 +804,7 @@ impl Decoder<'_> {
             [] if !stray.is_empty() || misspelt_operator(node) => return None,
             [] => {
                 self.error(
-                    "missing-key",
+                    Code::MissingKey,
                     fields.head(),
                     "a comparison needs an operator",
                 )
@@ -824,7 +814,7 @@ impl Decoder<'_> {
             [_, second, ..] => {
                 let span = fields.key_span(second.0).unwrap_or(fields.span);
                 self.error(
-                    "invalid-condition",
+                    Code::InvalidCondition,
                     span,
                     "a comparison has exactly one operator",
                 )
@@ -870,7 +860,7 @@ impl Decoder<'_> {
                 let pattern = self.string(value, &what)?;
                 if let Err(e) = regex::Regex::new(&pattern.value) {
                     self.error(
-                        "invalid-regex",
+                        Code::InvalidRegex,
                         pattern.span,
                         format!(
                             "invalid regular expression: {}",
@@ -904,7 +894,7 @@ impl Decoder<'_> {
             (Shape::Number, NodeKind::Int(_) | NodeKind::Float(_)) => true,
             (Shape::Duration, NodeKind::Str(s)) => {
                 if let Err(e) = Duration::parse(s) {
-                    self.error("invalid-duration", node.span, format!("{what}: {e}"));
+                    self.error(Code::InvalidDuration, node.span, format!("{what}: {e}"));
                     return None;
                 }
                 true
@@ -933,7 +923,7 @@ impl Decoder<'_> {
             .find(|(k, _, _)| !matches!(*k, "path" | "on-missing" | "any" | "all" | "none"));
         if let Some((k, key, _)) = stray {
             self.error(
-                "invalid-condition",
+                Code::InvalidCondition,
                 key.span,
                 format!(
                     "`{k}` cannot be combined with the element quantifier `{}`",
@@ -962,7 +952,7 @@ impl Decoder<'_> {
             .find(|(k, _, _)| !matches!(*k, "related" | "on-missing" | "any" | "all" | "none"));
         if let Some((k, key, _)) = stray {
             self.error(
-                "invalid-condition",
+                Code::InvalidCondition,
                 key.span,
                 format!("`{k}` cannot be combined with `related`"),
             );
@@ -1093,13 +1083,13 @@ mod tests {
             "policies:\n  - id: p\n    title: t\n    severty: high\n    resource: AWS::S3::Bucket\n    check: {path: a, exists: true}\n",
         );
         assert!(policies.is_empty());
-        let codes: Vec<&str> = diags.iter().map(|d| d.code).collect();
+        let codes: Vec<&str> = diags.iter().map(|d| d.code.as_str()).collect();
         assert_eq!(codes, ["unknown-key"], "{diags:?}");
         assert!(diags[0].help.as_deref().unwrap().contains("`severity`"));
     }
 
     fn codes(text: &str) -> Vec<&'static str> {
-        parse(text).1.iter().map(|d| d.code).collect()
+        parse(text).1.iter().map(|d| d.code.as_str()).collect()
     }
 
     const MINIMAL: &str = "policies:

@@ -26,6 +26,7 @@ use jiff::civil::Date;
 use serde::Serialize;
 
 use crate::controls::{Catalog, Framework};
+use crate::diagnostics::Code;
 use crate::diagnostics::{Diagnostic, SourceFile};
 use crate::policy::Spanned;
 use crate::policy::decode::{Decoder, Fields};
@@ -136,7 +137,7 @@ impl Attestations {
             {
                 out.push(
                     Diagnostic::error(
-                        "unknown-claim",
+                        Code::UnknownClaim,
                         format!("attestation for unknown manual claim `{id}`"),
                     )
                     .at(file, a.span)
@@ -167,7 +168,7 @@ impl Attestations {
             .filter(|a| a.status_on(day) == AttestationStatus::Expired)
             .map(|a| {
                 Diagnostic::warning(
-                    "expired-attestation",
+                    Code::ExpiredAttestation,
                     format!(
                         "attestation by {} expired on {}; it does not count",
                         a.by, a.expires
@@ -218,7 +219,7 @@ impl<'f> Decoder<'f> {
         key: &str,
     ) -> &'n [Node] {
         if root.kind == NodeKind::Null {
-            self.error("missing-key", root.span, format!("{what} is empty"))
+            self.error(Code::MissingKey, root.span, format!("{what} is empty"))
                 .help = Some(format!("{what} is a mapping with a `{key}:` list"));
             return &[];
         }
@@ -257,7 +258,7 @@ impl<'f> Decoder<'f> {
             && expires.value < date.value
         {
             self.error(
-                "invalid-value",
+                Code::InvalidValue,
                 expires.span,
                 format!(
                     "`expires` ({}) is before `date` ({})",
@@ -286,7 +287,7 @@ impl<'f> Decoder<'f> {
         match (fields.get("claim"), fields.get("question")) {
             (Some(_), Some(q)) => {
                 self.error(
-                    "invalid-value",
+                    Code::InvalidValue,
                     q.span,
                     format!("{what} names a `claim` or a `question`, not both"),
                 );
@@ -294,7 +295,7 @@ impl<'f> Decoder<'f> {
             }
             (None, None) => {
                 self.error(
-                    "missing-key",
+                    Code::MissingKey,
                     fields.head(),
                     format!("{what} needs `claim: ID` (a manual claim) or `question: ID` with `framework:`"),
                 );
@@ -303,7 +304,7 @@ impl<'f> Decoder<'f> {
             (Some(c), None) => {
                 if let Some(f) = fields.get("framework") {
                     self.error(
-                        "invalid-value",
+                        Code::InvalidValue,
                         f.span,
                         "`framework` goes with `question`, not `claim`",
                     );
@@ -325,7 +326,7 @@ impl<'f> Decoder<'f> {
                 let catalog = Catalog::get(framework);
                 if !catalog.contains(&id.value) {
                     self.error(
-                        "unknown-question",
+                        Code::UnknownQuestion,
                         id.span,
                         format!("`{}` is not a {} question", id.value, framework.key()),
                     )
@@ -343,7 +344,7 @@ impl<'f> Decoder<'f> {
     fn non_empty(&mut self, node: &Node, what: &str) -> Option<Spanned<String>> {
         let s = self.string(node, what)?;
         if s.value.trim().is_empty() {
-            self.error("invalid-value", node.span, format!("{what} is empty"));
+            self.error(Code::InvalidValue, node.span, format!("{what} is empty"));
             return None;
         }
         Some(s)
@@ -356,7 +357,7 @@ impl<'f> Decoder<'f> {
             Ok(d) => Some(Spanned::new(d, node.span)),
             Err(_) => {
                 self.error(
-                    "invalid-value",
+                    Code::InvalidValue,
                     node.span,
                     format!(
                         "{what} must be a date like 2026-10-01, found `{}`",
@@ -446,7 +447,7 @@ mod tests {
 ";
         let (a, diags) = parse_text(text);
         assert!(a.items.is_empty());
-        let codes: Vec<&str> = diags.iter().map(|d| d.code).collect();
+        let codes: Vec<&str> = diags.iter().map(|d| d.code.as_str()).collect();
         assert!(codes.contains(&"unknown-question"), "{codes:?}");
         assert!(codes.contains(&"unknown-key"), "{codes:?}");
         assert!(diags.iter().any(|d| d.message.contains("not both")));

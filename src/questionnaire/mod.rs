@@ -25,6 +25,7 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use crate::controls::{Catalog, Framework, QuestionKind, Role, domain_name};
+use crate::diagnostics::Code;
 use crate::diagnostics::{Diagnostic, SourceFile};
 use crate::eval::Status;
 use crate::policy::Level;
@@ -289,10 +290,10 @@ impl PersonInput {
 pub(crate) fn read_source(path: &Path) -> Result<Arc<SourceFile>, Diagnostic> {
     let name = path.display().to_string();
     let bytes = std::fs::read(path)
-        .map_err(|e| Diagnostic::error("unreadable-file", format!("cannot read {name}: {e}")))?;
+        .map_err(|e| Diagnostic::error(Code::UnreadableFile, format!("cannot read {name}: {e}")))?;
     let text = String::from_utf8(bytes).map_err(|e| {
         Diagnostic::error(
-            "invalid-utf8",
+            Code::InvalidUtf8,
             format!(
                 "{name} is not UTF-8 (invalid byte at offset {})",
                 e.utf8_error().valid_up_to()

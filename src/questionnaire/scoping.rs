@@ -15,6 +15,7 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use crate::controls::Framework;
+use crate::diagnostics::Code;
 use crate::diagnostics::{Diagnostic, SourceFile, Span};
 use crate::policy::decode::Decoder;
 
@@ -74,7 +75,7 @@ pub fn parse(file: &Arc<SourceFile>) -> (Scoping, Vec<Diagnostic>) {
             && j.value.trim().len() < 10
         {
             decoder.error(
-                "invalid-value",
+                Code::InvalidValue,
                 j.span,
                 "a justification says why the question does not apply, in a sentence",
             );
@@ -93,7 +94,7 @@ pub fn parse(file: &Arc<SourceFile>) -> (Scoping, Vec<Diagnostic>) {
             .find(|e| e.framework == framework && e.question == id)
         {
             let diag = Diagnostic::error(
-                "duplicate-key",
+                Code::DuplicateKey,
                 format!("{id} ({}) is scoped out twice", framework.key()),
             )
             .at(file, fields.head())

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use crate::diagnostics::{Diagnostic, SourceFile};
+use crate::diagnostics::{Code, Diagnostic, SourceFile};
 use crate::lint::{Context, Subjects};
 use crate::policy::Spanned;
 
@@ -30,18 +30,21 @@ pub fn check(set: &Subjects, _: &Context, out: &mut Vec<Diagnostic>) {
             }
             Some((original_file, original)) => {
                 let (line, col) = original_file.line_col(original.span.start);
-                out.push(
-                    Diagnostic::error(
-                        "duplicate-policy-id",
-                        format!("policy id `{}` is used twice", id.value),
-                    )
-                    .at(file, id.span)
-                    .with_label("second definition")
-                    .with_help(format!(
-                        "first defined at {}:{line}:{col}",
-                        original_file.name
-                    )),
-                );
+                let mut diag = Diagnostic::error(
+                    Code::DuplicatePolicyId,
+                    format!("policy id `{}` is used twice", id.value),
+                )
+                .at(file, id.span)
+                .with_label("second definition")
+                .with_help(format!(
+                    "first defined at {}:{line}:{col}",
+                    original_file.name
+                ));
+                // In the same file, point at the first one too.
+                if Arc::ptr_eq(file, original_file) {
+                    diag = diag.with_secondary_label(original.span, "first defined here");
+                }
+                out.push(diag);
             }
         }
     }

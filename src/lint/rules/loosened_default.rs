@@ -2,6 +2,7 @@
 //! makes every result of the policy ineligible as evidence; either the default or the guardrail is
 //! wrong. (Values set with `--set` are flagged in the report instead.)
 
+use crate::diagnostics::Code;
 use crate::diagnostics::Diagnostic;
 use crate::lint::Context;
 use crate::policy::{GuardrailProblem, Policy};
@@ -23,7 +24,7 @@ pub fn check(policy: &Policy, _: &Context, out: &mut Vec<Diagnostic>) {
             None => continue,
         };
         out.push(
-            Diagnostic::warning("loosened-default", format!("default of {why}"))
+            Diagnostic::warning(Code::LoosenedDefault, format!("default of {why}"))
                 .at(&policy.file, default.span)
                 .with_help(help),
         );

@@ -8,6 +8,7 @@
 //! `on-missing: pass` at even polarity is an explicit choice and is left alone, as is the default
 //! (`error`), and `exists`/`absent` comparisons, which decide missing data themselves.
 
+use crate::diagnostics::Code;
 use crate::diagnostics::Diagnostic;
 use crate::lint::Context;
 use crate::lint::polarity::{Negation, Part, Site, visit_sites};
@@ -60,7 +61,7 @@ pub fn check(policy: &Policy, _: &Context, out: &mut Vec<Diagnostic>) {
             ),
         };
         let mut diagnostic = Diagnostic::warning(
-            "negated-on-missing",
+            Code::NegatedOnMissing,
             format!(
                 "{subject} {outcome}: `on-missing: {written}` under {} becomes a {becomes}",
                 describe(policy, negations)

@@ -3,6 +3,7 @@
 
 use serde_json::Value;
 
+use crate::diagnostics::Code;
 use crate::diagnostics::Diagnostic;
 use crate::lint::{Context, visit_conditions};
 use crate::policy::{Compare, Op, Operand, ParamType, Policy, Visit};
@@ -158,7 +159,7 @@ fn mismatch(
     message: &str,
     span: crate::diagnostics::Span,
 ) -> Diagnostic {
-    Diagnostic::error("type-mismatch", message.to_string())
+    Diagnostic::error(Code::TypeMismatch, message.to_string())
         .at(&policy.file, span)
         .with_label("can never match")
         .with_help("the property types come from the AWS Config resource schema (`attestor schema resource TYPE`)")

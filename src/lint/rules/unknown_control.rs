@@ -1,6 +1,7 @@
 //! `unknown-control`: a control or question ID that is not in the framework's CSA catalog, in a
 //! policy or a manual claim.
 
+use crate::diagnostics::Code;
 use crate::diagnostics::{Diagnostic, did_you_mean};
 use crate::lint::Context;
 use crate::lint::Subjects;
@@ -28,7 +29,7 @@ fn unknown(control: &ControlRef, ctx: &Context) -> Option<Diagnostic> {
     }
     Some(
         Diagnostic::error(
-            "unknown-control",
+            Code::UnknownControl,
             format!(
                 "`{}` is not a {} ID",
                 control.id.value,

@@ -1,6 +1,7 @@
 //! `unknown-parameter`: `{param: NAME}` refers to a parameter the policy does not define. A name
 //! whose definition failed to parse is not reported again.
 
+use crate::diagnostics::Code;
 use crate::diagnostics::{Diagnostic, did_you_mean};
 use crate::lint::{Context, visit_conditions};
 use crate::policy::{Operand, Policy, Visit};
@@ -26,7 +27,7 @@ pub fn check(policy: &Policy, ctx: &Context, out: &mut Vec<Diagnostic>) {
         };
         out.push(
             Diagnostic::error(
-                "unknown-parameter",
+                Code::UnknownParameter,
                 format!("{subject} has no parameter `{}`", name.value),
             )
             .at(&policy.file, name.span)

@@ -1,5 +1,6 @@
 //! `unknown-property-path`: a path the resource type does not have in the resource schema.
 
+use crate::diagnostics::Code;
 use crate::diagnostics::{Diagnostic, did_you_mean};
 use crate::lint::{Context, visit_conditions};
 use crate::policy::{PathContext, Policy, Spanned, Visit};
@@ -43,7 +44,7 @@ fn report(
     };
     out.push(
         Diagnostic::error(
-            "unknown-property-path",
+            Code::UnknownPropertyPath,
             format!("{} has no property {shown}", pctx.resource_type),
         )
         .at(&policy.file, path.span)

@@ -1,5 +1,6 @@
 //! `unknown-resource-type`: the policy (or a `related` link) names a type the resource schema lacks.
 
+use crate::diagnostics::Code;
 use crate::diagnostics::{Diagnostic, did_you_mean};
 use crate::lint::{Context, visit_conditions};
 use crate::policy::{Policy, Spanned, Visit};
@@ -22,7 +23,7 @@ fn report(policy: &Policy, name: &Spanned<String>, ctx: &Context, out: &mut Vec<
     }
     out.push(
         Diagnostic::error(
-            "unknown-resource-type",
+            Code::UnknownResourceType,
             format!("unknown resource type `{}`", name.value),
         )
         .at(&policy.file, name.span)

@@ -1,6 +1,7 @@
 //! `unused-parameter` (warning): a parameter that no condition refers to has no effect when set.
 //! Not judged when part of the policy's conditions failed to parse: the reference may be there.
 
+use crate::diagnostics::Code;
 use crate::diagnostics::Diagnostic;
 use crate::lint::{Context, visit_conditions};
 use crate::policy::{Operand, Policy, Visit};
@@ -21,7 +22,7 @@ pub fn check(policy: &Policy, ctx: &Context, out: &mut Vec<Diagnostic>) {
         if !used.contains(&param.name.value.as_str()) {
             out.push(
                 Diagnostic::warning(
-                    "unused-parameter",
+                    Code::UnusedParameter,
                     format!("parameter `{}` is never used", param.name.value),
                 )
                 .at(&policy.file, param.name.span)

@@ -3,6 +3,10 @@
 //! Everything that reports a problem with a file builds a [`Diagnostic`]; this is the only module that
 //! knows about miette, so the rendering library can change without touching the parsers or lint rules.
 
+mod codes;
+
+pub use codes::Code;
+
 use std::fmt::Write as _;
 use std::sync::Arc;
 
@@ -103,8 +107,8 @@ pub enum Level {
 #[derive(Debug, Clone)]
 pub struct Diagnostic {
     pub level: Level,
-    /// The lint rule or parse check that found it (e.g. `unknown-key`); stable, documented, greppable.
-    pub code: &'static str,
+    /// The lint rule or check that found it (e.g. `unknown-key`); stable, documented, greppable.
+    pub code: Code,
     pub message: String,
     pub file: Option<Arc<SourceFile>>,
     pub span: Option<Span>,
@@ -116,7 +120,7 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub fn error(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn error(code: Code, message: impl Into<String>) -> Self {
         Diagnostic {
             level: Level::Error,
             code,
@@ -129,7 +133,7 @@ impl Diagnostic {
         }
     }
 
-    pub fn warning(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn warning(code: Code, message: impl Into<String>) -> Self {
         Diagnostic {
             level: Level::Warning,
             ..Diagnostic::error(code, message)
@@ -178,7 +182,7 @@ impl Diagnostic {
                 .map(|f| f.name.clone())
                 .unwrap_or_default(),
             self.span.map_or(0, |s| s.start),
-            self.code,
+            self.code.as_str(),
             self.message.clone(),
         )
     }
@@ -244,7 +248,7 @@ pub fn render_json(diagnostics: &[Diagnostic]) -> String {
             };
             JsonDiagnostic {
                 level: d.level,
-                code: d.code,
+                code: d.code.as_str(),
                 message: &d.message,
                 file: d.file.as_ref().map(|f| f.name.as_str()),
                 line,
@@ -378,7 +382,7 @@ mod tests {
     #[test]
     fn human_rendering_names_the_location() {
         let file = SourceFile::new("p.yaml", "id: x\nbad: 1\n");
-        let d = Diagnostic::error("unknown-key", "unknown key `bad`").at(&file, Span::new(6, 9));
+        let d = Diagnostic::error(Code::UnknownKey, "unknown key `bad`").at(&file, Span::new(6, 9));
         let text = render_human(&[d], false);
         assert!(text.contains("unknown key `bad`"), "{text}");
         assert!(text.contains("p.yaml:2:1"), "{text}");
