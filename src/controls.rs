@@ -181,7 +181,7 @@ impl Catalog {
                 let (id, control, title, lite) = fields(&split_csv_line(line));
                 let summary = summary_of
                     .get(id.as_str())
-                    .map_or_else(|| title.clone(), |s| s.to_string());
+                    .map_or_else(|| title.clone(), std::string::ToString::to_string);
                 // A question without a kind is governance: only a person answers what attestor
                 // has no reason to believe a check can (a test keeps every question classified).
                 let (kind, kind_reason) = match kind_of.get(id.as_str()) {

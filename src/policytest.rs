@@ -310,26 +310,23 @@ impl Decoder<'_> {
         let mut out = Vec::new();
         for (key, value) in entries {
             let policy = self.string(key, "a policy ID")?;
-            match &value.kind {
-                NodeKind::Map(per_resource) => {
-                    for (resource, status) in per_resource {
-                        let resource = self.string(resource, "a resource ID")?;
-                        let status = self.enum_value(status, "status", STATUSES)?;
-                        out.push(Expectation {
-                            policy: policy.clone(),
-                            resource: Some(resource.value),
-                            status,
-                        });
-                    }
-                }
-                _ => {
-                    let status = self.enum_value(value, "status", STATUSES)?;
+            if let NodeKind::Map(per_resource) = &value.kind {
+                for (resource, status) in per_resource {
+                    let resource = self.string(resource, "a resource ID")?;
+                    let status = self.enum_value(status, "status", STATUSES)?;
                     out.push(Expectation {
-                        policy,
-                        resource: None,
+                        policy: policy.clone(),
+                        resource: Some(resource.value),
                         status,
                     });
                 }
+            } else {
+                let status = self.enum_value(value, "status", STATUSES)?;
+                out.push(Expectation {
+                    policy,
+                    resource: None,
+                    status,
+                });
             }
         }
         Some(out)

@@ -36,8 +36,10 @@ fn status_of(report: &Value, policy: &str, resource: &str) -> String {
     results(report)
         .into_iter()
         .find(|(p, r, _, _)| p == policy && r == resource)
-        .map(|(_, _, status, _)| status)
-        .unwrap_or_else(|| panic!("no result for {policy} on {resource}"))
+        .map_or_else(
+            || panic!("no result for {policy} on {resource}"),
+            |(_, _, status, _)| status,
+        )
 }
 
 #[test]

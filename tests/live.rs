@@ -173,8 +173,10 @@ fn status_of<'a>(
     // Secrets' IDs are ARNs with a random suffix: match the name inside.
     all.iter()
         .find(|((p, r), _)| p == policy && (r == resource || r.contains(&format!(":{resource}-"))))
-        .map(|(_, s)| s.as_str())
-        .unwrap_or_else(|| panic!("no result for {policy} on {resource}"))
+        .map_or_else(
+            || panic!("no result for {policy} on {resource}"),
+            |(_, s)| s.as_str(),
+        )
 }
 
 /// moto 5.2.5 answers GetBucketVersioning with a body the SDK cannot parse. attestor records it as a
@@ -523,7 +525,7 @@ impl FaultProxy {
                         let (rule, seen, counter, stop) =
                             (rule.clone(), seen2.clone(), counter.clone(), stop2.clone());
                         std::thread::spawn(move || {
-                            serve(client, upstream, &*rule, &seen, &counter, &stop)
+                            serve(client, upstream, &*rule, &seen, &counter, &stop);
                         });
                     }
                     Err(_) => std::thread::sleep(Duration::from_millis(5)),

@@ -5,9 +5,13 @@
 mod common;
 
 use common::attestor;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command as Process;
 
+#[cfg(feature = "validator-tests")]
+use std::path::PathBuf;
+
+#[cfg(feature = "validator-tests")]
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 const ALL_FORMATS: &str = "table,json,markdown,html,sarif,junit,oscal,csv";
 

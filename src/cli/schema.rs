@@ -14,7 +14,11 @@ pub(super) fn run(args: SchemaArgs) -> CliResult {
         SchemaKind::Resource => {
             let schema = ResourceSchema::builtin();
             match args.resource_type {
-                None => schema.type_names().map(|t| format!("{t}\n")).collect(),
+                None => schema.type_names().fold(String::new(), |mut out, t| {
+                    out.push_str(t);
+                    out.push('\n');
+                    out
+                }),
                 Some(name) => {
                     let Some(t) = schema.get(&name) else {
                         let help = diagnostics::did_you_mean(&name, schema.type_names());
@@ -26,9 +30,10 @@ pub(super) fn run(args: SchemaArgs) -> CliResult {
                             .with_help_opt(help),
                         ]);
                     };
-                    t.leaves()
-                        .map(|(path, ty)| format!("{path}\t{}\n", ty.name()))
-                        .collect()
+                    t.leaves().fold(String::new(), |mut out, (path, ty)| {
+                        out.push_str(&format!("{path}\t{}\n", ty.name()));
+                        out
+                    })
                 }
             }
         }

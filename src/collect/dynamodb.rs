@@ -99,7 +99,7 @@ async fn table(
             json!({"ContinuousBackupsDescription": out.continuous_backups_description().map(|d| json!({
                 "continuousBackupsStatus": d.continuous_backups_status().as_str(),
                 "pointInTimeRecoveryDescription": d.point_in_time_recovery_description().map(|p| json!({
-                    "pointInTimeRecoveryStatus": p.point_in_time_recovery_status().map(|s| s.as_str()),
+                    "pointInTimeRecoveryStatus": p.point_in_time_recovery_status().map(aws_sdk_dynamodb::types::PointInTimeRecoveryStatus::as_str),
                     "earliestRestorableDateTime": date(p.earliest_restorable_date_time()),
                 })),
             }))}),
@@ -113,10 +113,10 @@ async fn table(
     let configuration = compact(json!({
         "tableName": table.table_name(),
         "tableArn": table.table_arn(),
-        "tableStatus": table.table_status().map(|s| s.as_str()),
+        "tableStatus": table.table_status().map(aws_sdk_dynamodb::types::TableStatus::as_str),
         "ssedescription": table.sse_description().map(|s| json!({
-            "status": s.status().map(|v| v.as_str()),
-            "ssetype": s.sse_type().map(|v| v.as_str()),
+            "status": s.status().map(aws_sdk_dynamodb::types::SseStatus::as_str),
+            "ssetype": s.sse_type().map(aws_sdk_dynamodb::types::SseType::as_str),
             "kmsmasterKeyArn": s.kms_master_key_arn(),
         })),
     }));

@@ -97,7 +97,7 @@ async fn collect(ctx: &Ctx, region: &str) -> Batch {
                     "vpcId": v.vpc_id(),
                     "cidrBlock": v.cidr_block(),
                     "isDefault": v.is_default(),
-                    "state": v.state().map(|s| s.as_str()),
+                    "state": v.state().map(aws_sdk_ec2::types::VpcState::as_str),
                 }));
                 batch.push(item(
                     ctx,
@@ -175,8 +175,8 @@ async fn collect(ctx: &Ctx, region: &str) -> Batch {
                             "vpcPeeringConnectionId": r.vpc_peering_connection_id(),
                             "networkInterfaceId": r.network_interface_id(),
                             "instanceId": r.instance_id(),
-                            "state": r.state().map(|s| s.as_str()),
-                            "origin": r.origin().map(|s| s.as_str()),
+                            "state": r.state().map(aws_sdk_ec2::types::RouteState::as_str),
+                            "origin": r.origin().map(aws_sdk_ec2::types::RouteOrigin::as_str),
                         }))
                     })
                     .collect();
@@ -190,7 +190,7 @@ async fn collect(ctx: &Ctx, region: &str) -> Batch {
                         "subnetId": a.subnet_id(),
                         "gatewayId": a.gateway_id(),
                         "main": a.main(),
-                        "associationState": a.association_state().map(|s| json!({"state": s.state().map(|v| v.as_str())})),
+                        "associationState": a.association_state().map(|s| json!({"state": s.state().map(aws_sdk_ec2::types::RouteTableAssociationStateCode::as_str)})),
                     }))
                 })
                 .collect();
@@ -227,7 +227,7 @@ async fn collect(ctx: &Ctx, region: &str) -> Batch {
             for g in out.internet_gateways() {
                 let configuration = compact(json!({
                     "internetGatewayId": g.internet_gateway_id(),
-                    "attachments": g.attachments().iter().map(|a| json!({"vpcId": a.vpc_id(), "state": a.state().map(|s| s.as_str())})).collect::<Vec<_>>(),
+                    "attachments": g.attachments().iter().map(|a| json!({"vpcId": a.vpc_id(), "state": a.state().map(aws_sdk_ec2::types::AttachmentStatus::as_str)})).collect::<Vec<_>>(),
                 }));
                 batch.push(item(
                     ctx,
@@ -294,7 +294,7 @@ async fn collect(ctx: &Ctx, region: &str) -> Batch {
                     compact(json!({
                         "ruleNumber": e.rule_number(),
                         "protocol": e.protocol(),
-                        "ruleAction": e.rule_action().map(|a| a.as_str()),
+                        "ruleAction": e.rule_action().map(aws_sdk_ec2::types::RuleAction::as_str),
                         "egress": e.egress(),
                         "cidrBlock": e.cidr_block(),
                         "ipv6CidrBlock": e.ipv6_cidr_block(),
@@ -339,9 +339,9 @@ async fn collect(ctx: &Ctx, region: &str) -> Batch {
                     "encrypted": v.encrypted(),
                     "kmsKeyId": v.kms_key_id(),
                     "size": v.size(),
-                    "volumeType": v.volume_type().map(|t| t.as_str()),
+                    "volumeType": v.volume_type().map(aws_sdk_ec2::types::VolumeType::as_str),
                     "availabilityZone": v.availability_zone(),
-                    "state": v.state().map(|s| s.as_str()),
+                    "state": v.state().map(aws_sdk_ec2::types::VolumeState::as_str),
                     "createTime": date(v.create_time()),
                 }));
                 batch.push(item(
@@ -403,8 +403,8 @@ async fn collect(ctx: &Ctx, region: &str) -> Batch {
                 let configuration = compact(json!({
                     "flowLogId": f.flow_log_id(),
                     "resourceId": f.resource_id(),
-                    "trafficType": f.traffic_type().map(|t| t.as_str()),
-                    "logDestinationType": f.log_destination_type().map(|t| t.as_str()),
+                    "trafficType": f.traffic_type().map(aws_sdk_ec2::types::TrafficType::as_str),
+                    "logDestinationType": f.log_destination_type().map(aws_sdk_ec2::types::LogDestinationType::as_str),
                     "logDestination": f.log_destination(),
                     "logGroupName": f.log_group_name(),
                     "flowLogStatus": f.flow_log_status(),

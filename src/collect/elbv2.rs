@@ -52,8 +52,8 @@ async fn collect(ctx: &Ctx, region: &str) -> Batch {
                 let configuration = compact(json!({
                     "LoadBalancerArn": lb.load_balancer_arn(),
                     "LoadBalancerName": lb.load_balancer_name(),
-                    "Scheme": lb.scheme().map(|s| s.as_str()),
-                    "Type": lb.r#type().map(|s| s.as_str()),
+                    "Scheme": lb.scheme().map(aws_sdk_elasticloadbalancingv2::types::LoadBalancerSchemeEnum::as_str),
+                    "Type": lb.r#type().map(aws_sdk_elasticloadbalancingv2::types::LoadBalancerTypeEnum::as_str),
                     "VpcId": lb.vpc_id(),
                     "SecurityGroups": lb.security_groups(),
                 }));
@@ -93,14 +93,14 @@ async fn collect(ctx: &Ctx, region: &str) -> Batch {
                         .iter()
                         .map(|a| {
                             compact(json!({
-                                "Type": a.r#type().map(|t| t.as_str()),
+                                "Type": a.r#type().map(aws_sdk_elasticloadbalancingv2::types::ActionTypeEnum::as_str),
                                 "Order": a.order(),
                                 "TargetGroupArn": a.target_group_arn(),
                                 "RedirectConfig": a.redirect_config().map(|r| json!({
                                     "Protocol": r.protocol(),
                                     "Port": r.port(),
                                     "Host": r.host(),
-                                    "StatusCode": r.status_code().map(|s| s.as_str()),
+                                    "StatusCode": r.status_code().map(aws_sdk_elasticloadbalancingv2::types::RedirectActionStatusCodeEnum::as_str),
                                 })),
                             }))
                         })
@@ -109,7 +109,7 @@ async fn collect(ctx: &Ctx, region: &str) -> Batch {
                         "ListenerArn": l.listener_arn(),
                         "LoadBalancerArn": l.load_balancer_arn(),
                         "Port": l.port(),
-                        "Protocol": l.protocol().map(|p| p.as_str()),
+                        "Protocol": l.protocol().map(aws_sdk_elasticloadbalancingv2::types::ProtocolEnum::as_str),
                         "SslPolicy": l.ssl_policy(),
                         "DefaultActions": actions,
                     }));

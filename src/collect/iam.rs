@@ -259,7 +259,7 @@ async fn collect(ctx: &Ctx, _region: &str) -> Batch {
         // No password policy set is an answer (the policy then fails), not a collection error.
         Err(e)
             if e.as_service_error()
-                .is_some_and(|s| s.is_no_such_entity_exception()) => {}
+                .is_some_and(aws_sdk_iam::operation::get_account_password_policy::GetAccountPasswordPolicyError::is_no_such_entity_exception) => {}
         Err(e) => batch.fail(ctx, "iam", region, &PASSWORD_POLICY, &[POLICY], e.into()),
     }
     batch

@@ -39,7 +39,7 @@ async fn collect(ctx: &Ctx, region: &str) -> Batch {
                 let configuration = compact(json!({
                     "functionName": f.function_name(),
                     "functionArn": f.function_arn(),
-                    "runtime": f.runtime().map(|r| r.as_str()),
+                    "runtime": f.runtime().map(aws_sdk_lambda::types::Runtime::as_str),
                     "kmsKeyArn": f.kms_key_arn(),
                     "lastModified": f.last_modified(),
                 }));

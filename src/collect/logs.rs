@@ -48,7 +48,7 @@ async fn collect(ctx: &Ctx, region: &str) -> Batch {
                     "kmsKeyId": g.kms_key_id(),
                     "creationTime": g.creation_time(),
                     "storedBytes": g.stored_bytes(),
-                    "logGroupClass": g.log_group_class().map(|c| c.as_str()),
+                    "logGroupClass": g.log_group_class().map(aws_sdk_cloudwatchlogs::types::LogGroupClass::as_str),
                 }));
                 let name = g.log_group_name().unwrap_or_default();
                 batch.push(item(

@@ -291,11 +291,11 @@ async fn bucket(
                             "prefix": legacy_prefix(r),
                             "filter": r.filter().map(|f| json!({"predicate": lifecycle_predicate(f)})),
                             "status": r.status().as_str(),
-                            "expirationInDays": r.expiration().and_then(|e| e.days()),
+                            "expirationInDays": r.expiration().and_then(aws_sdk_s3::types::LifecycleExpiration::days),
                             "expirationDate": date(r.expiration().and_then(|e| e.date())),
                             "transitions": r.transitions().iter().map(|t| json!({
                                 "days": t.days(),
-                                "storageClass": t.storage_class().map(|s| s.as_str()),
+                                "storageClass": t.storage_class().map(aws_sdk_s3::types::TransitionStorageClass::as_str),
                             })).collect::<Vec<_>>(),
                             "noncurrentVersionExpiration": r.noncurrent_version_expiration().map(|n| json!({"noncurrentDays": n.noncurrent_days()})),
                         })))
@@ -319,7 +319,7 @@ async fn bucket(
             supplementary.insert(
                 "BucketVersioningConfiguration".into(),
                 compact(json!({
-                    "status": v.status().map(|s| s.as_str()).unwrap_or("Off"),
+                    "status": v.status().map_or("Off", aws_sdk_s3::types::BucketVersioningStatus::as_str),
                     "isMfaDeleteEnabled": v.mfa_delete().map(|m| m.as_str() == "Enabled"),
                 })),
             );
@@ -342,10 +342,10 @@ async fn bucket(
             supplementary.insert(
                 "PublicAccessBlockConfiguration".into(),
                 json!({
-                    "blockPublicAcls": block.and_then(|b| b.block_public_acls()).unwrap_or(false),
-                    "ignorePublicAcls": block.and_then(|b| b.ignore_public_acls()).unwrap_or(false),
-                    "blockPublicPolicy": block.and_then(|b| b.block_public_policy()).unwrap_or(false),
-                    "restrictPublicBuckets": block.and_then(|b| b.restrict_public_buckets()).unwrap_or(false),
+                    "blockPublicAcls": block.and_then(aws_sdk_s3::types::PublicAccessBlockConfiguration::block_public_acls).unwrap_or(false),
+                    "ignorePublicAcls": block.and_then(aws_sdk_s3::types::PublicAccessBlockConfiguration::ignore_public_acls).unwrap_or(false),
+                    "blockPublicPolicy": block.and_then(aws_sdk_s3::types::PublicAccessBlockConfiguration::block_public_policy).unwrap_or(false),
+                    "restrictPublicBuckets": block.and_then(aws_sdk_s3::types::PublicAccessBlockConfiguration::restrict_public_buckets).unwrap_or(false),
                 }),
             );
         }

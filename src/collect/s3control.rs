@@ -120,7 +120,7 @@ async fn collect(ctx: &Ctx, _region: &str) -> Batch {
         // Not configured: nothing is blocked at the account level.
         Err(e)
             if e.as_service_error()
-                .is_some_and(|s| s.is_no_such_public_access_block_configuration()) =>
+                .is_some_and(aws_sdk_s3control::operation::get_public_access_block::GetPublicAccessBlockError::is_no_such_public_access_block_configuration) =>
         {
             None
         }
@@ -155,10 +155,10 @@ fn configuration(
     block: Option<&aws_sdk_s3control::types::PublicAccessBlockConfiguration>,
 ) -> Value {
     json!({
-        "blockPublicAcls": block.and_then(|b| b.block_public_acls()).unwrap_or(false),
-        "ignorePublicAcls": block.and_then(|b| b.ignore_public_acls()).unwrap_or(false),
-        "blockPublicPolicy": block.and_then(|b| b.block_public_policy()).unwrap_or(false),
-        "restrictPublicBuckets": block.and_then(|b| b.restrict_public_buckets()).unwrap_or(false),
+        "blockPublicAcls": block.and_then(aws_sdk_s3control::types::PublicAccessBlockConfiguration::block_public_acls).unwrap_or(false),
+        "ignorePublicAcls": block.and_then(aws_sdk_s3control::types::PublicAccessBlockConfiguration::ignore_public_acls).unwrap_or(false),
+        "blockPublicPolicy": block.and_then(aws_sdk_s3control::types::PublicAccessBlockConfiguration::block_public_policy).unwrap_or(false),
+        "restrictPublicBuckets": block.and_then(aws_sdk_s3control::types::PublicAccessBlockConfiguration::restrict_public_buckets).unwrap_or(false),
     })
 }
 

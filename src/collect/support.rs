@@ -53,8 +53,14 @@ impl Batch {
             iam_action: op.iam_action.to_string(),
             error_code: failure.code,
             message: failure.message,
-            resource_types: resource_types.iter().map(|s| s.to_string()).collect(),
-            properties: properties.iter().map(|s| s.to_string()).collect(),
+            resource_types: resource_types
+                .iter()
+                .map(std::string::ToString::to_string)
+                .collect(),
+            properties: properties
+                .iter()
+                .map(std::string::ToString::to_string)
+                .collect(),
         });
     }
 }
@@ -102,12 +108,15 @@ where
             let inner = service.err();
             // No code means the response could not be parsed (an emulator or proxy answered oddly).
             let code = inner.code().unwrap_or("UnparseableResponse").to_string();
-            let message = inner.message().map(str::to_string).unwrap_or_else(|| {
-                format!(
-                    "{}",
-                    aws_smithy_types::error::display::DisplayErrorContext(inner)
-                )
-            });
+            let message = inner.message().map_or_else(
+                || {
+                    format!(
+                        "{}",
+                        aws_smithy_types::error::display::DisplayErrorContext(inner)
+                    )
+                },
+                str::to_string,
+            );
             (code, message)
         }
         SdkError::TimeoutError(_) => (
@@ -206,8 +215,7 @@ pub fn compact(value: Value) -> Value {
 /// An SDK timestamp as RFC 3339 text, the form dates take in configuration items.
 pub fn date(t: Option<&aws_smithy_types::DateTime>) -> Value {
     t.and_then(|t| t.fmt(aws_smithy_types::date_time::Format::DateTime).ok())
-        .map(Value::String)
-        .unwrap_or(Value::Null)
+        .map_or(Value::Null, Value::String)
 }
 
 /// Tags as AWS Config records them: a map of key to value.

@@ -526,7 +526,7 @@ impl Env<'_> {
         let causes: Vec<String> = self
             .inventory
             .collection_errors_for(&link.resource_type, &item.account_id, None)
-            .map(|e| e.describe())
+            .map(super::super::inventory::CollectionError::describe)
             .collect();
         if causes.is_empty() {
             return problems;

@@ -341,7 +341,7 @@ impl Env<'_> {
                 Outcome::Pass => {
                     passes += 1;
                     if policy.account_match != AccountMatch::All && deciding.is_empty() {
-                        deciding = verdict.evidence.clone();
+                        deciding.clone_from(&verdict.evidence);
                     }
                     "pass".to_string()
                 }
@@ -351,7 +351,7 @@ impl Env<'_> {
                         first_fail = Some(format!("{label}: {}", explain(&verdict)));
                     }
                     if policy.account_match == AccountMatch::All && deciding.is_empty() {
-                        deciding = verdict.evidence.clone();
+                        deciding.clone_from(&verdict.evidence);
                     }
                     format!("fail: {}", explain(&verdict))
                 }

@@ -464,10 +464,10 @@ pub(crate) fn read_items(
     for (index, problem) in &problems {
         let file = source_file();
         let (line, column) = file.line_col(problem.offset);
-        let what = problem
-            .resource_type
-            .as_deref()
-            .map_or("its resource type".to_string(), |t| t.to_string());
+        let what = problem.resource_type.as_deref().map_or(
+            "its resource type".to_string(),
+            std::string::ToString::to_string,
+        );
         warnings.push(
             Diagnostic::warning(
                 Code::InvalidItem,

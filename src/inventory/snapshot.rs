@@ -140,15 +140,14 @@ pub fn parse(name: &str, text: &str) -> Result<Loaded, Diagnostic> {
         "accountId",
         &file.configuration_items,
     );
-    let coverage = match &file.metadata.coverage {
-        Some(entries) => Coverage::from_entries(Basis::Attestor, entries),
-        None => {
-            let mut coverage = Coverage::new(Basis::Attestor);
-            for (account, region, resource_type) in &read.recorded {
-                coverage.add(account, region, resource_type);
-            }
-            coverage
+    let coverage = if let Some(entries) = &file.metadata.coverage {
+        Coverage::from_entries(Basis::Attestor, entries)
+    } else {
+        let mut coverage = Coverage::new(Basis::Attestor);
+        for (account, region, resource_type) in &read.recorded {
+            coverage.add(account, region, resource_type);
         }
+        coverage
     };
     let (item_accounts, item_regions) = super::accounts_and_regions(&read.items);
     let mut account_ids = file.metadata.account_ids;

@@ -143,12 +143,11 @@ impl<'f> Decoder<'f> {
     }
 
     pub fn string(&mut self, node: &Node, what: &str) -> Option<Spanned<String>> {
-        match &node.kind {
-            NodeKind::Str(s) => Some(Spanned::new(s.clone(), node.span)),
-            _ => {
-                self.wrong_type(node, what, "a string");
-                None
-            }
+        if let NodeKind::Str(s) = &node.kind {
+            Some(Spanned::new(s.clone(), node.span))
+        } else {
+            self.wrong_type(node, what, "a string");
+            None
         }
     }
 

@@ -759,7 +759,7 @@ impl Decoder<'_> {
     fn path(&mut self, node: &Node, what: &str) -> Option<Spanned<String>> {
         let path = self.string(node, what)?;
         let bad = path.value.is_empty()
-            || (path.value != "@" && path.value.split('.').any(|segment| segment.is_empty()));
+            || (path.value != "@" && path.value.split('.').any(str::is_empty));
         if bad {
             self.error(
                 Code::InvalidValue,

@@ -393,7 +393,7 @@ mod tests {
     }
 
     fn sorted(keys: &[&str]) -> Vec<String> {
-        let mut v: Vec<String> = keys.iter().map(|s| s.to_string()).collect();
+        let mut v: Vec<String> = keys.iter().map(std::string::ToString::to_string).collect();
         v.sort();
         v
     }

@@ -56,8 +56,7 @@ impl Node {
             NodeKind::Bool(b) => (*b).into(),
             NodeKind::Int(i) => (*i).into(),
             NodeKind::Float(f) => serde_json::Number::from_f64(*f)
-                .map(serde_json::Value::Number)
-                .unwrap_or(serde_json::Value::Null),
+                .map_or(serde_json::Value::Null, serde_json::Value::Number),
             NodeKind::Str(s) => s.clone().into(),
             NodeKind::Seq(items) => items.iter().map(Node::to_json).collect(),
             NodeKind::Map(entries) => entries

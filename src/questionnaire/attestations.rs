@@ -209,7 +209,7 @@ pub fn parse(file: &Arc<SourceFile>) -> (Attestations, Vec<Diagnostic>) {
     )
 }
 
-impl<'f> Decoder<'f> {
+impl Decoder<'_> {
     /// The items of a file whose top level is one required list under `key`.
     pub(crate) fn list_file<'n>(
         &mut self,
@@ -229,12 +229,11 @@ impl<'f> Decoder<'f> {
         let Some(list) = self.required(&fields, key, what) else {
             return &[];
         };
-        match &list.kind {
-            NodeKind::Seq(items) => items,
-            _ => {
-                self.wrong_type(list, &format!("`{key}`"), "a list");
-                &[]
-            }
+        if let NodeKind::Seq(items) = &list.kind {
+            items
+        } else {
+            self.wrong_type(list, &format!("`{key}`"), "a list");
+            &[]
         }
     }
 
@@ -353,19 +352,18 @@ impl<'f> Decoder<'f> {
     /// `2026-10-01` (YAML without a timestamp type reads it as a string).
     pub(crate) fn date(&mut self, node: &Node, what: &str) -> Option<Spanned<Date>> {
         let text = self.string(node, what)?;
-        match text.value.parse::<Date>() {
-            Ok(d) => Some(Spanned::new(d, node.span)),
-            Err(_) => {
-                self.error(
-                    Code::InvalidValue,
-                    node.span,
-                    format!(
-                        "{what} must be a date like 2026-10-01, found `{}`",
-                        text.value
-                    ),
-                );
-                None
-            }
+        if let Ok(d) = text.value.parse::<Date>() {
+            Some(Spanned::new(d, node.span))
+        } else {
+            self.error(
+                Code::InvalidValue,
+                node.span,
+                format!(
+                    "{what} must be a date like 2026-10-01, found `{}`",
+                    text.value
+                ),
+            );
+            None
         }
     }
 }

@@ -106,7 +106,7 @@ pub fn render(q: &Questionnaire, report: &Report) -> String {
             if !current.is_empty() {
                 body.push_str("</table>\n");
             }
-            current = row.domain.clone();
+            current.clone_from(&row.domain);
             let _ = writeln!(
                 body,
                 "<h2>{}</h2>\n<table>\n<tr><th>Question</th><th>Asks</th><th>Answer</th><th>Evidence</th><th class=\"num\">Pass / Fail / Error</th></tr>",

@@ -581,7 +581,7 @@ fn answer(
         (Answer::Review, _) if row.kind != QuestionKind::Governance || !manual.done => {
             row.notes.push(
                 "Only a supporting check failed: a person decides whether the answer holds.".into(),
-            )
+            );
         }
         (Answer::Review, _) => row
             .notes

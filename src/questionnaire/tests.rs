@@ -239,7 +239,7 @@ fn automated_weighs_roles_and_what_cannot_be_evidence() {
     }
 }
 
-const POLICIES: &str = r#"
+const POLICIES: &str = r"
 policies:
   - id: users-mfa
     title: Console users have MFA
@@ -267,7 +267,7 @@ manual:
   - id: everyone-mfa
     claim: Every employee uses MFA everywhere.
     controls: {caiq-lite-v4: [IAM-14.1]}
-"#;
+";
 
 fn report(users: &[(&str, bool)], overrides: eval::Overrides) -> Report {
     let file = crate::diagnostics::SourceFile::new("p.yaml", POLICIES);

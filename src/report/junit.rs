@@ -64,11 +64,10 @@ pub fn render(report: &Report) -> String {
                 "{} {} ({} {})",
                 f.resource_type, f.resource_id, f.account_id, f.region
             );
-            let detail: String = f
-                .evidence
-                .iter()
-                .map(|e| format!("{} = {} (expected {})\n", e.path, e.actual, e.expected))
-                .collect();
+            let detail = f.evidence.iter().fold(String::new(), |mut out, e| {
+                let _ = writeln!(out, "{} = {} (expected {})", e.path, e.actual, e.expected);
+                out
+            });
             let _ = write!(
                 out,
                 "    <testcase name=\"{}\" classname=\"{}\"",

@@ -43,8 +43,7 @@ pub fn render(report: &Report) -> String {
     let time = report
         .evaluated_at
         .or(report.source.captured_at)
-        .map(|t| t.to_string())
-        .unwrap_or_else(|| "1970-01-01T00:00:00Z".to_string());
+        .map_or_else(|| "1970-01-01T00:00:00Z".to_string(), |t| t.to_string());
     let seed = format!(
         "{}|{}|{}",
         report.policy_set.digest,
