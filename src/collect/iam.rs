@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
 
-use super::support::{Batch, Failure, compact, date, global_region, item, op, tags};
+use super::support::{Batch, Failure, account_item, compact, date, global_region, item, op, tags};
 use super::{BoxFuture, Ctx, Operation, Service};
 
 const GENERATE_REPORT: Operation = op!(
@@ -209,17 +209,7 @@ async fn collect(ctx: &Ctx, _region: &str) -> Batch {
             let mut sorted: Vec<(String, Value)> = map.into_iter().collect();
             sorted.sort_by(|a, b| a.0.cmp(&b.0));
             let configuration = Value::Object(sorted.into_iter().collect());
-            batch.push(item(
-                ctx,
-                SUMMARY,
-                region,
-                ctx.account_id.clone(),
-                None,
-                None,
-                configuration,
-                Value::Null,
-                Value::Null,
-            ));
+            batch.push(account_item(ctx, SUMMARY, region, configuration));
         }
         Err(e) => batch.fail(ctx, "iam", region, &ACCOUNT_SUMMARY, &[SUMMARY], e.into()),
     }
@@ -243,17 +233,7 @@ async fn collect(ctx: &Ctx, _region: &str) -> Batch {
                     "passwordReusePrevention": p.password_reuse_prevention(),
                     "hardExpiry": p.hard_expiry(),
                 }));
-                batch.push(item(
-                    ctx,
-                    POLICY,
-                    region,
-                    ctx.account_id.clone(),
-                    None,
-                    None,
-                    configuration,
-                    Value::Null,
-                    Value::Null,
-                ));
+                batch.push(account_item(ctx, POLICY, region, configuration));
             }
         }
         // No password policy set is an answer (the policy then fails), not a collection error.

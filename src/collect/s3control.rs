@@ -9,7 +9,7 @@
 
 use serde_json::{Value, json};
 
-use super::support::{Batch, global_region, item, op};
+use super::support::{Batch, account_item, global_region, op};
 use super::{BoxFuture, Ctx, Operation, Service};
 
 const GET_PUBLIC_ACCESS_BLOCK: Operation = op!(
@@ -136,16 +136,11 @@ async fn collect(ctx: &Ctx, _region: &str) -> Batch {
             return batch;
         }
     };
-    batch.push(item(
+    batch.push(account_item(
         ctx,
         ACCOUNT_BLOCK,
         region,
-        ctx.account_id.clone(),
-        None,
-        None,
         configuration(block.as_ref()),
-        Value::Null,
-        Value::Null,
     ));
     batch
 }

@@ -154,6 +154,27 @@ where
     }
 }
 
+/// The one item per account an attestor-defined setting is (the account summary, the password
+/// policy, account-level public access block): keyed by the account ID, no name, ARN or tags.
+pub fn account_item(
+    ctx: &Ctx,
+    resource_type: &str,
+    region: &str,
+    configuration: Value,
+) -> ConfigurationItem {
+    item(
+        ctx,
+        resource_type,
+        region,
+        ctx.account_id.clone(),
+        None,
+        None,
+        configuration,
+        Value::Null,
+        Value::Null,
+    )
+}
+
 /// Builds a configuration item. `configuration` and `supplementary` are JSON objects with AWS
 /// Config's property names.
 // The arguments are the configuration item's own fields, in its order; a builder would add nothing.

@@ -167,6 +167,17 @@ impl Diagnostic {
         self
     }
 
+    /// Help that names the closest of `candidates` to `input`, or else says `otherwise`.
+    pub fn with_suggestion<'a>(
+        self,
+        input: &str,
+        candidates: impl IntoIterator<Item = &'a str>,
+        otherwise: impl Into<String>,
+    ) -> Self {
+        let help = did_you_mean(input, candidates).unwrap_or_else(|| otherwise.into());
+        self.with_help(help)
+    }
+
     /// (file, line, column) of the start of the span, when located.
     pub fn location(&self) -> Option<(&str, usize, usize)> {
         let file = self.file.as_ref()?;

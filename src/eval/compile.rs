@@ -194,14 +194,14 @@ pub fn compile(
                 Code::UnknownParameter,
                 format!("policy `{id}` has no parameter `{name}`"),
             )
-            .with_help_opt(
-                crate::diagnostics::did_you_mean(name, known.iter().copied()).or_else(|| {
-                    Some(if known.is_empty() {
-                        "this policy has no parameters".to_string()
-                    } else {
-                        format!("its parameters: {}", known.join(", "))
-                    })
-                }),
+            .with_suggestion(
+                name,
+                known.iter().copied(),
+                if known.is_empty() {
+                    "this policy has no parameters".to_string()
+                } else {
+                    format!("its parameters: {}", known.join(", "))
+                },
             ));
         }
     }

@@ -14,7 +14,7 @@ use serde_json::{Map, Value, json};
 
 use super::*;
 use crate::diagnostics::SourceFile;
-use crate::inventory::{Coverage, SourceInfo, SourceKind};
+use crate::inventory::{Coverage, SourceInfo};
 use crate::policy::parse::parse_file;
 use crate::policy::{Condition, OnMissing, Op, PathContext};
 
@@ -35,15 +35,7 @@ fn config() -> ProptestConfig {
 // Shared helpers
 
 fn source() -> SourceInfo {
-    SourceInfo {
-        kind: SourceKind::AttestorSnapshot,
-        path: None,
-        sha256: None,
-        captured_at: Some("2026-11-01T00:00:00Z".parse().unwrap()),
-        account_ids: vec!["111122223333".into()],
-        regions: vec!["eu-west-1".into()],
-        notes: Vec::new(),
-    }
+    SourceInfo::for_tests("111122223333", "eu-west-1")
 }
 
 /// A one-policy set over resource type `T` whose check is `check` (JSON, which is YAML flow).

@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 use super::*;
 use crate::diagnostics::SourceFile;
 use crate::inventory::Coverage;
-use crate::inventory::{SourceInfo, SourceKind};
+use crate::inventory::SourceInfo;
 use crate::policy::parse::parse_file;
 
 const ACCOUNT: &str = "111122223333";
@@ -21,15 +21,7 @@ fn item(resource_type: &str, id: &str, configuration: Value) -> ConfigurationIte
 }
 
 fn inventory(items: Vec<ConfigurationItem>) -> Inventory {
-    let source = SourceInfo {
-        kind: SourceKind::AttestorSnapshot,
-        path: None,
-        sha256: None,
-        captured_at: Some("2026-11-01T00:00:00Z".parse().unwrap()),
-        account_ids: vec![ACCOUNT.into()],
-        regions: vec!["eu-west-1".into()],
-        notes: Vec::new(),
-    };
+    let source = SourceInfo::for_tests(ACCOUNT, "eu-west-1");
     Inventory::new(source, items, Vec::new(), Coverage::complete())
 }
 

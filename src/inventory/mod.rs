@@ -44,6 +44,22 @@ pub struct SourceInfo {
     pub notes: Vec<String>,
 }
 
+#[cfg(test)]
+impl SourceInfo {
+    /// An attestor snapshot of one account and region captured 2026-11-01, for unit tests.
+    pub(crate) fn for_tests(account: &str, region: &str) -> Self {
+        SourceInfo {
+            kind: SourceKind::AttestorSnapshot,
+            path: None,
+            sha256: None,
+            captured_at: Some("2026-11-01T00:00:00Z".parse().expect("a valid time")),
+            account_ids: vec![account.into()],
+            regions: vec![region.into()],
+            notes: Vec::new(),
+        }
+    }
+}
+
 /// One resource in AWS Config's configuration-item shape. `doc` is the whole item; policy paths
 /// (`configuration.x`, `supplementaryConfiguration.y`, `tags.k`, `resourceId`) are resolved in it.
 #[derive(Debug, Clone)]

@@ -12,7 +12,7 @@ mod rules;
 use crate::controls::{Catalog, Framework};
 use crate::diagnostics::{self, Code, Diagnostic, Level};
 use crate::policy::parse::parse_file;
-use crate::policy::{Gaps, ManualClaim, PathContext, Policy, PolicySet, Visit};
+use crate::policy::{Gaps, ManualClaim, Partial, PathContext, Policy, PolicySet, Visit};
 use crate::resource_schema::ResourceSchema;
 
 /// What a rule needs besides the policies.
@@ -144,23 +144,18 @@ pub fn lint(set: &PolicySet, mut diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic
     } else {
         Vec::new()
     };
+    // The valid values, then the partial views, each with what it lacks.
+    fn with_gaps<'a, T>(
+        valid: &'a [T],
+        partial: impl Iterator<Item = &'a Partial<T>>,
+    ) -> Vec<(&'a T, &'a Gaps)> {
+        (valid.iter().map(|v| (v, &NO_GAPS)))
+            .chain(partial.map(|p| (&p.value, &p.gaps)))
+            .collect()
+    }
     let subjects = Subjects {
-        policies: (set.policies.iter().map(|p| (p, &NO_GAPS)))
-            .chain(
-                reread
-                    .iter()
-                    .flat_map(|c| &c.partial)
-                    .map(|p| (&p.value, &p.gaps)),
-            )
-            .collect(),
-        manual: (set.manual.iter().map(|m| (m, &NO_GAPS)))
-            .chain(
-                reread
-                    .iter()
-                    .flat_map(|c| &c.partial_manual)
-                    .map(|m| (&m.value, &m.gaps)),
-            )
-            .collect(),
+        policies: with_gaps(&set.policies, reread.iter().flat_map(|c| &c.partial)),
+        manual: with_gaps(&set.manual, reread.iter().flat_map(|c| &c.partial_manual)),
     };
     let schema = ResourceSchema::builtin();
     for rule in RULES {

@@ -143,34 +143,46 @@ impl Decoder<'_> {
             self.required(&fields, "policies", "the policy file")
         };
         if let Some(list) = policies {
-            match &list.kind {
-                NodeKind::Seq(items) => {
-                    for item in items {
-                        match self.policy(item) {
-                            Some(Read::Valid(policy)) => contents.policies.push(policy),
-                            Some(Read::Partial(partial)) => contents.partial.push(partial),
-                            None => {}
-                        }
-                    }
-                }
-                _ => self.wrong_type(list, "`policies`", "a list of policies"),
-            }
+            self.read_list(
+                list,
+                "`policies`",
+                "a list of policies",
+                Self::policy,
+                (&mut contents.policies, &mut contents.partial),
+            );
         }
         if let Some(list) = fields.get("manual") {
-            match &list.kind {
-                NodeKind::Seq(items) => {
-                    for item in items {
-                        match self.manual_claim(item) {
-                            Some(Read::Valid(claim)) => contents.manual.push(claim),
-                            Some(Read::Partial(partial)) => contents.partial_manual.push(partial),
-                            None => {}
-                        }
-                    }
-                }
-                _ => self.wrong_type(list, "`manual`", "a list of claims"),
-            }
+            self.read_list(
+                list,
+                "`manual`",
+                "a list of claims",
+                Self::manual_claim,
+                (&mut contents.manual, &mut contents.partial_manual),
+            );
         }
         contents
+    }
+
+    /// Reads each item of a list, sorting what could be read into valid values and the partial
+    /// views of invalid ones.
+    fn read_list<T>(
+        &mut self,
+        list: &Node,
+        what: &str,
+        expected: &str,
+        mut read: impl FnMut(&mut Self, &Node) -> Option<Read<T>>,
+        (valid, partial): (&mut Vec<T>, &mut Vec<Partial<T>>),
+    ) {
+        let NodeKind::Seq(items) = &list.kind else {
+            return self.wrong_type(list, what, expected);
+        };
+        for item in items {
+            match read(self, item) {
+                Some(Read::Valid(value)) => valid.push(value),
+                Some(Read::Partial(view)) => partial.push(view),
+                None => {}
+            }
+        }
     }
 
     /// None when the item is not even a mapping; otherwise the claim, partial if it has errors.

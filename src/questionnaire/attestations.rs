@@ -141,16 +141,14 @@ impl Attestations {
                         format!("attestation for unknown manual claim `{id}`"),
                     )
                     .at(file, a.span)
-                    .with_help_opt(
-                        crate::diagnostics::did_you_mean(id, claims.iter().copied()).or_else(
-                            || {
-                                Some(if claims.is_empty() {
-                                    "the policy set declares no manual claims".to_string()
-                                } else {
-                                    format!("manual claims: {}", claims.join(", "))
-                                })
-                            },
-                        ),
+                    .with_suggestion(
+                        id,
+                        claims.iter().copied(),
+                        if claims.is_empty() {
+                            "the policy set declares no manual claims".to_string()
+                        } else {
+                            format!("manual claims: {}", claims.join(", "))
+                        },
                     ),
                 );
             }

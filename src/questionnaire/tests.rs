@@ -5,7 +5,7 @@ use serde_json::json;
 
 use super::*;
 use crate::eval::{self, Options};
-use crate::inventory::{ConfigurationItem, Coverage, Inventory, SourceInfo, SourceKind};
+use crate::inventory::{ConfigurationItem, Coverage, Inventory, SourceInfo};
 use crate::policy::PolicySet;
 use crate::policy::parse::parse_file;
 
@@ -290,15 +290,7 @@ fn report(users: &[(&str, bool)], overrides: eval::Overrides) -> Report {
         .map(|(name, mfa)| item("AWS::IAM::User", name, json!({"mfa": mfa})))
         .collect();
     items.push(item("AWS::S3::Bucket", "data", json!({"encrypted": true})));
-    let source = SourceInfo {
-        kind: SourceKind::AttestorSnapshot,
-        path: None,
-        sha256: None,
-        captured_at: Some("2026-11-01T00:00:00Z".parse().unwrap()),
-        account_ids: vec!["111122223333".into()],
-        regions: vec!["eu-west-1".into()],
-        notes: Vec::new(),
-    };
+    let source = SourceInfo::for_tests("111122223333", "eu-west-1");
     let inventory = Inventory::new(source, items, Vec::new(), Coverage::complete());
     let evaluation = eval::evaluate(
         &set,

@@ -2,7 +2,7 @@
 //! policy or a manual claim.
 
 use crate::diagnostics::Code;
-use crate::diagnostics::{Diagnostic, did_you_mean};
+use crate::diagnostics::Diagnostic;
 use crate::lint::Context;
 use crate::lint::Subjects;
 use crate::policy::ControlRef;
@@ -37,11 +37,13 @@ fn unknown(control: &ControlRef, ctx: &Context) -> Option<Diagnostic> {
             ),
         )
         .with_label("not in the catalog")
-        .with_help_opt(did_you_mean(&control.id.value, catalog.ids()).or_else(|| {
-            Some(format!(
+        .with_suggestion(
+            &control.id.value,
+            catalog.ids(),
+            format!(
                 "`attestor controls --framework {}` lists the IDs",
                 control.framework.key()
-            ))
-        })),
+            ),
+        ),
     )
 }

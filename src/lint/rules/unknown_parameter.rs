@@ -2,7 +2,7 @@
 //! whose definition failed to parse is not reported again.
 
 use crate::diagnostics::Code;
-use crate::diagnostics::{Diagnostic, did_you_mean};
+use crate::diagnostics::Diagnostic;
 use crate::lint::{Context, visit_conditions};
 use crate::policy::{Operand, Policy, Visit};
 
@@ -32,10 +32,10 @@ pub fn check(policy: &Policy, ctx: &Context, out: &mut Vec<Diagnostic>) {
             )
             .at(&policy.file, name.span)
             .with_label("undefined parameter")
-            .with_help_opt(
-                did_you_mean(&name.value, names.iter().copied()).or_else(|| {
-                    Some("define it under `parameters:` with a type and a default".into())
-                }),
+            .with_suggestion(
+                &name.value,
+                names.iter().copied(),
+                "define it under `parameters:` with a type and a default",
             ),
         );
     });

@@ -1,7 +1,7 @@
 //! `unknown-resource-type`: the policy (or a `related` link) names a type the resource schema lacks.
 
 use crate::diagnostics::Code;
-use crate::diagnostics::{Diagnostic, did_you_mean};
+use crate::diagnostics::Diagnostic;
 use crate::lint::{Context, visit_conditions};
 use crate::policy::{Policy, Spanned, Visit};
 
@@ -28,13 +28,10 @@ fn report(policy: &Policy, name: &Spanned<String>, ctx: &Context, out: &mut Vec<
         )
         .at(&policy.file, name.span)
         .with_label("not in the resource schema")
-        .with_help_opt(
-            did_you_mean(&name.value, ctx.schema.type_names()).or_else(|| {
-                Some(
-                    "types follow AWS Config / CloudFormation names, e.g. `AWS::RDS::DBInstance`"
-                        .into(),
-                )
-            }),
+        .with_suggestion(
+            &name.value,
+            ctx.schema.type_names(),
+            "types follow AWS Config / CloudFormation names, e.g. `AWS::RDS::DBInstance`",
         ),
     );
 }
