@@ -150,7 +150,8 @@ pub struct ControlRef {
     pub reason: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+// The schema describes it from this definition too (`schema.rs`), so the two cannot drift.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum ParamType {
     Integer,

@@ -170,16 +170,7 @@ struct ClaimReasonDoc {
     reason: Option<String>,
 }
 
-#[derive(JsonSchema)]
-#[serde(rename_all = "lowercase")]
-enum ParamType {
-    Integer,
-    Number,
-    Duration,
-    String,
-    Boolean,
-    List,
-}
+use super::ParamType;
 
 #[derive(JsonSchema)]
 #[serde(deny_unknown_fields)]
