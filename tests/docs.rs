@@ -49,3 +49,33 @@ fn changelog_follows_keep_a_changelog() {
         );
     }
 }
+
+/// README's Layout section names every module under src/, so a newcomer can find each.
+#[test]
+fn readme_layout_lists_every_module() {
+    let readme = include_str!("../README.md");
+    let start = readme.find("## Layout").expect("a Layout section");
+    let layout = &readme[start..];
+    let layout = &layout[..layout[3..].find("\n## ").map_or(layout.len(), |i| i + 3)];
+    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut missing = Vec::new();
+    let mut stack = vec![src.clone()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let name = path.file_name().unwrap().to_string_lossy().to_string();
+                if matches!(name.as_str(), "mod.rs" | "tests.rs" | "proptests.rs") {
+                    continue;
+                }
+                if !layout.contains(&name) {
+                    missing.push(path.strip_prefix(&src).unwrap().display().to_string());
+                }
+            }
+        }
+    }
+    missing.sort();
+    assert!(missing.is_empty(), "README's Layout section does not name: {missing:?}");
+}
