@@ -77,5 +77,8 @@ fn readme_layout_lists_every_module() {
         }
     }
     missing.sort();
-    assert!(missing.is_empty(), "README's Layout section does not name: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "README's Layout section does not name: {missing:?}"
+    );
 }
