@@ -31,12 +31,12 @@ pub(super) fn run(args: LintArgs) -> CliResult {
             .iter()
             .filter(|d| d.level == diagnostics::Level::Error)
             .count();
-        eprintln!(
+        output::note(format_args!(
             "files: {}, policies: {}, errors: {errors}, warnings: {}",
             set.files.len(),
             set.policies.len(),
             diagnostics.len() - errors
-        );
+        ));
     }
     Ok(if diagnostics::has_errors(&diagnostics) {
         exit::INVALID

@@ -2,8 +2,9 @@
 //! was built without the `live` feature.
 
 use super::args::AwsArgs;
-use crate::diagnostics::Code;
-use crate::diagnostics::Diagnostic;
+#[cfg(feature = "live")]
+use super::output;
+use crate::diagnostics::{Code, Diagnostic};
 use crate::inventory::Inventory;
 
 #[cfg(feature = "live")]
@@ -36,10 +37,10 @@ pub fn collect(args: &AwsArgs) -> Result<Inventory, Vec<Diagnostic>> {
             }))
         } else if args.verbose {
             Some(Arc::new(|p: crate::collect::Progress| {
-                eprintln!(
+                output::note(format_args!(
                     "[{}/{}] {} {}: {} resources, {} errors",
                     p.done, p.total, p.service, p.region, p.resources, p.errors
-                );
+                ));
             }))
         } else {
             None
@@ -81,7 +82,7 @@ pub fn collect(args: &AwsArgs) -> Result<Inventory, Vec<Diagnostic>> {
     }
     if args.verbose {
         for e in &inventory.collection_errors {
-            eprintln!("could not read: {}", e.describe());
+            output::note(format_args!("could not read: {}", e.describe()));
         }
     }
     Ok(inventory)

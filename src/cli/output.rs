@@ -14,6 +14,15 @@ pub fn color_for(is_terminal: bool) -> bool {
     is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
 
+/// A line on standard error that never panics: a closed stderr (`2>&-`, a reader gone) is not
+/// worth failing a run over, unlike `eprintln!`.
+pub fn note(line: std::fmt::Arguments) {
+    let mut stderr = std::io::stderr().lock();
+    let _ = stderr
+        .write_fmt(line)
+        .and_then(|()| stderr.write_all(b"\n"));
+}
+
 pub fn diagnostics(list: &[Diagnostic], format: DiagnosticFormat) {
     match format {
         DiagnosticFormat::Human => {

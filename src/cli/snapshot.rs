@@ -9,12 +9,12 @@ pub(super) fn run(args: SnapshotArgs) -> CliResult {
     let text = inventory::snapshot::to_json(&inventory);
     output::write(Some(&args.output), &text)?;
     if !args.aws.quiet {
-        eprintln!(
+        output::note(format_args!(
             "wrote {} configuration items to {} ({} collection errors)",
             inventory.items.len(),
             args.output.display(),
             inventory.collection_errors.len()
-        );
+        ));
     }
     Ok(if inventory.collection_errors.is_empty() {
         exit::CLEAN
