@@ -476,3 +476,32 @@ fn a_closed_pipe_is_not_an_error() {
     assert_eq!(got, 0, "{stderr}");
     assert_eq!(stderr, "");
 }
+
+#[test]
+fn the_table_shows_a_bounded_number_of_rows_per_policy() {
+    let run = |rows: &str| {
+        attestor(&[
+            "scan",
+            "--snapshot",
+            "fixtures/noncompliant.snapshot.json",
+            "--max-rows",
+            rows,
+        ])
+    };
+    let one = run("1");
+    assert_eq!(one.code, 1, "{}", one.stderr);
+    assert!(
+        one.stdout
+            .contains("… and 1 more fail (see --format json, or --max-rows all)"),
+        "{}",
+        one.stdout
+    );
+    assert!(!one.stdout.contains("sg-0wide"), "the second failing group is cut");
+    let all = run("all");
+    assert!(all.stdout.contains("sg-0wide") && !all.stdout.contains("… and"));
+    let none = run("0");
+    assert!(none.stdout.contains("… and 2 more fail"), "{}", none.stdout);
+    let bad = run("lots");
+    assert_eq!(bad.code, 2);
+    assert!(bad.stderr.contains("not a number of rows or `all`"), "{}", bad.stderr);
+}

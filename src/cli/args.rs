@@ -106,6 +106,23 @@ pub(super) struct ReportOutput {
     /// Write one file per format into this directory (report.json, report.sarif, …).
     #[arg(long, value_name = "DIR")]
     pub(super) output_dir: Option<PathBuf>,
+    /// The table's failing and undecided rows per policy and status: a number, or `all`. The
+    /// other formats always carry every result.
+    #[arg(long, value_name = "N|all", default_value = "10", value_parser = parse_max_rows)]
+    pub(super) max_rows: MaxRows,
+}
+
+/// `--max-rows`: a limit, or every row.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct MaxRows(pub(super) Option<usize>);
+
+fn parse_max_rows(text: &str) -> Result<MaxRows, String> {
+    if text == "all" {
+        return Ok(MaxRows(None));
+    }
+    text.parse::<usize>()
+        .map(|n| MaxRows(Some(n)))
+        .map_err(|_| format!("`{text}` is not a number of rows or `all`"))
 }
 
 #[derive(clap::Args, Debug)]

@@ -41,8 +41,11 @@ pub(super) fn write_report(report: &Report, out: &ReportOutput) -> Result<(), Ve
             )]
         })?;
         for format in formats {
-            let text = report::render(report, format, &RenderOptions { color: false })
-                .map_err(|d| vec![d])?;
+            let options = RenderOptions {
+                color: false,
+                max_rows: out.max_rows.0,
+            };
+            let text = report::render(report, format, &options).map_err(|d| vec![d])?;
             output::write(Some(&dir.join(format.file_name())), &text)?;
         }
         return Ok(());
@@ -54,7 +57,11 @@ pub(super) fn write_report(report: &Report, out: &ReportOutput) -> Result<(), Ve
         )]);
     };
     let color = out.output.is_none() && output::color_for(std::io::stdout().is_terminal());
-    let text = report::render(report, *format, &RenderOptions { color }).map_err(|d| vec![d])?;
+    let options = RenderOptions {
+        color,
+        max_rows: out.max_rows.0,
+    };
+    let text = report::render(report, *format, &options).map_err(|d| vec![d])?;
     output::write(out.output.as_deref(), &text)?;
     Ok(())
 }

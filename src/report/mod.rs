@@ -345,7 +345,11 @@ impl Format {
 
 pub struct RenderOptions {
     pub color: bool,
+    /// The table's failing / undecided rows per policy and status (`None`: all of them). The
+    /// other formats always carry every result.
+    pub max_rows: Option<usize>,
 }
+
 
 /// The report in `format`. Only the typed JSON report can fail to serialise; it is then an error,
 /// never an empty file.

@@ -60,26 +60,68 @@ pub fn render(report: &Report, options: &RenderOptions) -> String {
     if !rows.is_empty() {
         let mut details = new_table(options);
         details.set_header(["Status", "Policy", "Resource", "Region", "Reason"]);
-        for r in rows {
-            let f = &r.finding;
-            let status = Cell::new(f.status.as_str().to_uppercase());
-            let status = match f.status {
-                Status::Fail => colored(status, true, Color::Red, options),
-                _ => colored(status, true, Color::Yellow, options),
-            };
-            details.add_row(vec![
-                status,
-                Cell::new(format!("{} ({})", f.policy_id, r.severity.as_str())),
-                Cell::new(format!("{}\n{}", f.resource_id, f.resource_type)),
-                Cell::new(&f.region),
-                Cell::new(&f.message),
-            ]);
+        let limit = options.max_rows.unwrap_or(usize::MAX);
+        // Rows come grouped by policy and status (results are sorted by policy, and the stable
+        // sort by status and severity keeps each policy's rows together).
+        let mut i = 0;
+        while i < rows.len() {
+            let key = (&rows[i].finding.policy_id, rows[i].finding.status);
+            let group = rows[i..]
+                .iter()
+                .take_while(|r| (&r.finding.policy_id, r.finding.status) == key)
+                .count();
+            for r in &rows[i..i + group.min(limit)] {
+                details.add_row(detail_row(r, options));
+            }
+            if group > limit {
+                details.add_row(vec![
+                    Cell::new(""),
+                    Cell::new(format!("{} ({})", key.0, rows[i].severity.as_str())),
+                    Cell::new(format!(
+                        "… and {} more {} (see --format json, or --max-rows all)",
+                        group_count(group - limit),
+                        key.1.as_str()
+                    )),
+                    Cell::new(""),
+                    Cell::new(""),
+                ]);
+            }
+            i += group;
         }
         out.push('\n');
         out.push_str(&details.to_string());
         out.push('\n');
     }
     out.push_str(&format!("\n{}\n", summary_line(&report.summary)));
+    out
+}
+
+fn detail_row(r: &super::ResultRow, options: &RenderOptions) -> Vec<Cell> {
+    let f = &r.finding;
+    let status = Cell::new(f.status.as_str().to_uppercase());
+    let status = match f.status {
+        Status::Fail => colored(status, true, Color::Red, options),
+        _ => colored(status, true, Color::Yellow, options),
+    };
+    vec![
+        status,
+        Cell::new(format!("{} ({})", f.policy_id, r.severity.as_str())),
+        Cell::new(format!("{}\n{}", f.resource_id, f.resource_type)),
+        Cell::new(&f.region),
+        Cell::new(&f.message),
+    ]
+}
+
+/// 41337 → "41,337".
+fn group_count(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
     out
 }
 
@@ -102,5 +144,15 @@ fn colored(cell: Cell, when: bool, color: Color, options: &RenderOptions) -> Cel
         cell.fg(color)
     } else {
         cell
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn counts_are_grouped_by_thousands() {
+        assert_eq!(super::group_count(7), "7");
+        assert_eq!(super::group_count(41_337), "41,337");
+        assert_eq!(super::group_count(1_000_000), "1,000,000");
     }
 }
