@@ -24,7 +24,7 @@ struct ConfigFile<'a> {
     base_configuration_items: Option<Vec<&'a RawValue>>,
 }
 
-pub fn parse(name: &str, text: &str) -> Result<Loaded, Diagnostic> {
+pub fn parse(name: &str, text: &str, keep: &super::Keep) -> Result<Loaded, Diagnostic> {
     let file: ConfigFile = serde_json::from_str(text)
         .map_err(|e| json_error("AWS Config file", name, text.as_bytes(), &e))?;
     let (list_key, raws) = match (file.configuration_items, file.base_configuration_items) {
@@ -32,7 +32,7 @@ pub fn parse(name: &str, text: &str) -> Result<Loaded, Diagnostic> {
         (None, Some(items)) => ("baseConfigurationItems", items),
         (None, None) => return Err(super::not_a_snapshot(name)),
     };
-    let read = super::read_items(name, text, list_key, "awsAccountId", &raws);
+    let read = super::read_items(name, text, list_key, "awsAccountId", &raws, keep);
     let mut coverage = Coverage::new(Basis::AwsConfig);
     for (account, region, resource_type) in &read.recorded {
         coverage.add(account, region, resource_type);
@@ -83,7 +83,9 @@ mod tests {
           {"configurationItemCaptureTime": "2026-10-31T08:00:00.000Z", "configurationItemStatus": "ResourceDeleted",
            "resourceType": "AWS::S3::Bucket", "resourceId": "gone", "awsAccountId": "111122223333", "awsRegion": "eu-west-1"}
         ]}"#;
-        let inv = parse("c.json", text).unwrap().inventory;
+        let inv = parse("c.json", text, &crate::inventory::Keep::everything())
+            .unwrap()
+            .inventory;
         assert_eq!(inv.items.len(), 1);
         let doc = &inv.items[0].doc;
         assert_eq!(doc["arn"], "arn:aws:s3:::logs");

@@ -5,6 +5,7 @@
 
 pub mod aws_config;
 pub mod coverage;
+pub mod keep;
 pub mod shapes;
 pub mod snapshot;
 
@@ -18,6 +19,7 @@ use serde::{Deserialize, Serialize};
 use crate::diagnostics::Code;
 use crate::diagnostics::{Diagnostic, SourceFile, Span};
 pub use coverage::{Coverage, CoverageEntry};
+pub use keep::Keep;
 
 /// Where an inventory came from, as reported in every output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -294,6 +296,11 @@ pub struct Loaded {
 /// Reads a snapshot file, plain or gzip-compressed, in attestor's format or AWS Config's (snapshot
 /// or history file, or the Config API's output). The format is decided by the top-level keys.
 pub fn load_snapshot(path: &Path) -> Result<Loaded, Diagnostic> {
+    load_snapshot_keeping(path, &Keep::everything())
+}
+
+/// [`load_snapshot`], keeping of each item only what `keep` names (what the policies read).
+pub fn load_snapshot_keeping(path: &Path, keep: &Keep) -> Result<Loaded, Diagnostic> {
     let name = path.display().to_string();
     let raw = std::fs::read(path).map_err(|e| {
         Diagnostic::error(
@@ -319,7 +326,7 @@ pub fn load_snapshot(path: &Path) -> Result<Loaded, Diagnostic> {
     } else {
         raw
     };
-    let mut loaded = parse_snapshot(&name, &bytes)?;
+    let mut loaded = parse_snapshot_keeping(&name, &bytes, keep)?;
     loaded.inventory.source.path = Some(name);
     loaded.inventory.source.sha256 = Some(sha256);
     Ok(loaded)
@@ -327,6 +334,11 @@ pub fn load_snapshot(path: &Path) -> Result<Loaded, Diagnostic> {
 
 /// Parses snapshot bytes (already decompressed) of either format.
 pub fn parse_snapshot(name: &str, bytes: &[u8]) -> Result<Loaded, Diagnostic> {
+    parse_snapshot_keeping(name, bytes, &Keep::everything())
+}
+
+/// [`parse_snapshot`], keeping of each item only what `keep` names.
+pub fn parse_snapshot_keeping(name: &str, bytes: &[u8], keep: &Keep) -> Result<Loaded, Diagnostic> {
     // Editors on Windows and PowerShell's `Out-File -Encoding utf8` write a byte-order mark.
     let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
     let text = std::str::from_utf8(bytes).map_err(|e| {
@@ -347,9 +359,9 @@ pub fn parse_snapshot(name: &str, bytes: &[u8]) -> Result<Loaded, Diagnostic> {
         Err(e) => return Err(json_error("snapshot", name, bytes, &e)),
     };
     if top.contains_key("snapshotVersion") {
-        snapshot::parse(name, text)
+        snapshot::parse(name, text, keep)
     } else if top.contains_key("configurationItems") || top.contains_key("baseConfigurationItems") {
-        aws_config::parse(name, text)
+        aws_config::parse(name, text, keep)
     } else {
         Err(not_a_snapshot(name))
     }
@@ -459,6 +471,7 @@ pub(crate) fn read_items(
     list_key: &str,
     account_field: &str,
     raws: &[&serde_json::value::RawValue],
+    keep: &Keep,
 ) -> ItemsRead {
     let file = std::cell::OnceCell::new();
     let source_file = || {
@@ -470,7 +483,7 @@ pub(crate) fn read_items(
     for (index, raw) in raws.iter().enumerate() {
         let item_text = raw.get();
         let base = item_text.as_ptr() as usize - text.as_ptr() as usize;
-        match read_item(item_text, base, account_field) {
+        match read_item(item_text, base, account_field, keep) {
             Ok(r) => read.push(r),
             Err(problem) => problems.push((index, problem)),
         }
@@ -633,7 +646,12 @@ type ResourceKey<'a> = (&'a str, &'a str, &'a str, &'a str);
 /// An account ID that stands for every account (an unreadable item whose account is unknown).
 pub const ANY_ACCOUNT: &str = "*";
 
-fn read_item(text: &str, base: usize, account_field: &str) -> Result<ReadItem, ItemProblem> {
+fn read_item(
+    text: &str,
+    base: usize,
+    account_field: &str,
+    keep: &Keep,
+) -> Result<ReadItem, ItemProblem> {
     let raw: RawItem = serde_json::from_str(text).map_err(|e| {
         // Salvage what the item says it is, so the failure is charged to the right type.
         let value: Option<serde_json::Value> = serde_json::from_str(text).ok();
@@ -681,6 +699,7 @@ fn read_item(text: &str, base: usize, account_field: &str) -> Result<ReadItem, I
     }
     let mut item = raw.into_item(captured_at);
     shapes::normalize(&mut item);
+    keep.prune(&item.resource_type, &mut item.doc);
     Ok(ReadItem {
         item,
         state,
@@ -692,7 +711,7 @@ fn read_item(text: &str, base: usize, account_field: &str) -> Result<ReadItem, I
 /// checks and shape normalisation as a file.
 pub(crate) fn item_from_value(value: serde_json::Value) -> Result<ConfigurationItem, String> {
     let text = value.to_string();
-    read_item(&text, 0, "accountId")
+    read_item(&text, 0, "accountId", &Keep::everything())
         .map(|r| r.item)
         .map_err(|p| p.message)
 }

@@ -114,7 +114,7 @@ pub fn schema_json() -> String {
     crate::json::pretty_schema(&schemars::schema_for!(SnapshotSchema))
 }
 
-pub fn parse(name: &str, text: &str) -> Result<Loaded, Diagnostic> {
+pub fn parse(name: &str, text: &str, keep: &super::Keep) -> Result<Loaded, Diagnostic> {
     let file: SnapshotFile = serde_json::from_str(text)
         .map_err(|e| json_error("snapshot", name, text.as_bytes(), &e))?;
     if file.snapshot_version != SNAPSHOT_VERSION {
@@ -139,6 +139,7 @@ pub fn parse(name: &str, text: &str) -> Result<Loaded, Diagnostic> {
         "configurationItems",
         "accountId",
         &file.configuration_items,
+        keep,
     );
     let coverage = if let Some(entries) = &file.metadata.coverage {
         Coverage::from_entries(Basis::Attestor, entries)
@@ -199,7 +200,9 @@ mod tests {
 
     #[test]
     fn parses_metadata_and_items() {
-        let inv = parse("s.json", VALID).unwrap().inventory;
+        let inv = parse("s.json", VALID, &crate::inventory::Keep::everything())
+            .unwrap()
+            .inventory;
         assert_eq!(inv.items.len(), 1);
         assert_eq!(inv.items[0].doc["configuration"]["storageEncrypted"], true);
         assert_eq!(
@@ -210,9 +213,13 @@ mod tests {
 
     #[test]
     fn written_snapshots_read_back_identically() {
-        let inv = parse("s.json", VALID).unwrap().inventory;
+        let inv = parse("s.json", VALID, &crate::inventory::Keep::everything())
+            .unwrap()
+            .inventory;
         let text = to_json(&inv);
-        let again = parse("t.json", &text).unwrap().inventory;
+        let again = parse("t.json", &text, &crate::inventory::Keep::everything())
+            .unwrap()
+            .inventory;
         assert_eq!(again.items[0].doc, inv.items[0].doc);
         assert_eq!(again.source.captured_at, inv.source.captured_at);
         assert_eq!(to_json(&again), text);
@@ -221,7 +228,7 @@ mod tests {
     #[test]
     fn wrong_types_are_located() {
         let text = VALID.replace("\"snapshotVersion\": 1", "\"snapshotVersion\": \"one\"");
-        let err = parse("s.json", &text).unwrap_err();
+        let err = parse("s.json", &text, &crate::inventory::Keep::everything()).unwrap_err();
         let (_, line, _) = err.location().unwrap();
         assert_eq!(line, 2);
         assert!(err.message.contains("invalid type"), "{}", err.message);
@@ -230,7 +237,7 @@ mod tests {
     #[test]
     fn unknown_metadata_fields_are_rejected() {
         let text = VALID.replace("\"regions\"", "\"regoins\"");
-        let err = parse("s.json", &text).unwrap_err();
+        let err = parse("s.json", &text, &crate::inventory::Keep::everything()).unwrap_err();
         assert!(
             err.message.contains("unknown field `regoins`"),
             "{}",
@@ -241,7 +248,7 @@ mod tests {
     #[test]
     fn an_item_missing_its_account_is_named_and_charged_to_its_type() {
         let text = VALID.replace("\"accountId\": \"111122223333\",", "");
-        let loaded = parse("s.json", &text).unwrap();
+        let loaded = parse("s.json", &text, &crate::inventory::Keep::everything()).unwrap();
         assert!(loaded.inventory.items.is_empty());
         let warning = &loaded.warnings[0];
         assert!(

@@ -350,7 +350,6 @@ pub struct RenderOptions {
     pub max_rows: Option<usize>,
 }
 
-
 /// The report in `format`. Only the typed JSON report can fail to serialise; it is then an error,
 /// never an empty file.
 pub fn render(
