@@ -90,7 +90,7 @@ pub fn keep_for(set: &PolicySet) -> crate::inventory::Keep {
         let mut visit = |ctx: &PathContext, visit: Visit| match visit {
             // A compared value and a lookup key are read whole (evidence shows them as they are).
             Visit::Compare(cmp) => {
-                keep.add(ctx.resource_type, &ctx.full_path(&cmp.path.value), true)
+                keep.add(ctx.resource_type, &ctx.full_path(&cmp.path.value), true);
             }
             Visit::LinkPath(p) => keep.add(ctx.resource_type, &ctx.full_path(&p.value), true),
             // A list quantified over is crossed: its elements keep what the inner conditions read.
