@@ -496,12 +496,19 @@ fn the_table_shows_a_bounded_number_of_rows_per_policy() {
         "{}",
         one.stdout
     );
-    assert!(!one.stdout.contains("sg-0wide"), "the second failing group is cut");
+    assert!(
+        !one.stdout.contains("sg-0wide"),
+        "the second failing group is cut"
+    );
     let all = run("all");
     assert!(all.stdout.contains("sg-0wide") && !all.stdout.contains("… and"));
     let none = run("0");
     assert!(none.stdout.contains("… and 2 more fail"), "{}", none.stdout);
     let bad = run("lots");
     assert_eq!(bad.code, 2);
-    assert!(bad.stderr.contains("not a number of rows or `all`"), "{}", bad.stderr);
+    assert!(
+        bad.stderr.contains("not a number of rows or `all`"),
+        "{}",
+        bad.stderr
+    );
 }
