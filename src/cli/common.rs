@@ -45,8 +45,9 @@ pub(super) fn write_report(report: &Report, out: &ReportOutput) -> Result<(), Ve
                 color: false,
                 max_rows: out.max_rows.0,
             };
-            let text = report::render(report, format, &options).map_err(|d| vec![d])?;
-            output::write(Some(&dir.join(format.file_name())), &text)?;
+            output::write_with(Some(&dir.join(format.file_name())), |w| {
+                report::render_to(report, format, &options, w)
+            })?;
         }
         return Ok(());
     }
@@ -61,8 +62,9 @@ pub(super) fn write_report(report: &Report, out: &ReportOutput) -> Result<(), Ve
         color,
         max_rows: out.max_rows.0,
     };
-    let text = report::render(report, *format, &options).map_err(|d| vec![d])?;
-    output::write(out.output.as_deref(), &text)?;
+    output::write_with(out.output.as_deref(), |w| {
+        report::render_to(report, *format, &options, w)
+    })?;
     Ok(())
 }
 

@@ -35,6 +35,55 @@ pub fn diagnostics(list: &[Diagnostic], format: DiagnosticFormat) {
     }
 }
 
+/// Writes what `fill` produces to `path` (through a buffer into a temporary file in the same
+/// directory, then a rename, so readers never see half a report) or to standard output, without
+/// holding it all in memory. A closed pipe is success; a value that cannot be serialised
+/// (`InvalidData`) is a bug, said as one.
+pub fn write_with(
+    path: Option<&Path>,
+    fill: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+) -> Result<i32, Vec<Diagnostic>> {
+    let failed = |e: std::io::Error, what: &str| {
+        let diag = if e.kind() == std::io::ErrorKind::InvalidData {
+            Diagnostic::error(Code::Internal, format!("the output could not be written: {e}"))
+                .with_help("this is a bug in attestor: please report it with the command you ran")
+        } else {
+            Diagnostic::error(Code::WriteFailed, format!("cannot write {what}: {e}"))
+        };
+        vec![diag]
+    };
+    let Some(path) = path else {
+        let stdout = std::io::stdout().lock();
+        let mut buffered = std::io::BufWriter::with_capacity(1 << 16, stdout);
+        return match fill(&mut buffered).and_then(|()| buffered.flush()) {
+            Ok(()) => Ok(exit::CLEAN),
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(exit::CLEAN),
+            Err(e) => Err(failed(e, "output")),
+        };
+    };
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let file_name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let temp = dir.join(format!(".{file_name}.{}.tmp", std::process::id()));
+    let result = std::fs::File::create(&temp).and_then(|file| {
+        let mut buffered = std::io::BufWriter::with_capacity(1 << 16, file);
+        fill(&mut buffered)?;
+        buffered.flush()?;
+        drop(buffered);
+        std::fs::rename(&temp, path)
+    });
+    if let Err(e) = result {
+        let _ = std::fs::remove_file(&temp);
+        return Err(failed(e, &path.display().to_string()));
+    }
+    Ok(exit::CLEAN)
+}
+
 /// Writes `text` to `path` (via a temporary file in the same directory, then a rename, so readers
 /// never see half a report) or to standard output.
 pub fn write(path: Option<&Path>, text: &str) -> Result<i32, Vec<Diagnostic>> {

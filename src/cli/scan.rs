@@ -61,6 +61,8 @@ pub(super) fn run(args: ScanArgs) -> CliResult {
     };
     let evaluation = eval::evaluate(&set, &inventory, &eval::Options { as_of, overrides })?;
     let report = Report::new(&set, &inventory, evaluation);
+    // The items are no longer needed: free them before the reports are written.
+    drop(inventory);
     write_report(&report, &args.out)?;
     if let (Some(framework), Some(dir)) = (args.questionnaire, &args.out.output_dir) {
         output::diagnostics(&person.expired(&report), DiagnosticFormat::Human);

@@ -19,6 +19,15 @@ pub fn line<S: AsRef<str>>(fields: impl IntoIterator<Item = S>) -> String {
 }
 
 pub fn render(report: &Report) -> String {
+    let mut out = Vec::new();
+    match write(report, &mut out) {
+        Ok(()) => String::from_utf8(out).unwrap_or_default(),
+        Err(e) => unreachable!("writing to memory cannot fail: {e}"),
+    }
+}
+
+/// Streams the CSV, one record at a time.
+pub fn write(report: &Report, w: &mut dyn std::io::Write) -> std::io::Result<()> {
     let meta = metadata_fields(report);
     let mut header = vec![
         "policy_id",
@@ -32,7 +41,7 @@ pub fn render(report: &Report) -> String {
         "evidence",
     ];
     header.extend(meta.iter().map(|(k, _)| *k));
-    let mut out = line(header);
+    w.write_all(line(header).as_bytes())?;
     for r in &report.results {
         let f = &r.finding;
         let evidence: Vec<String> = f
@@ -41,20 +50,21 @@ pub fn render(report: &Report) -> String {
             .map(|e| format!("{} = {} (expected {})", e.path, e.actual, e.expected))
             .collect();
         let mut row = vec![
-            f.policy_id.clone(),
-            r.severity.as_str().to_string(),
-            f.status.as_str().to_string(),
-            f.resource_type.clone(),
-            f.resource_id.clone(),
-            f.account_id.clone(),
-            f.region.clone(),
-            f.message.clone(),
-            evidence.join("\n"),
+            f.policy_id.as_str(),
+            r.severity.as_str(),
+            f.status.as_str(),
+            f.resource_type.as_str(),
+            f.resource_id.as_str(),
+            f.account_id.as_str(),
+            f.region.as_str(),
+            f.message.as_str(),
         ];
-        row.extend(meta.iter().map(|(_, v)| v.clone()));
-        out.push_str(&line(row));
+        let evidence = evidence.join("\n");
+        row.push(&evidence);
+        row.extend(meta.iter().map(|(_, v)| v.as_str()));
+        w.write_all(line(row).as_bytes())?;
     }
-    out
+    Ok(())
 }
 
 #[cfg(test)]

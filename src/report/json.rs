@@ -4,6 +4,12 @@ use super::Report;
 use crate::diagnostics::Code;
 use crate::diagnostics::Diagnostic;
 
+/// Streams the report as pretty JSON (the same bytes as [`render`]) with a trailing newline.
+pub fn write(report: &Report, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut *w, report)?;
+    w.write_all(b"\n")
+}
+
 pub fn render(report: &Report) -> Result<String, Diagnostic> {
     crate::json::pretty(report).map_err(|e| {
         Diagnostic::error(

@@ -350,6 +350,26 @@ pub struct RenderOptions {
     pub max_rows: Option<usize>,
 }
 
+/// Writes the report in `format` to `w`. JSON and CSV, the formats that grow with every result,
+/// stream through the writer; the others are rendered, then written. A report that cannot be
+/// serialised is an `InvalidData` error, never a short file.
+pub fn render_to(
+    report: &Report,
+    format: Format,
+    options: &RenderOptions,
+    w: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    match format {
+        Format::Json => json::write(report, w),
+        Format::Csv => csv::write(report, w),
+        other => {
+            let text = render(report, other, options)
+                .map_err(|d| std::io::Error::new(std::io::ErrorKind::InvalidData, d.message))?;
+            w.write_all(text.as_bytes())
+        }
+    }
+}
+
 /// The report in `format`. Only the typed JSON report can fail to serialise; it is then an error,
 /// never an empty file.
 pub fn render(
