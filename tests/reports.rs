@@ -13,7 +13,7 @@ use std::path::PathBuf;
 
 #[cfg(feature = "validator-tests")]
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
-const ALL_FORMATS: &str = "table,json,markdown,html,sarif,junit,oscal,csv";
+const ALL_FORMATS: &str = "table,json,markdown,html,sarif,junit,oscal,csv,jsonl";
 
 /// Scans a fixture into `dir` in every format plus the CAIQ-Lite v4 questionnaire.
 fn scan_all(fixture: &str, dir: &Path, extra: &[&str]) -> i32 {
@@ -83,6 +83,7 @@ fn every_format_is_written_and_byte_identical_across_runs() {
             "report.md",
             "report.sarif",
             "report.txt",
+            "results.jsonl",
         ]
     );
     for ((name, x), (_, y)) in fa.iter().zip(&fb) {
@@ -535,4 +536,20 @@ fn oscal_passes_the_trestle_models() {
             String::from_utf8_lossy(&out.stderr)
         );
     }
+}
+
+#[test]
+fn json_lines_carry_the_json_reports_results_one_per_line() {
+    let dir = tempfile::tempdir().unwrap();
+    scan_all("noncompliant", dir.path(), &[]);
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("report.json")).unwrap())
+            .unwrap();
+    let lines = std::fs::read_to_string(dir.path().join("results.jsonl")).unwrap();
+    let rows: Vec<serde_json::Value> = lines
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(&rows, report["results"].as_array().unwrap());
+    assert!(lines.ends_with('\n') && !lines.contains("\n\n"));
 }

@@ -45,8 +45,11 @@ pub fn write_with(
 ) -> Result<i32, Vec<Diagnostic>> {
     let failed = |e: std::io::Error, what: &str| {
         let diag = if e.kind() == std::io::ErrorKind::InvalidData {
-            Diagnostic::error(Code::Internal, format!("the output could not be written: {e}"))
-                .with_help("this is a bug in attestor: please report it with the command you ran")
+            Diagnostic::error(
+                Code::Internal,
+                format!("the output could not be written: {e}"),
+            )
+            .with_help("this is a bug in attestor: please report it with the command you ran")
         } else {
             Diagnostic::error(Code::WriteFailed, format!("cannot write {what}: {e}"))
         };

@@ -10,6 +10,15 @@ pub fn write(report: &Report, w: &mut dyn std::io::Write) -> std::io::Result<()>
     w.write_all(b"\n")
 }
 
+/// One compact JSON object per result and line (JSON Lines), in the report's order.
+pub fn write_lines(report: &Report, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+    for result in &report.results {
+        serde_json::to_writer(&mut *w, result)?;
+        w.write_all(b"\n")?;
+    }
+    Ok(())
+}
+
 pub fn render(report: &Report) -> Result<String, Diagnostic> {
     crate::json::pretty(report).map_err(|e| {
         Diagnostic::error(

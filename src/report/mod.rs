@@ -325,6 +325,9 @@ pub enum Format {
     Junit,
     Oscal,
     Csv,
+    /// One JSON object per result and line, for pipelines (`jq`, log shippers): the results of
+    /// the JSON report, each with its severity, written as they are serialised.
+    Jsonl,
 }
 
 impl Format {
@@ -339,6 +342,7 @@ impl Format {
             Format::Junit => "report.junit.xml",
             Format::Oscal => "assessment-results.oscal.json",
             Format::Csv => "report.csv",
+            Format::Jsonl => "results.jsonl",
         }
     }
 }
@@ -362,6 +366,7 @@ pub fn render_to(
     match format {
         Format::Json => json::write(report, w),
         Format::Csv => csv::write(report, w),
+        Format::Jsonl => json::write_lines(report, w),
         other => {
             let text = render(report, other, options)
                 .map_err(|d| std::io::Error::new(std::io::ErrorKind::InvalidData, d.message))?;
@@ -386,6 +391,16 @@ pub fn render(
         Format::Junit => junit::render(report),
         Format::Oscal => oscal::render(report),
         Format::Csv => csv::render(report),
+        Format::Jsonl => {
+            let mut out = Vec::new();
+            json::write_lines(report, &mut out).map_err(|e| {
+                crate::diagnostics::Diagnostic::error(
+                    crate::diagnostics::Code::Internal,
+                    format!("the results could not be written: {e}"),
+                )
+            })?;
+            String::from_utf8_lossy(&out).into_owned()
+        }
     })
 }
 
