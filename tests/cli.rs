@@ -512,3 +512,26 @@ fn the_table_shows_a_bounded_number_of_rows_per_policy() {
         bad.stderr
     );
 }
+
+/// `--output /dev/null` (or a FIFO) is written in place: the atomic rename used for files would
+/// replace the device itself.
+#[cfg(unix)]
+#[test]
+fn output_to_a_device_writes_through_it() {
+    use std::os::unix::fs::FileTypeExt;
+    let run = attestor(&[
+        "scan",
+        "--snapshot",
+        "fixtures/compliant.snapshot.json",
+        "--format",
+        "json",
+        "--output",
+        "/dev/null",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let meta = std::fs::metadata("/dev/null").unwrap();
+    assert!(
+        meta.file_type().is_char_device(),
+        "/dev/null is still a device"
+    );
+}

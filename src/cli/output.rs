@@ -72,6 +72,23 @@ pub fn write_with(
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
+    // A device or pipe (`--output /dev/null`, a FIFO) is written in place: renaming a temporary
+    // file over it would replace the device itself.
+    if std::fs::metadata(path).is_ok_and(|m| !m.is_file()) {
+        let result = std::fs::OpenOptions::new()
+            .write(true)
+            .open(path)
+            .and_then(|file| {
+                let mut buffered = std::io::BufWriter::with_capacity(1 << 16, file);
+                fill(&mut buffered)?;
+                buffered.flush()
+            });
+        return match result {
+            Ok(()) => Ok(exit::CLEAN),
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(exit::CLEAN),
+            Err(e) => Err(failed(e, &path.display().to_string())),
+        };
+    }
     let temp = dir.join(format!(".{file_name}.{}.tmp", std::process::id()));
     let result = std::fs::File::create(&temp).and_then(|file| {
         let mut buffered = std::io::BufWriter::with_capacity(1 << 16, file);
@@ -90,39 +107,5 @@ pub fn write_with(
 /// Writes `text` to `path` (via a temporary file in the same directory, then a rename, so readers
 /// never see half a report) or to standard output.
 pub fn write(path: Option<&Path>, text: &str) -> Result<i32, Vec<Diagnostic>> {
-    let Some(path) = path else {
-        let mut stdout = std::io::stdout().lock();
-        return match stdout
-            .write_all(text.as_bytes())
-            .and_then(|()| stdout.flush())
-        {
-            Ok(()) => Ok(exit::CLEAN),
-            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(exit::CLEAN),
-            Err(e) => Err(vec![Diagnostic::error(
-                Code::WriteFailed,
-                format!("cannot write output: {e}"),
-            )]),
-        };
-    };
-    let fail = |e: std::io::Error| {
-        vec![Diagnostic::error(
-            Code::WriteFailed,
-            format!("cannot write {}: {e}", path.display()),
-        )]
-    };
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let file_name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let temp = dir.join(format!(".{file_name}.{}.tmp", std::process::id()));
-    let result = std::fs::write(&temp, text).and_then(|()| std::fs::rename(&temp, path));
-    if let Err(e) = result {
-        let _ = std::fs::remove_file(&temp);
-        return Err(fail(e));
-    }
-    Ok(exit::CLEAN)
+    write_with(path, |w| w.write_all(text.as_bytes()))
 }
