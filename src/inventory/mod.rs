@@ -394,7 +394,7 @@ pub fn json_error(what: &str, name: &str, bytes: &[u8], error: &serde_json::Erro
 /// Unlisted fields (configurationStateId, relatedEvents, …) are accepted and dropped.
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub(crate) struct RawItem {
+pub(crate) struct RawItem<'a> {
     resource_type: String,
     resource_id: String,
     #[serde(default)]
@@ -414,8 +414,9 @@ pub(crate) struct RawItem {
     configuration_item_status: Option<String>,
     #[serde(default)]
     resource_creation_time: Option<serde_json::Value>,
-    #[serde(default)]
-    configuration: serde_json::Value,
+    /// Left unparsed here: only the properties the policies read are built ([`Keep`]).
+    #[serde(default, borrow)]
+    configuration: Option<&'a serde_json::value::RawValue>,
     #[serde(default)]
     supplementary_configuration: serde_json::Value,
     #[serde(default)]
@@ -669,7 +670,7 @@ fn read_item(
             region: field(&["awsRegion"]),
         }
     })?;
-    let problem = |message: String, raw: &RawItem| ItemProblem {
+    let problem = |message: String, raw: &RawItem<'_>| ItemProblem {
         offset: base,
         message,
         resource_type: Some(raw.resource_type.clone()),
@@ -697,7 +698,13 @@ fn read_item(
             return Err(problem(format!("{what} is missing `{field}`"), &raw));
         }
     }
-    let mut item = raw.into_item(captured_at);
+    let configuration = match raw.configuration {
+        Some(text) => keep
+            .parse_property(&raw.resource_type, "configuration", text)
+            .map_err(|e| problem(format!("configuration: {}", serde_message(&e)), &raw))?,
+        None => serde_json::Value::Null,
+    };
+    let mut item = raw.into_item(captured_at, configuration);
     shapes::normalize(&mut item);
     keep.prune(&item.resource_type, &mut item.doc);
     Ok(ReadItem {
@@ -751,9 +758,13 @@ pub fn time_value(value: &serde_json::Value) -> Result<jiff::Timestamp, String> 
     }
 }
 
-impl RawItem {
+impl RawItem<'_> {
     /// Builds the item; the account and region have been checked by the caller.
-    fn into_item(self, captured_at: Option<jiff::Timestamp>) -> ConfigurationItem {
+    fn into_item(
+        self,
+        captured_at: Option<jiff::Timestamp>,
+        configuration: serde_json::Value,
+    ) -> ConfigurationItem {
         let account_id = self.account_id.unwrap_or_default();
         let region = self.aws_region.unwrap_or_default();
         let mut doc = serde_json::Map::new();
@@ -787,7 +798,7 @@ impl RawItem {
                 other => other.unwrap_or_default(),
             },
         );
-        put("configuration", decode_embedded_json(self.configuration));
+        put("configuration", decode_embedded_json(configuration));
         put(
             "supplementaryConfiguration",
             decode_supplementary(self.supplementary_configuration),
