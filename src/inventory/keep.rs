@@ -72,6 +72,9 @@ pub struct Keep {
     every_type: PathTree,
 }
 
+/// Kept of every item whatever the policies read: what identifies it.
+const IDENTITY: &[&str] = &["resourceType", "resourceId", "accountId", "awsRegion"];
+
 /// What the shape normaliser (`shapes.rs`) reads to rewrite older AWS Config shapes: kept too, so
 /// it sees what it always saw.
 const SHAPE_INPUTS: &[(&str, &str)] = &[
@@ -168,8 +171,7 @@ impl Keep {
         Ok(value)
     }
 
-    /// Prunes one item's document. The item's identity (type, ID, account, region, name, ARN,
-    /// capture time, status) is small and always kept.
+    /// Prunes one item's document. The item's identity (type, ID, account, region) is always kept.
     pub fn prune(&self, resource_type: &str, doc: &mut Value) {
         let Some(tree) = self.tree(resource_type) else {
             return;
@@ -182,8 +184,9 @@ impl Keep {
                 sub.prune(child);
                 true
             }
-            // Identity and metadata fields are scalars; bulky parts no policy reads go.
-            None => !matches!(child, Value::Object(_) | Value::Array(_)),
+            // The identity evaluation needs (lookups default to `resourceId`); the rest of what
+            // no policy reads goes, metadata included.
+            None => IDENTITY.contains(&key.as_str()),
         });
     }
 }
