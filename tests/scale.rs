@@ -25,13 +25,13 @@ fn a_50k_item_snapshot_scans_under_the_memory_ceiling() {
         String::from_utf8_lossy(&generated.stderr)
     );
     // The child's own peak RSS, as the kernel counts it (os.wait4's ru_maxrss, in KiB).
-    let measure = r#"
+    let measure = r"
 import os, subprocess, sys
 p = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 _, status, usage = os.wait4(p.pid, 0)
 sys.stderr.write(p.stderr.read().decode()[-2000:])
 print(os.waitstatus_to_exitcode(status), usage.ru_maxrss)
-"#;
+";
     let out = Command::new("python3")
         .args(["-c", measure])
         .arg(env!("CARGO_BIN_EXE_attestor"))
