@@ -15,22 +15,27 @@ use std::path::PathBuf;
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 const ALL_FORMATS: &str = "table,json,markdown,html,sarif,junit,oscal,csv,jsonl";
 
-/// Scans a fixture into `dir` in every format plus the CAIQ-Lite v4 questionnaire.
-fn scan_all(fixture: &str, dir: &Path, extra: &[&str]) -> i32 {
+/// Scans `fixture` into `dir` in `formats` (comma-separated); returns the exit code.
+fn scan_into(fixture: &str, dir: &Path, formats: &str, extra: &[&str]) -> i32 {
     let snapshot = format!("fixtures/{fixture}.snapshot.json");
     let mut args = vec![
         "scan",
         "--snapshot",
         snapshot.as_str(),
         "--format",
-        ALL_FORMATS,
+        formats,
         "--output-dir",
         dir.to_str().unwrap(),
-        "--questionnaire",
-        "caiq-lite-v4",
     ];
     args.extend_from_slice(extra);
     attestor(&args).0
+}
+
+/// Scans a fixture into `dir` in every format plus the CAIQ-Lite v4 questionnaire.
+fn scan_all(fixture: &str, dir: &Path, extra: &[&str]) -> i32 {
+    let mut args = vec!["--questionnaire", "caiq-lite-v4"];
+    args.extend_from_slice(extra);
+    scan_into(fixture, dir, ALL_FORMATS, &args)
 }
 
 fn files(dir: &Path) -> Vec<(String, Vec<u8>)> {
@@ -287,18 +292,7 @@ fn loosened_parameters_never_support_a_yes() {
 
 /// Scans `fixture` to a JSON report in `dir` and returns its path.
 fn json_report(fixture: &str, dir: &Path, extra: &[&str]) -> String {
-    let snapshot = format!("fixtures/{fixture}.snapshot.json");
-    let mut args = vec![
-        "scan",
-        "--snapshot",
-        snapshot.as_str(),
-        "--format",
-        "json",
-        "--output-dir",
-        dir.to_str().unwrap(),
-    ];
-    args.extend_from_slice(extra);
-    attestor(&args);
+    scan_into(fixture, dir, "json", extra);
     dir.join("report.json").to_str().unwrap().to_string()
 }
 

@@ -55,51 +55,52 @@ pub fn write_with(
         };
         vec![diag]
     };
+    // Every output goes through one buffered writer; only where it lands differs.
+    let buffered = |sink: &mut dyn std::io::Write| -> std::io::Result<()> {
+        let mut buffered = std::io::BufWriter::with_capacity(1 << 16, sink);
+        fill(&mut buffered)?;
+        buffered.flush()
+    };
     let Some(path) = path else {
-        let stdout = std::io::stdout().lock();
-        let mut buffered = std::io::BufWriter::with_capacity(1 << 16, stdout);
-        return match fill(&mut buffered).and_then(|()| buffered.flush()) {
+        return match buffered(&mut std::io::stdout().lock()) {
             Ok(()) => Ok(exit::CLEAN),
             Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(exit::CLEAN),
             Err(e) => Err(failed(e, "output")),
         };
     };
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let file_name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
     // A device or pipe (`--output /dev/null`, a FIFO) is written in place: renaming a temporary
-    // file over it would replace the device itself.
-    if std::fs::metadata(path).is_ok_and(|m| !m.is_file()) {
-        let result = std::fs::OpenOptions::new()
+    // file over it would replace the device itself. A file is written beside its target and
+    // renamed over it, so readers never see half a report.
+    let in_place = std::fs::metadata(path).is_ok_and(|m| !m.is_file());
+    let temp = (!in_place).then(|| {
+        let dir = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let file_name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        dir.join(format!(".{file_name}.{}.tmp", std::process::id()))
+    });
+    let result = match &temp {
+        None => std::fs::OpenOptions::new()
             .write(true)
             .open(path)
-            .and_then(|file| {
-                let mut buffered = std::io::BufWriter::with_capacity(1 << 16, file);
-                fill(&mut buffered)?;
-                buffered.flush()
-            });
-        return match result {
-            Ok(()) => Ok(exit::CLEAN),
-            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(exit::CLEAN),
-            Err(e) => Err(failed(e, &path.display().to_string())),
-        };
-    }
-    let temp = dir.join(format!(".{file_name}.{}.tmp", std::process::id()));
-    let result = std::fs::File::create(&temp).and_then(|file| {
-        let mut buffered = std::io::BufWriter::with_capacity(1 << 16, file);
-        fill(&mut buffered)?;
-        buffered.flush()?;
-        drop(buffered);
-        std::fs::rename(&temp, path)
-    });
-    if let Err(e) = result {
-        let _ = std::fs::remove_file(&temp);
-        return Err(failed(e, &path.display().to_string()));
+            .and_then(|mut device| buffered(&mut device)),
+        Some(temp) => std::fs::File::create(temp)
+            .and_then(|mut file| buffered(&mut file))
+            .and_then(|()| std::fs::rename(temp, path)),
+    };
+    match result {
+        Ok(()) => {}
+        Err(e) if in_place && e.kind() == std::io::ErrorKind::BrokenPipe => {}
+        Err(e) => {
+            if let Some(temp) = &temp {
+                let _ = std::fs::remove_file(temp);
+            }
+            return Err(failed(e, &path.display().to_string()));
+        }
     }
     Ok(exit::CLEAN)
 }

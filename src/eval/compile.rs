@@ -205,12 +205,37 @@ pub fn compile(
             ));
         }
     }
-    let missing: Vec<String> = policy
-        .parameters
-        .iter()
-        .filter(|p| p.default.is_none() && !policy_overrides.contains_key(&p.name.value))
-        .map(|p| p.name.value.clone())
-        .collect();
+    let mut vacuous = policy
+        .aws_enforced
+        .as_ref()
+        .map(|why| format!("AWS enforces this setting: {why}"));
+    // Parameters without a default that were not set: the policy waits for them.
+    let mut missing = Vec::new();
+    for param in &policy.parameters {
+        let value = if let Some(v) = policy_overrides.get(&param.name.value) {
+            coerce(param.kind, v).ok_or_else(|| {
+                Diagnostic::error(
+                    Code::InvalidValue,
+                    format!(
+                        "parameter `{id}.{}` must be {} , got {v}",
+                        param.name.value,
+                        param.kind.name()
+                    ),
+                )
+            })?
+        } else if let Some(default) = &param.default {
+            default.value.clone()
+        } else {
+            missing.push(param.name.value.clone());
+            continue;
+        };
+        match param.guardrail_problem(&value) {
+            Some(GuardrailProblem::Loosened(why)) => guardrail_violations.push(why),
+            Some(GuardrailProblem::Vacuous(why)) => vacuous = vacuous.or(Some(why)),
+            None => {}
+        }
+        parameters.insert(param.name.value.clone(), value);
+    }
     if !missing.is_empty() {
         return Ok(Compiled::NotConfigured(NotConfigured {
             id: id.clone(),
@@ -220,34 +245,6 @@ pub fn compile(
             level: policy.level,
             missing,
         }));
-    }
-    let mut vacuous = policy
-        .aws_enforced
-        .as_ref()
-        .map(|why| format!("AWS enforces this setting: {why}"));
-    for param in &policy.parameters {
-        let value = match policy_overrides.get(&param.name.value) {
-            Some(v) => coerce(param.kind, v).ok_or_else(|| {
-                Diagnostic::error(
-                    Code::InvalidValue,
-                    format!(
-                        "parameter `{id}.{}` must be {} , got {v}",
-                        param.name.value,
-                        param.kind.name()
-                    ),
-                )
-            })?,
-            None => match &param.default {
-                Some(default) => default.value.clone(),
-                None => unreachable!("missing parameters return above"),
-            },
-        };
-        match param.guardrail_problem(&value) {
-            Some(GuardrailProblem::Loosened(why)) => guardrail_violations.push(why),
-            Some(GuardrailProblem::Vacuous(why)) => vacuous = vacuous.or(Some(why)),
-            None => {}
-        }
-        parameters.insert(param.name.value.clone(), value);
     }
     let reads = paths_read(policy);
     let mut compiler = Compiler {
@@ -283,26 +280,13 @@ pub fn compile(
 }
 
 fn paths_read(policy: &Policy) -> Vec<String> {
-    use crate::policy::Visit;
     let own = policy.resource_type.value.as_str();
-    let root = PathContext {
-        resource_type: own,
-        prefix: String::new(),
-    };
     let mut reads = Vec::new();
-    let mut visit = |ctx: &PathContext, visit: Visit| {
-        let path = match visit {
-            Visit::Compare(cmp) => &cmp.path,
-            Visit::ElementsPath(p) | Visit::LinkPath(p) => p,
-            Visit::LinkType(_) => return,
-        };
-        if ctx.resource_type == own {
-            reads.push(ctx.full_path(&path.value));
+    policy.read_paths(|resource_type, path, _| {
+        if resource_type == own {
+            reads.push(path);
         }
-    };
-    for condition in policy.scope.iter().chain(std::iter::once(&policy.check)) {
-        condition.walk(&root, &mut visit);
-    }
+    });
     reads.sort();
     reads.dedup();
     reads

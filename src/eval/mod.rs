@@ -80,26 +80,11 @@ pub struct Evaluation {
 /// `related` lookups' keys and conditions on the linked types, and every type's paths for policies
 /// over `*`. Loading keeps only these, so a large account fits in memory ([`Keep`]).
 pub fn keep_for(set: &PolicySet) -> crate::inventory::Keep {
-    use crate::policy::{PathContext, Visit};
     let mut keep = crate::inventory::Keep::only_read();
     for policy in &set.policies {
-        let root = PathContext {
-            resource_type: &policy.resource_type.value,
-            prefix: String::new(),
-        };
-        let mut visit = |ctx: &PathContext, visit: Visit| match visit {
-            // A compared value and a lookup key are read whole (evidence shows them as they are).
-            Visit::Compare(cmp) => {
-                keep.add(ctx.resource_type, &ctx.full_path(&cmp.path.value), true);
-            }
-            Visit::LinkPath(p) => keep.add(ctx.resource_type, &ctx.full_path(&p.value), true),
-            // A list quantified over is crossed: its elements keep what the inner conditions read.
-            Visit::ElementsPath(p) => keep.add(ctx.resource_type, &ctx.full_path(&p.value), false),
-            Visit::LinkType(_) => {}
-        };
-        for condition in policy.scope.iter().chain(std::iter::once(&policy.check)) {
-            condition.walk(&root, &mut visit);
-        }
+        // A compared value and a lookup key are kept whole (evidence shows them as they are); a
+        // list quantified over keeps, of each element, what the inner conditions read.
+        policy.read_paths(|resource_type, path, whole| keep.add(resource_type, &path, whole));
     }
     keep
 }

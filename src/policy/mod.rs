@@ -116,6 +116,28 @@ pub struct Policy {
 }
 
 impl Policy {
+    /// Every property path the policy reads (scope and check), with the resource type it is read
+    /// on (its own, or a `related` one) and whether its value is read whole (a comparison, a
+    /// lookup key) or it is a list crossed to its elements.
+    pub fn read_paths(&self, mut f: impl FnMut(&str, String, bool)) {
+        let root = PathContext {
+            resource_type: &self.resource_type.value,
+            prefix: String::new(),
+        };
+        let mut visit = |ctx: &PathContext, visit: Visit| {
+            let (path, whole) = match visit {
+                Visit::Compare(cmp) => (&cmp.path, true),
+                Visit::LinkPath(p) => (p, true),
+                Visit::ElementsPath(p) => (p, false),
+                Visit::LinkType(_) => return,
+            };
+            f(ctx.resource_type, ctx.full_path(&path.value), whole);
+        };
+        for condition in self.scope.iter().chain(std::iter::once(&self.check)) {
+            condition.walk(&root, &mut visit);
+        }
+    }
+
     pub fn parameter(&self, name: &str) -> Option<&Parameter> {
         self.parameters.iter().find(|p| p.name.value == name)
     }

@@ -18,14 +18,6 @@ pub fn line<S: AsRef<str>>(fields: impl IntoIterator<Item = S>) -> String {
     format!("{}\r\n", fields.join(","))
 }
 
-pub fn render(report: &Report) -> String {
-    let mut out = Vec::new();
-    match write(report, &mut out) {
-        Ok(()) => String::from_utf8(out).unwrap_or_default(),
-        Err(e) => unreachable!("writing to memory cannot fail: {e}"),
-    }
-}
-
 /// Streams the CSV, one record at a time.
 pub fn write(report: &Report, w: &mut dyn std::io::Write) -> std::io::Result<()> {
     let meta = metadata_fields(report);

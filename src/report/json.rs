@@ -1,10 +1,9 @@
 //! The JSON report: the complete record, and the input `attestor report` re-renders from.
 
 use super::Report;
-use crate::diagnostics::Code;
-use crate::diagnostics::Diagnostic;
 
-/// Streams the report as pretty JSON (the same bytes as [`render`]) with a trailing newline.
+/// Streams the report as pretty JSON with a trailing newline. A value serde cannot write comes
+/// back as an `InvalidData` error, never as a short file.
 pub fn write(report: &Report, w: &mut dyn std::io::Write) -> std::io::Result<()> {
     serde_json::to_writer_pretty(&mut *w, report)?;
     w.write_all(b"\n")
@@ -17,14 +16,4 @@ pub fn write_lines(report: &Report, w: &mut dyn std::io::Write) -> std::io::Resu
         w.write_all(b"\n")?;
     }
     Ok(())
-}
-
-pub fn render(report: &Report) -> Result<String, Diagnostic> {
-    crate::json::pretty(report).map_err(|e| {
-        Diagnostic::error(
-            Code::Internal,
-            format!("the JSON report could not be written: {e}"),
-        )
-        .with_help("this is a bug in attestor: please report it with the command you ran")
-    })
 }

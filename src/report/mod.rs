@@ -354,54 +354,27 @@ pub struct RenderOptions {
     pub max_rows: Option<usize>,
 }
 
-/// Writes the report in `format` to `w`. JSON and CSV, the formats that grow with every result,
-/// stream through the writer; the others are rendered, then written. A report that cannot be
-/// serialised is an `InvalidData` error, never a short file.
+/// Writes the report in `format` to `w`. JSON, CSV and JSON Lines, the formats that grow with
+/// every result, stream through the writer; the others are rendered, then written. A report that
+/// cannot be serialised is an `InvalidData` error, never a short file.
 pub fn render_to(
     report: &Report,
     format: Format,
     options: &RenderOptions,
     w: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
-    match format {
-        Format::Json => json::write(report, w),
-        Format::Csv => csv::write(report, w),
-        Format::Jsonl => json::write_lines(report, w),
-        other => {
-            let text = render(report, other, options)
-                .map_err(|d| std::io::Error::new(std::io::ErrorKind::InvalidData, d.message))?;
-            w.write_all(text.as_bytes())
-        }
-    }
-}
-
-/// The report in `format`. Only the typed JSON report can fail to serialise; it is then an error,
-/// never an empty file.
-pub fn render(
-    report: &Report,
-    format: Format,
-    options: &RenderOptions,
-) -> Result<String, crate::diagnostics::Diagnostic> {
-    Ok(match format {
+    let text = match format {
+        Format::Json => return json::write(report, w),
+        Format::Csv => return csv::write(report, w),
+        Format::Jsonl => return json::write_lines(report, w),
         Format::Table => table::render(report, options),
-        Format::Json => json::render(report)?,
         Format::Markdown => markdown::render(report),
         Format::Html => html::render(report),
         Format::Sarif => sarif::render(report),
         Format::Junit => junit::render(report),
         Format::Oscal => oscal::render(report),
-        Format::Csv => csv::render(report),
-        Format::Jsonl => {
-            let mut out = Vec::new();
-            json::write_lines(report, &mut out).map_err(|e| {
-                crate::diagnostics::Diagnostic::error(
-                    crate::diagnostics::Code::Internal,
-                    format!("the results could not be written: {e}"),
-                )
-            })?;
-            String::from_utf8_lossy(&out).into_owned()
-        }
-    })
+    };
+    w.write_all(text.as_bytes())
 }
 
 /// "pass 3, fail 1, error 0, not applicable 2" in one place for every human format.
