@@ -8,31 +8,25 @@
 //! `configurationItemCaptureTime`. Coverage: per account and region, the types that appear in the
 //! file, and never attestor's own data (the recorder may record a subset; the file does not say).
 
-use serde::Deserialize;
-use serde_json::value::RawValue;
-
 use super::coverage::{Basis, Coverage};
-use super::{Inventory, Loaded, SourceInfo, SourceKind, json_error};
+use super::stream::Streamed;
+use super::{Inventory, Loaded, Origin, SourceInfo, SourceKind};
 use crate::diagnostics::Diagnostic;
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct ConfigFile<'a> {
-    #[serde(default, borrow)]
-    configuration_items: Option<Vec<&'a RawValue>>,
-    #[serde(default, borrow)]
-    base_configuration_items: Option<Vec<&'a RawValue>>,
-}
-
-pub fn parse(name: &str, text: &str, keep: &super::Keep) -> Result<Loaded, Diagnostic> {
-    let file: ConfigFile = serde_json::from_str(text)
-        .map_err(|e| json_error("AWS Config file", name, text.as_bytes(), &e))?;
-    let (list_key, raws) = match (file.configuration_items, file.base_configuration_items) {
-        (Some(items), _) => ("configurationItems", items),
-        (None, Some(items)) => ("baseConfigurationItems", items),
-        (None, None) => return Err(super::not_a_snapshot(name)),
-    };
-    let read = super::read_items(name, text, list_key, "awsAccountId", &raws, keep);
+/// Builds the inventory of an AWS Config file read by [`super::stream`]. Other top-level keys
+/// (`fileVersion`, `configSnapshotId`, `nextToken`, …) are AWS's and carry nothing evaluated.
+pub(crate) fn parse(
+    name: &str,
+    streamed: Streamed,
+    origin: &Origin<'_>,
+) -> Result<Loaded, Diagnostic> {
+    // A file with both lists is not one AWS writes; the items list is the one that describes resources.
+    let list = streamed
+        .lists
+        .into_iter()
+        .min_by_key(|l| l.key != "configurationItems")
+        .ok_or_else(|| super::not_a_snapshot(name))?;
+    let read = super::read_items(name, origin, list, "awsAccountId");
     let mut coverage = Coverage::new(Basis::AwsConfig);
     for (account, region, resource_type) in &read.recorded {
         coverage.add(account, region, resource_type);
@@ -70,8 +64,6 @@ pub fn parse(name: &str, text: &str, keep: &super::Keep) -> Result<Loaded, Diagn
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-
     #[test]
     fn reads_delivered_field_names_and_embedded_json() {
         let text = r#"{"fileVersion": "1.0", "configurationItems": [
@@ -83,7 +75,7 @@ mod tests {
           {"configurationItemCaptureTime": "2026-10-31T08:00:00.000Z", "configurationItemStatus": "ResourceDeleted",
            "resourceType": "AWS::S3::Bucket", "resourceId": "gone", "awsAccountId": "111122223333", "awsRegion": "eu-west-1"}
         ]}"#;
-        let inv = parse("c.json", text, &crate::inventory::Keep::everything())
+        let inv = crate::inventory::parse_snapshot("c.json", text.as_bytes())
             .unwrap()
             .inventory;
         assert_eq!(inv.items.len(), 1);

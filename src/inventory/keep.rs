@@ -188,6 +188,9 @@ impl Keep {
             // no policy reads goes, metadata included.
             None => IDENTITY.contains(&key.as_str()),
         });
+        // Rebuilt at its size: the map was built for every top-level field (a million items'
+        // spare capacity is hundreds of megabytes).
+        *map = std::mem::take(map).into_iter().collect();
     }
 }
 
@@ -214,19 +217,20 @@ impl<'de> serde::de::Visitor<'de> for Pruned<'_> {
     }
 
     fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
-        let mut out = serde_json::Map::new();
+        // Gathered first so the map is built at its size (kept items live to the end of a scan).
+        let mut kept: Vec<(String, Value)> = Vec::new();
         while let Some(key) = map.next_key::<String>()? {
             match self.0.children.get(&key) {
                 Some(sub) => {
                     let value = map.next_value_seed(Pruned(sub))?;
-                    out.insert(key, value);
+                    kept.push((key, value));
                 }
                 None => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
             }
         }
-        Ok(Value::Object(out))
+        Ok(Value::Object(kept.into_iter().collect()))
     }
 
     fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {

@@ -8,6 +8,7 @@ pub mod coverage;
 pub mod keep;
 pub mod shapes;
 pub mod snapshot;
+mod stream;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::Read as _;
@@ -299,36 +300,24 @@ pub fn load_snapshot(path: &Path) -> Result<Loaded, Diagnostic> {
     load_snapshot_keeping(path, &Keep::everything())
 }
 
-/// [`load_snapshot`], keeping of each item only what `keep` names (what the policies read).
+/// [`load_snapshot`], keeping of each item only what `keep` names (what the policies read). The
+/// file is read as a stream ([`stream`]): never held whole, hashed as read.
 pub fn load_snapshot_keeping(path: &Path, keep: &Keep) -> Result<Loaded, Diagnostic> {
     let name = path.display().to_string();
-    let raw = std::fs::read(path).map_err(|e| {
+    let file = std::fs::File::open(path).map_err(|e| {
         Diagnostic::error(
             Code::UnreadableInput,
             format!("{name}: cannot read snapshot: {e}"),
         )
     })?;
-    let sha256 = {
-        use sha2::{Digest, Sha256};
-        hex::encode(Sha256::digest(&raw))
-    };
-    let bytes = if raw.starts_with(&[0x1f, 0x8b]) {
-        let mut out = Vec::new();
-        flate2::read::MultiGzDecoder::new(raw.as_slice())
-            .read_to_end(&mut out)
-            .map_err(|e| {
-                Diagnostic::error(
-                    Code::InvalidInput,
-                    format!("{name}: not a valid gzip file: {e}"),
-                )
-            })?;
-        out
-    } else {
-        raw
-    };
-    let mut loaded = parse_snapshot_keeping(&name, &bytes, keep)?;
+    let (chunks, reader) = stream::spawn_reader(file);
+    let streamed = stream::read(chunks, keep, workers());
+    // The reader stops when the splitter hangs up; it still hashes the rest of the file.
+    let sha256 = reader.join().ok();
+    let origin = Origin::File(path);
+    let mut loaded = from_stream(&name, streamed, keep, &origin)?;
     loaded.inventory.source.path = Some(name);
-    loaded.inventory.source.sha256 = Some(sha256);
+    loaded.inventory.source.sha256 = sha256;
     Ok(loaded)
 }
 
@@ -339,29 +328,160 @@ pub fn parse_snapshot(name: &str, bytes: &[u8]) -> Result<Loaded, Diagnostic> {
 
 /// [`parse_snapshot`], keeping of each item only what `keep` names.
 pub fn parse_snapshot_keeping(name: &str, bytes: &[u8], keep: &Keep) -> Result<Loaded, Diagnostic> {
-    // Editors on Windows and PowerShell's `Out-File -Encoding utf8` write a byte-order mark.
-    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
-    let text = std::str::from_utf8(bytes).map_err(|e| {
-        let file = SourceFile::new(name, String::from_utf8_lossy(bytes).into_owned());
-        let offset = e.valid_up_to();
-        Diagnostic::error(
-            Code::InvalidInput,
-            format!("{name}: invalid snapshot: the file is not UTF-8 text"),
+    let (send, chunks) = std::sync::mpsc::sync_channel(1);
+    let streamed = std::thread::scope(|scope| {
+        scope.spawn(move || {
+            for chunk in bytes.chunks(1 << 22) {
+                if send.send(Ok(chunk.to_vec())).is_err() {
+                    return;
+                }
+            }
+        });
+        stream::read(chunks, keep, workers())
+    });
+    from_stream(name, streamed, keep, &Origin::Bytes(bytes))
+}
+
+/// Threads that parse items: every core (the splitter and the reader are light).
+fn workers() -> usize {
+    std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
+}
+
+/// What was read, for diagnostics that quote it: read again only when something is wrong.
+pub(crate) enum Origin<'a> {
+    File(&'a Path),
+    Bytes(&'a [u8]),
+}
+
+impl Origin<'_> {
+    /// The inflated text, a byte-order mark removed (offsets given out are after it).
+    fn text(&self) -> String {
+        let raw = match self {
+            Origin::File(path) => std::fs::read(path).unwrap_or_default(),
+            Origin::Bytes(bytes) => bytes.to_vec(),
+        };
+        let bytes = if raw.starts_with(&[0x1f, 0x8b]) {
+            let mut out = Vec::new();
+            // Partial output is still worth quoting: the error was found in it.
+            let _ = flate2::read::MultiGzDecoder::new(raw.as_slice()).read_to_end(&mut out);
+            out
+        } else {
+            raw
+        };
+        let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(&bytes);
+        String::from_utf8_lossy(bytes).into_owned()
+    }
+
+    fn source_file(&self, name: &str) -> std::sync::Arc<SourceFile> {
+        SourceFile::new(name, self.text())
+    }
+
+    /// An error located at an absolute offset of the text.
+    pub(crate) fn error_at(&self, name: &str, offset: usize, message: String) -> Diagnostic {
+        let file = self.source_file(name);
+        Diagnostic::error(Code::InvalidInput, message)
+            .at(&file, Span::new(offset, offset + 1))
+            .with_label("here")
+    }
+
+    /// A serde error in a value that starts at `base` (its line and column are relative to it).
+    pub(crate) fn serde_error_at(
+        &self,
+        name: &str,
+        what: &str,
+        base: usize,
+        raw: &[u8],
+        error: &serde_json::Error,
+    ) -> Diagnostic {
+        let relative = crate::diagnostics::offset_of(
+            &String::from_utf8_lossy(raw),
+            error.line(),
+            error.column(),
+        );
+        self.error_at(
+            name,
+            base + relative,
+            format!("{name}: invalid {what}: {}", serde_message(error)),
         )
-        .at(&file, Span::new(offset, offset + 1))
-        .with_label("here")
-    })?;
-    let top: BTreeMap<String, &serde_json::value::RawValue> = match serde_json::from_str(text) {
-        Ok(top) => top,
-        Err(e) if e.classify() == serde_json::error::Category::Data => {
-            return Err(not_a_snapshot(name));
+    }
+}
+
+/// Turns a read stream into an inventory: decides the format by the top-level keys.
+fn from_stream(
+    name: &str,
+    streamed: Result<stream::Streamed, stream::StreamError>,
+    keep: &Keep,
+    origin: &Origin<'_>,
+) -> Result<Loaded, Diagnostic> {
+    let _ = keep;
+    let streamed = match streamed {
+        Ok(streamed) => streamed,
+        Err(stream::StreamError::Read(message)) => {
+            let code = if message.starts_with("cannot read") {
+                Code::UnreadableInput
+            } else {
+                Code::InvalidInput
+            };
+            return Err(Diagnostic::error(code, format!("{name}: {message}")));
         }
-        Err(e) => return Err(json_error("snapshot", name, bytes, &e)),
+        Err(stream::StreamError::NotAnObject) => {
+            // Valid JSON of another shape is not a snapshot; anything else is located.
+            let text = origin.text();
+            return Err(match serde_json::from_str::<serde::de::IgnoredAny>(&text) {
+                Ok(_) => not_a_snapshot(name),
+                Err(e) => json_error("snapshot", name, text.as_bytes(), &e),
+            });
+        }
+        Err(stream::StreamError::NotUtf8 { offset }) => {
+            return Err(origin.error_at(
+                name,
+                offset,
+                format!("{name}: invalid snapshot: the file is not UTF-8 text"),
+            ));
+        }
+        Err(stream::StreamError::Syntax { offset, message }) => {
+            // The splitter checks only the top level's grammar and finds a value's problem at its
+            // end; serde_json, run over the text on this error path, names the first byte wrong.
+            let text = origin.text();
+            if let Err(e) = serde_json::from_str::<serde::de::IgnoredAny>(&text) {
+                return Err(json_error("snapshot", name, text.as_bytes(), &e));
+            }
+            return Err(origin.error_at(
+                name,
+                offset,
+                format!("{name}: invalid snapshot: {message}"),
+            ));
+        }
     };
-    if top.contains_key("snapshotVersion") {
-        snapshot::parse(name, text, keep)
-    } else if top.contains_key("configurationItems") || top.contains_key("baseConfigurationItems") {
-        aws_config::parse(name, text, keep)
+    for field in &streamed.fields {
+        if std::str::from_utf8(&field.raw).is_err() {
+            return Err(origin.error_at(
+                name,
+                field.offset,
+                format!("{name}: invalid snapshot: the file is not UTF-8 text"),
+            ));
+        }
+    }
+    let has = |key: &str| streamed.fields.iter().any(|f| f.key == key);
+    if has("snapshotVersion") {
+        snapshot::parse(name, streamed, origin)
+    } else if !streamed.lists.is_empty() {
+        aws_config::parse(name, streamed, origin)
+    } else if has("configurationItems") || has("baseConfigurationItems") {
+        // The key is there but its value is not a list.
+        let field = streamed
+            .fields
+            .iter()
+            .find(|f| stream::ITEM_LISTS.contains(&f.key.as_str()))
+            .expect("checked above");
+        Err(origin.error_at(
+            name,
+            field.offset,
+            format!(
+                "{name}: invalid snapshot: `{}` must be a list of configuration items",
+                field.key
+            ),
+        ))
     } else {
         Err(not_a_snapshot(name))
     }
@@ -437,16 +557,26 @@ pub(crate) enum ItemState {
 }
 
 /// Where and why one item could not be read.
-struct ItemProblem {
+pub(crate) struct ItemProblem {
     offset: usize,
+    /// What is wrong; for a missing account, what the item is (the field's name depends on the
+    /// format, known once the whole file is read).
     message: String,
+    missing_account: bool,
     resource_type: Option<String>,
     account_id: Option<String>,
     region: Option<String>,
 }
 
+/// Why an item was not read: a problem with the item (reported, the rest is evaluated), or
+/// malformed JSON (the file is rejected, as anywhere else in it).
+pub(crate) enum ItemFailure {
+    Problem(ItemProblem),
+    Syntax { offset: usize, message: String },
+}
+
 /// A configuration item read from a file, before duplicates are resolved.
-struct ReadItem {
+pub(crate) struct ReadItem {
     item: ConfigurationItem,
     state: ItemState,
     captured_at: Option<jiff::Timestamp>,
@@ -468,25 +598,24 @@ pub(crate) struct ItemsRead {
 
 pub(crate) fn read_items(
     name: &str,
-    text: &str,
-    list_key: &str,
+    origin: &Origin<'_>,
+    list: stream::List,
     account_field: &str,
-    raws: &[&serde_json::value::RawValue],
-    keep: &Keep,
 ) -> ItemsRead {
+    let list_key = list.key;
     let file = std::cell::OnceCell::new();
-    let source_file = || {
-        file.get_or_init(|| SourceFile::new(name, text.to_string()))
-            .clone()
-    };
-    let mut read: Vec<ReadItem> = Vec::with_capacity(raws.len());
+    let source_file = || file.get_or_init(|| origin.source_file(name)).clone();
+    let mut read: Vec<ReadItem> = Vec::with_capacity(list.items.len());
     let mut problems: Vec<(usize, ItemProblem)> = Vec::new();
-    for (index, raw) in raws.iter().enumerate() {
-        let item_text = raw.get();
-        let base = item_text.as_ptr() as usize - text.as_ptr() as usize;
-        match read_item(item_text, base, account_field, keep) {
-            Ok(r) => read.push(r),
-            Err(problem) => problems.push((index, problem)),
+    for (index, parsed) in list.items.into_iter().enumerate() {
+        match parsed {
+            stream::Parsed::Item(r) => read.push(r),
+            stream::Parsed::Problem(mut problem) => {
+                if problem.missing_account {
+                    problem.message = format!("{} is missing `{account_field}`", problem.message);
+                }
+                problems.push((index, problem));
+            }
         }
     }
     let mut warnings = Vec::new();
@@ -647,13 +776,15 @@ type ResourceKey<'a> = (&'a str, &'a str, &'a str, &'a str);
 /// An account ID that stands for every account (an unreadable item whose account is unknown).
 pub const ANY_ACCOUNT: &str = "*";
 
-fn read_item(
-    text: &str,
-    base: usize,
-    account_field: &str,
-    keep: &Keep,
-) -> Result<ReadItem, ItemProblem> {
+pub(crate) fn read_item(text: &str, base: usize, keep: &Keep) -> Result<ReadItem, ItemFailure> {
     let raw: RawItem = serde_json::from_str(text).map_err(|e| {
+        let offset = base + crate::diagnostics::offset_of(text, e.line(), e.column());
+        if e.classify() != serde_json::error::Category::Data {
+            return ItemFailure::Syntax {
+                offset,
+                message: serde_message(&e),
+            };
+        }
         // Salvage what the item says it is, so the failure is charged to the right type.
         let value: Option<serde_json::Value> = serde_json::from_str(text).ok();
         let field = |keys: &[&str]| {
@@ -662,27 +793,28 @@ fn read_item(
                     .find_map(|k| v.get(*k).and_then(|x| x.as_str()).map(str::to_string))
             })
         };
-        ItemProblem {
-            offset: base + crate::diagnostics::offset_of(text, e.line(), e.column()),
+        ItemFailure::Problem(ItemProblem {
+            offset,
             message: serde_message(&e),
+            missing_account: false,
             resource_type: field(&["resourceType"]),
             account_id: field(&["accountId", "awsAccountId"]),
             region: field(&["awsRegion"]),
-        }
+        })
     })?;
     let problem = |message: String, raw: &RawItem<'_>| ItemProblem {
         offset: base,
         message,
+        missing_account: false,
         resource_type: Some(raw.resource_type.clone()),
         account_id: raw.account_id.clone(),
         region: raw.aws_region.clone(),
     };
     let captured_at = match &raw.configuration_item_capture_time {
         None | Some(serde_json::Value::Null) => None,
-        Some(value) => Some(
-            time_value(value)
-                .map_err(|why| problem(format!("configurationItemCaptureTime {why}"), &raw))?,
-        ),
+        Some(value) => Some(time_value(value).map_err(|why| {
+            ItemFailure::Problem(problem(format!("configurationItemCaptureTime {why}"), &raw))
+        })?),
     };
     let state = match raw.configuration_item_status.as_deref() {
         Some(s) if s.starts_with("ResourceDeleted") => ItemState::Deleted,
@@ -690,18 +822,26 @@ fn read_item(
         _ => ItemState::Present,
     };
     let what = format!("{} {}", raw.resource_type, raw.resource_id);
-    for (field, missing) in [
-        (account_field, raw.account_id.is_none()),
-        ("awsRegion", raw.aws_region.is_none()),
-    ] {
-        if missing {
-            return Err(problem(format!("{what} is missing `{field}`"), &raw));
-        }
+    if raw.account_id.is_none() {
+        let mut problem = problem(what, &raw);
+        problem.missing_account = true;
+        return Err(ItemFailure::Problem(problem));
+    }
+    if raw.aws_region.is_none() {
+        return Err(ItemFailure::Problem(problem(
+            format!("{what} is missing `awsRegion`"),
+            &raw,
+        )));
     }
     let configuration = match raw.configuration {
         Some(text) => keep
             .parse_property(&raw.resource_type, "configuration", text)
-            .map_err(|e| problem(format!("configuration: {}", serde_message(&e)), &raw))?,
+            .map_err(|e| {
+                ItemFailure::Problem(problem(
+                    format!("configuration: {}", serde_message(&e)),
+                    &raw,
+                ))
+            })?,
         None => serde_json::Value::Null,
     };
     let mut item = raw.into_item(captured_at, configuration);
@@ -718,9 +858,14 @@ fn read_item(
 /// checks and shape normalisation as a file.
 pub(crate) fn item_from_value(value: serde_json::Value) -> Result<ConfigurationItem, String> {
     let text = value.to_string();
-    read_item(&text, 0, "accountId", &Keep::everything())
-        .map(|r| r.item)
-        .map_err(|p| p.message)
+    match read_item(&text, 0, &Keep::everything()) {
+        Ok(r) => Ok(r.item),
+        Err(ItemFailure::Problem(p)) if p.missing_account => {
+            Err(format!("{} is missing `accountId`", p.message))
+        }
+        Err(ItemFailure::Problem(p)) => Err(p.message),
+        Err(ItemFailure::Syntax { message, .. }) => Err(message),
+    }
 }
 
 /// serde_json's message without the " at line L column C" it appends: the location is shown

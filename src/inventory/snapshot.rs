@@ -4,10 +4,9 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use serde_json::value::RawValue;
-
 use super::coverage::{Basis, Coverage, CoverageEntry};
-use super::{CollectionError, Inventory, Loaded, SourceInfo, SourceKind, json_error};
+use super::stream::Streamed;
+use super::{CollectionError, Inventory, Loaded, Origin, SourceInfo, SourceKind};
 use crate::diagnostics::Code;
 use crate::diagnostics::Diagnostic;
 
@@ -37,15 +36,6 @@ pub struct Metadata {
     /// before this field existed cover the types that appear in them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub coverage: Option<Vec<CoverageEntry>>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct SnapshotFile<'a> {
-    snapshot_version: u32,
-    metadata: Metadata,
-    #[serde(borrow)]
-    configuration_items: Vec<&'a RawValue>,
 }
 
 /// Documentation of the file for `attestor schema snapshot`.
@@ -114,34 +104,86 @@ pub fn schema_json() -> String {
     crate::json::pretty_schema(&schemars::schema_for!(SnapshotSchema))
 }
 
-pub fn parse(name: &str, text: &str, keep: &super::Keep) -> Result<Loaded, Diagnostic> {
-    let file: SnapshotFile = serde_json::from_str(text)
-        .map_err(|e| json_error("snapshot", name, text.as_bytes(), &e))?;
-    if file.snapshot_version != SNAPSHOT_VERSION {
+/// The top-level keys of attestor's format, in the order it writes them.
+const KEYS: [&str; 3] = ["snapshotVersion", "metadata", "configurationItems"];
+
+/// Builds the inventory of an attestor snapshot read by [`super::stream`].
+pub(crate) fn parse(
+    name: &str,
+    streamed: Streamed,
+    origin: &Origin<'_>,
+) -> Result<Loaded, Diagnostic> {
+    let mut version = None;
+    let mut metadata = None;
+    for field in &streamed.fields {
+        let decode_error = |e: &serde_json::Error| {
+            origin.serde_error_at(name, "snapshot", field.offset, &field.raw, e)
+        };
+        match field.key.as_str() {
+            "snapshotVersion" => {
+                version =
+                    Some(serde_json::from_slice::<u32>(&field.raw).map_err(|e| decode_error(&e))?);
+            }
+            "metadata" => {
+                metadata = Some(
+                    serde_json::from_slice::<Metadata>(&field.raw).map_err(|e| decode_error(&e))?,
+                );
+            }
+            "configurationItems" => {
+                return Err(origin.error_at(
+                    name,
+                    field.offset,
+                    format!("{name}: invalid snapshot: `configurationItems` must be a list of configuration items"),
+                ));
+            }
+            other => {
+                let expected = KEYS.map(|k| format!("`{k}`")).join(", ");
+                return Err(origin.error_at(
+                    name,
+                    field.key_offset,
+                    format!("{name}: invalid snapshot: unknown field `{other}`, expected one of {expected}"),
+                ));
+            }
+        }
+    }
+    let missing = |key: &str| {
+        Diagnostic::error(
+            Code::InvalidInput,
+            format!("{name}: invalid snapshot: missing field `{key}`"),
+        )
+    };
+    let version = version.ok_or_else(|| missing("snapshotVersion"))?;
+    let metadata = metadata.ok_or_else(|| missing("metadata"))?;
+    let mut lists = streamed.lists.into_iter();
+    let list = match (lists.next(), lists.next()) {
+        (Some(list), None) if list.key == "configurationItems" => list,
+        (None, _) => return Err(missing("configurationItems")),
+        _ => {
+            return Err(Diagnostic::error(
+                Code::InvalidInput,
+                format!(
+                    "{name}: invalid snapshot: unknown field `baseConfigurationItems` (attestor snapshots list \
+                     their items under `configurationItems`)"
+                ),
+            ));
+        }
+    };
+    if version != SNAPSHOT_VERSION {
         return Err(Diagnostic::error(
             Code::InvalidInput,
             format!(
-                "{name}: snapshot version {} is not supported (this attestor reads version {SNAPSHOT_VERSION})",
-                file.snapshot_version
+                "{name}: snapshot version {version} is not supported (this attestor reads version {SNAPSHOT_VERSION})"
             ),
         ));
     }
-    let captured_at =
-        super::time_value(&file.metadata.captured_at.clone().into()).map_err(|e| {
-            Diagnostic::error(
-                Code::InvalidInput,
-                format!("{name}: metadata.capturedAt: {e}"),
-            )
-        })?;
-    let read = super::read_items(
-        name,
-        text,
-        "configurationItems",
-        "accountId",
-        &file.configuration_items,
-        keep,
-    );
-    let coverage = if let Some(entries) = &file.metadata.coverage {
+    let captured_at = super::time_value(&metadata.captured_at.clone().into()).map_err(|e| {
+        Diagnostic::error(
+            Code::InvalidInput,
+            format!("{name}: metadata.capturedAt: {e}"),
+        )
+    })?;
+    let read = super::read_items(name, origin, list, "accountId");
+    let coverage = if let Some(entries) = &metadata.coverage {
         Coverage::from_entries(Basis::Attestor, entries)
     } else {
         let mut coverage = Coverage::new(Basis::Attestor);
@@ -151,23 +193,23 @@ pub fn parse(name: &str, text: &str, keep: &super::Keep) -> Result<Loaded, Diagn
         coverage
     };
     let (item_accounts, item_regions) = super::accounts_and_regions(&read.items);
-    let mut account_ids = file.metadata.account_ids;
+    let mut account_ids = metadata.account_ids;
     account_ids.extend(item_accounts);
     account_ids.sort();
     account_ids.dedup();
-    let mut regions = file.metadata.regions;
+    let mut regions = metadata.regions;
     regions.extend(item_regions);
     regions.sort();
     regions.dedup();
     let mut notes = read.notes;
-    if file.metadata.coverage.is_none() {
+    if metadata.coverage.is_none() {
         notes.push(
             "the snapshot does not say which resource types were collected (written before attestor recorded \
              coverage): absence counts as evidence only for types that appear in it"
                 .into(),
         );
     }
-    let mut errors = file.metadata.collection_errors;
+    let mut errors = metadata.collection_errors;
     errors.extend(read.errors);
     let source = SourceInfo {
         kind: SourceKind::AttestorSnapshot,
@@ -200,7 +242,7 @@ mod tests {
 
     #[test]
     fn parses_metadata_and_items() {
-        let inv = parse("s.json", VALID, &crate::inventory::Keep::everything())
+        let inv = crate::inventory::parse_snapshot("s.json", VALID.as_bytes())
             .unwrap()
             .inventory;
         assert_eq!(inv.items.len(), 1);
@@ -213,11 +255,11 @@ mod tests {
 
     #[test]
     fn written_snapshots_read_back_identically() {
-        let inv = parse("s.json", VALID, &crate::inventory::Keep::everything())
+        let inv = crate::inventory::parse_snapshot("s.json", VALID.as_bytes())
             .unwrap()
             .inventory;
         let text = to_json(&inv);
-        let again = parse("t.json", &text, &crate::inventory::Keep::everything())
+        let again = crate::inventory::parse_snapshot("t.json", text.as_bytes())
             .unwrap()
             .inventory;
         assert_eq!(again.items[0].doc, inv.items[0].doc);
@@ -228,7 +270,7 @@ mod tests {
     #[test]
     fn wrong_types_are_located() {
         let text = VALID.replace("\"snapshotVersion\": 1", "\"snapshotVersion\": \"one\"");
-        let err = parse("s.json", &text, &crate::inventory::Keep::everything()).unwrap_err();
+        let err = crate::inventory::parse_snapshot("s.json", text.as_bytes()).unwrap_err();
         let (_, line, _) = err.location().unwrap();
         assert_eq!(line, 2);
         assert!(err.message.contains("invalid type"), "{}", err.message);
@@ -237,7 +279,7 @@ mod tests {
     #[test]
     fn unknown_metadata_fields_are_rejected() {
         let text = VALID.replace("\"regions\"", "\"regoins\"");
-        let err = parse("s.json", &text, &crate::inventory::Keep::everything()).unwrap_err();
+        let err = crate::inventory::parse_snapshot("s.json", text.as_bytes()).unwrap_err();
         assert!(
             err.message.contains("unknown field `regoins`"),
             "{}",
@@ -248,7 +290,7 @@ mod tests {
     #[test]
     fn an_item_missing_its_account_is_named_and_charged_to_its_type() {
         let text = VALID.replace("\"accountId\": \"111122223333\",", "");
-        let loaded = parse("s.json", &text, &crate::inventory::Keep::everything()).unwrap();
+        let loaded = crate::inventory::parse_snapshot("s.json", text.as_bytes()).unwrap();
         assert!(loaded.inventory.items.is_empty());
         let warning = &loaded.warnings[0];
         assert!(
