@@ -746,8 +746,60 @@ fn pruned_items_give_identical_results() {
             serde_json::to_string(&evaluation.findings).unwrap()
         };
         assert_eq!(run(&whole), run(&pruned), "{name}");
+        // Items straddling chunks, spread over many batches and workers: the same findings.
+        for (chunk, batch) in [(1, 1), (7, 300), (4096, 2048)] {
+            let streamed =
+                crate::inventory::parse_in_chunks(&name, &bytes, &keep_for(&set), chunk, batch)
+                    .unwrap()
+                    .inventory;
+            assert_eq!(
+                run(&streamed),
+                run(&pruned),
+                "{name}: chunks of {chunk}, batches of {batch}"
+            );
+        }
         let size =
             |inv: &Inventory| -> usize { inv.items.iter().map(|i| i.doc.to_string().len()).sum() };
         assert!(size(&pruned) <= size(&whole), "{name}");
     }
+}
+
+#[test]
+fn aws_config_files_read_the_same_whatever_the_chunks() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/aws-config");
+    let (set, _) = crate::policy::load::builtin();
+    let mut files = 0;
+    for entry in std::fs::read_dir(root).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "json") {
+            continue;
+        }
+        files += 1;
+        let bytes = std::fs::read(&path).unwrap();
+        let name = path.display().to_string();
+        let describe = |loaded: crate::inventory::Loaded| {
+            let evaluation = evaluate(&set, &loaded.inventory, &Options::default()).unwrap();
+            let warnings: Vec<String> = loaded
+                .warnings
+                .iter()
+                .map(|w| format!("{} {:?}", w.message, w.location()))
+                .collect();
+            (
+                serde_json::to_string(&evaluation.findings).unwrap(),
+                warnings,
+                loaded.inventory.source.notes,
+                loaded.inventory.collection_errors,
+            )
+        };
+        let reference = describe(crate::inventory::parse_snapshot(&name, &bytes).unwrap());
+        for (chunk, batch) in [(1, 1), (5, 700), (1000, 100)] {
+            let keep = crate::inventory::Keep::everything();
+            let streamed = crate::inventory::parse_in_chunks(&name, &bytes, &keep, chunk, batch);
+            assert!(
+                describe(streamed.unwrap()) == reference,
+                "{name}: chunks of {chunk}, batches of {batch}"
+            );
+        }
+    }
+    assert!(files >= 4, "{files}");
 }

@@ -311,11 +311,11 @@ pub fn load_snapshot_keeping(path: &Path, keep: &Keep) -> Result<Loaded, Diagnos
         )
     })?;
     let (chunks, reader) = stream::spawn_reader(file);
-    let streamed = stream::read(chunks, keep, workers());
+    let streamed = stream::read(chunks, keep, workers(), stream::BATCH);
     // The reader stops when the splitter hangs up; it still hashes the rest of the file.
     let sha256 = reader.join().ok();
     let origin = Origin::File(path);
-    let mut loaded = from_stream(&name, streamed, keep, &origin)?;
+    let mut loaded = from_stream(&name, streamed, &origin)?;
     loaded.inventory.source.path = Some(name);
     loaded.inventory.source.sha256 = sha256;
     Ok(loaded)
@@ -328,18 +328,30 @@ pub fn parse_snapshot(name: &str, bytes: &[u8]) -> Result<Loaded, Diagnostic> {
 
 /// [`parse_snapshot`], keeping of each item only what `keep` names.
 pub fn parse_snapshot_keeping(name: &str, bytes: &[u8], keep: &Keep) -> Result<Loaded, Diagnostic> {
+    parse_in_chunks(name, bytes, keep, 1 << 22, stream::BATCH)
+}
+
+/// [`parse_snapshot_keeping`] with the stream's chunk and batch sizes given, so tests can make
+/// items straddle chunks and spread over many batches and workers.
+pub(crate) fn parse_in_chunks(
+    name: &str,
+    bytes: &[u8],
+    keep: &Keep,
+    chunk: usize,
+    batch: usize,
+) -> Result<Loaded, Diagnostic> {
     let (send, chunks) = std::sync::mpsc::sync_channel(1);
     let streamed = std::thread::scope(|scope| {
         scope.spawn(move || {
-            for chunk in bytes.chunks(1 << 22) {
-                if send.send(Ok(chunk.to_vec())).is_err() {
+            for piece in bytes.chunks(chunk) {
+                if send.send(Ok(piece.to_vec())).is_err() {
                     return;
                 }
             }
         });
-        stream::read(chunks, keep, workers())
+        stream::read(chunks, keep, workers().max(2), batch)
     });
-    from_stream(name, streamed, keep, &Origin::Bytes(bytes))
+    from_stream(name, streamed, &Origin::Bytes(bytes))
 }
 
 /// Threads that parse items: every core (the splitter and the reader are light).
@@ -410,10 +422,8 @@ impl Origin<'_> {
 fn from_stream(
     name: &str,
     streamed: Result<stream::Streamed, stream::StreamError>,
-    keep: &Keep,
     origin: &Origin<'_>,
 ) -> Result<Loaded, Diagnostic> {
-    let _ = keep;
     let streamed = match streamed {
         Ok(streamed) => streamed,
         Err(stream::StreamError::Read(message)) => {

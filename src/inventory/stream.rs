@@ -20,7 +20,7 @@ use super::{ItemProblem, Keep, ReadItem};
 /// Bytes read from the file at a time.
 const CHUNK: usize = 4 << 20;
 /// Bytes of whole items handed to a worker at a time.
-const BATCH: usize = 1 << 20;
+pub(crate) const BATCH: usize = 1 << 20;
 /// The keys whose values are lists of configuration items, parsed item by item.
 pub(crate) const ITEM_LISTS: [&str; 2] = ["configurationItems", "baseConfigurationItems"];
 
@@ -169,8 +169,14 @@ struct Batch {
 /// A batch's items parsed, or the first malformed item's syntax error.
 type BatchResult = (usize, usize, Result<Vec<Parsed>, StreamError>);
 
-/// Reads a snapshot's top level from `chunks`, parsing item lists on `workers` threads.
-pub(crate) fn read(chunks: Chunks, keep: &Keep, workers: usize) -> Result<Streamed, StreamError> {
+/// Reads a snapshot's top level from `chunks`, parsing item lists on `workers` threads in batches
+/// of about `batch` bytes.
+pub(crate) fn read(
+    chunks: Chunks,
+    keep: &Keep,
+    workers: usize,
+    batch: usize,
+) -> Result<Streamed, StreamError> {
     let workers = workers.max(1);
     let (batch_send, batch_receive) = mpsc::sync_channel::<Batch>(workers * 2);
     let batch_receive = std::sync::Mutex::new(batch_receive);
@@ -192,7 +198,7 @@ pub(crate) fn read(chunks: Chunks, keep: &Keep, workers: usize) -> Result<Stream
             });
         }
         drop(done_send);
-        let mut splitter = Splitter::new(chunks);
+        let mut splitter = Splitter::new(chunks, batch);
         let split = splitter.top_level(&mut |batch| {
             // A send fails only when every worker has stopped, which they do only at the end.
             let _ = batch_send.send(batch);
@@ -247,6 +253,8 @@ struct Splitter {
     mark: Option<usize>,
     eof: bool,
     sequence: usize,
+    /// Bytes of items per batch.
+    batch: usize,
     /// Length of a byte-order mark at the start (3 or 0): offsets given out are in the text
     /// after it, as the diagnostics show the file.
     bom: usize,
@@ -255,7 +263,7 @@ struct Splitter {
 type Fields = (Vec<Field>, Vec<usize>);
 
 impl Splitter {
-    fn new(chunks: Chunks) -> Self {
+    fn new(chunks: Chunks, batch: usize) -> Self {
         Splitter {
             chunks,
             buf: Vec::new(),
@@ -264,6 +272,7 @@ impl Splitter {
             mark: None,
             eof: false,
             sequence: 0,
+            batch,
             bom: 0,
         }
     }
@@ -540,7 +549,7 @@ impl Splitter {
             }
             self.skip_value()?;
             ranges.push((start, self.offset()));
-            if self.offset() - ranges[0].0 >= BATCH {
+            if self.offset() - ranges[0].0 >= self.batch {
                 emit_batch(self, &mut ranges);
             }
             match self.peek_token()? {
@@ -575,7 +584,7 @@ mod tests {
 
     fn split(text: &str, size: usize) -> Result<Split, StreamError> {
         let mut batches = Vec::new();
-        let mut splitter = Splitter::new(chunks(text.as_bytes(), size));
+        let mut splitter = Splitter::new(chunks(text.as_bytes(), size), 8);
         let (fields, _) = splitter.top_level(&mut |b| batches.push(b))?;
         let fields = fields
             .into_iter()

@@ -354,8 +354,8 @@ pub struct RenderOptions {
     pub max_rows: Option<usize>,
 }
 
-/// Writes the report in `format` to `w`. JSON, CSV and JSON Lines, the formats that grow with
-/// every result, stream through the writer; the others are rendered, then written. A report that
+/// Writes the report in `format` to `w`. JSON, CSV, JSON Lines and OSCAL, the formats that grow
+/// with every result, stream through the writer; the others are rendered, then written. A report that
 /// cannot be serialised is an `InvalidData` error, never a short file.
 pub fn render_to(
     report: &Report,
@@ -367,12 +367,12 @@ pub fn render_to(
         Format::Json => return json::write(report, w),
         Format::Csv => return csv::write(report, w),
         Format::Jsonl => return json::write_lines(report, w),
+        Format::Oscal => return oscal::write(report, w),
         Format::Table => table::render(report, options),
         Format::Markdown => markdown::render(report),
         Format::Html => html::render(report),
         Format::Sarif => sarif::render(report),
         Format::Junit => junit::render(report),
-        Format::Oscal => oscal::render(report),
     };
     w.write_all(text.as_bytes())
 }

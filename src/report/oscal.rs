@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use serde::Serialize;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
@@ -39,7 +40,13 @@ fn prop(name: &str, value: &str) -> Option<Value> {
     (!value.is_empty()).then(|| json!({"name": name, "value": value}))
 }
 
-pub fn render(report: &Report) -> String {
+/// The document's namespace for attestor's own properties.
+const NS: &str = "https://attestor.invalid/ns/oscal";
+
+/// Streams the document as pretty JSON with a trailing newline. Observations, their inventory
+/// items and each finding's related observations are written one at a time as the writer asks
+/// for them, so a report of any size is never built as one tree.
+pub fn write(report: &Report, w: &mut dyn std::io::Write) -> std::io::Result<()> {
     let time = report
         .evaluated_at
         .or(report.source.captured_at)
@@ -50,53 +57,22 @@ pub fn render(report: &Report) -> String {
         report.source.sha256.clone().unwrap_or_default(),
         time
     );
+    let context = Context {
+        report,
+        seed: &seed,
+        time: &time,
+    };
 
-    let mut inventory: BTreeMap<String, Value> = BTreeMap::new();
-    let mut observations = Vec::new();
-    let mut observation_of_policy: BTreeMap<&str, Vec<String>> = BTreeMap::new();
-    for r in &report.results {
-        let f = &r.finding;
-        let resource = format!(
-            "{}/{}/{}/{}",
-            f.account_id, f.region, f.resource_type, f.resource_id
-        );
-        let item_uuid = uuid(&format!("{seed}|item|{resource}"));
-        inventory.entry(resource.clone()).or_insert_with(|| {
-            json!({
-                "uuid": item_uuid,
-                "description": format!("{} {} in account {} region {}", f.resource_type, f.resource_id, f.account_id, f.region),
-                "props": [
-                    {"name": "asset-id", "value": resource},
-                    {"name": "asset-type", "value": "other"},
-                ],
-            })
-        });
-        let obs_uuid = uuid(&format!("{seed}|obs|{}|{resource}", f.policy_id));
-        observation_of_policy
-            .entry(f.policy_id.as_str())
+    // Each assessed resource once, at its first result, in resource order.
+    let mut inventory: BTreeMap<String, usize> = BTreeMap::new();
+    // Each policy's results, in report order: a finding relates the observations of its policies.
+    let mut results_of_policy: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (i, r) in report.results.iter().enumerate() {
+        inventory.entry(resource_key(&r.finding)).or_insert(i);
+        results_of_policy
+            .entry(r.finding.policy_id.as_str())
             .or_default()
-            .push(obs_uuid.clone());
-        let evidence: Vec<Value> = f
-            .evidence
-            .iter()
-            .map(|e| json!({"description": format!("{} = {} (expected {})", e.path, e.actual, e.expected)}))
-            .collect();
-        let mut obs = json!({
-            "uuid": obs_uuid,
-            "title": format!("{} on {}", f.policy_id, f.resource_id),
-            "description": f.message,
-            "props": [
-                {"name": "policy-id", "value": f.policy_id, "ns": "https://attestor.invalid/ns/oscal"},
-                {"name": "result", "value": f.status.as_str(), "ns": "https://attestor.invalid/ns/oscal"},
-            ],
-            "methods": ["TEST"],
-            "subjects": [{"subject-uuid": item_uuid, "type": "inventory-item"}],
-            "collected": time,
-        });
-        if !evidence.is_empty() {
-            obs["relevant-evidence"] = Value::Array(evidence);
-        }
-        observations.push(obs);
+            .push(i);
     }
 
     // Findings per CCM v4 control, weighed as the questionnaire weighs answers: satisfied only when
@@ -110,7 +86,7 @@ pub fn render(report: &Report) -> String {
             per_control.entry(id.clone()).or_default().push((p, role));
         }
     }
-    let findings: Vec<Value> = per_control
+    let findings: Vec<Finding> = per_control
         .iter()
         .map(|(control, mapped)| {
             use super::evidence::Automated;
@@ -128,85 +104,241 @@ pub fn render(report: &Report) -> String {
                 Automated::NoEvidence => "no resources in scope for the deciding checks".into(),
                 Automated::NoCheck => "no deciding check that can fail ran (not configured, or unable to fail)".into(),
             };
-            let policies: Vec<&super::PolicyInfo> = mapped.iter().map(|(p, _)| *p).collect();
-            let related: Vec<Value> = policies
+            let policies: Vec<&str> = mapped.iter().map(|(p, _)| p.id.as_str()).collect();
+            let related: Vec<usize> = policies
                 .iter()
-                .flat_map(|p| observation_of_policy.get(p.id.as_str()).cloned().unwrap_or_default())
-                .map(|u| json!({"observation-uuid": u}))
+                .flat_map(|p| results_of_policy.get(p).into_iter().flatten().copied())
                 .collect();
-            let mut finding = json!({
-                "uuid": uuid(&format!("{seed}|finding|{control}")),
-                "title": format!("CCM {control}"),
-                "description": format!(
-                    "Policies {}: {why}.",
-                    policies.iter().map(|p| p.id.as_str()).collect::<Vec<_>>().join(", ")
-                ),
-                "target": {
+            Finding {
+                uuid: uuid(&format!("{seed}|finding|{control}")),
+                title: format!("CCM {control}"),
+                description: format!("Policies {}: {why}.", policies.join(", ")),
+                target: json!({
                     "type": "objective-id",
                     "target-id": format!("{}_obj", control_id(control)),
                     "status": {"state": if satisfied { "satisfied" } else { "not-satisfied" }},
-                },
-            });
-            if !related.is_empty() {
-                finding["related-observations"] = Value::Array(related);
+                }),
+                related_observations: (!related.is_empty()).then_some(Related {
+                    context: &context,
+                    results: related,
+                }),
             }
-            finding
         })
         .collect();
 
-    let reviewed: Vec<Value> = per_control
-        .keys()
-        .map(|c| json!({"control-id": control_id(c)}))
-        .collect();
+    let reviewed = if per_control.is_empty() {
+        json!({"control-selections": [{"include-all": {}}]})
+    } else {
+        let controls: Vec<Value> = per_control
+            .keys()
+            .map(|c| json!({"control-id": control_id(c)}))
+            .collect();
+        json!({"control-selections": [{"include-controls": controls}]})
+    };
     let meta_props: Vec<Value> = metadata_fields(report)
         .into_iter()
         .filter_map(|(k, v)| prop(&k.replace('_', "-"), &v))
         .map(|mut p| {
-            p["ns"] = json!("https://attestor.invalid/ns/oscal");
+            p["ns"] = json!(NS);
             p
         })
         .collect();
-    let mut result = json!({
-        "uuid": uuid(&format!("{seed}|result")),
-        "title": "attestor automated assessment",
-        "description": format!(
+    let result = AssessmentResult {
+        uuid: uuid(&format!("{seed}|result")),
+        title: "attestor automated assessment",
+        description: format!(
             "{} policies evaluated against {} (SHA-256 {}).",
             report.policy_set.count,
-            report.source.path.clone().unwrap_or_else(|| "a live AWS account".into()),
+            report
+                .source
+                .path
+                .clone()
+                .unwrap_or_else(|| "a live AWS account".into()),
             report.source.sha256.clone().unwrap_or_else(|| "n/a".into())
         ),
-        "start": time,
-        "end": time,
-        "reviewed-controls": {"control-selections": [{"include-controls": reviewed}]},
-        "observations": observations,
-        "findings": findings,
-    });
-    if !inventory.is_empty() {
-        result["local-definitions"] =
-            json!({"inventory-items": inventory.into_values().collect::<Vec<_>>()});
-    }
-    if report.results.is_empty() {
-        result.as_object_mut().map(|o| o.remove("observations"));
-    }
-    if per_control.is_empty() {
-        result.as_object_mut().map(|o| o.remove("findings"));
-        result["reviewed-controls"] = json!({"control-selections": [{"include-all": {}}]});
-    }
-    let document = json!({
-        "assessment-results": {
-            "uuid": uuid(&format!("{seed}|document")),
-            "metadata": {
+        start: &time,
+        end: &time,
+        reviewed_controls: reviewed,
+        observations: (!report.results.is_empty()).then_some(Observations(&context)),
+        findings: (!findings.is_empty()).then_some(findings),
+        local_definitions: (!inventory.is_empty()).then_some(LocalDefinitions {
+            inventory_items: InventoryItems {
+                context: &context,
+                first_results: inventory.into_values().collect(),
+            },
+        }),
+    };
+    let document = Document {
+        assessment_results: AssessmentResults {
+            uuid: uuid(&format!("{seed}|document")),
+            metadata: json!({
                 "title": "attestor assessment results",
                 "last-modified": time,
                 "version": report.tool.version,
                 "oscal-version": OSCAL_VERSION,
                 "props": meta_props,
-            },
-            "import-ap": {"href": format!("urn:attestor:policy-set:{}", report.policy_set.digest)},
-            "results": [result],
+            }),
+            import_ap: json!({"href": format!("urn:attestor:policy-set:{}", report.policy_set.digest)}),
+            results: [result],
+        },
+    };
+    serde_json::to_writer_pretty(&mut *w, &document)?;
+    w.write_all(b"\n")
+}
+
+/// What every lazily written part needs.
+struct Context<'a> {
+    report: &'a Report,
+    seed: &'a str,
+    time: &'a str,
+}
+
+impl Context<'_> {
+    fn finding(&self, index: usize) -> &crate::eval::Finding {
+        &self.report.results[index].finding
+    }
+
+    fn item_uuid(&self, resource: &str) -> String {
+        uuid(&format!("{}|item|{resource}", self.seed))
+    }
+
+    fn observation_uuid(&self, f: &crate::eval::Finding) -> String {
+        uuid(&format!(
+            "{}|obs|{}|{}",
+            self.seed,
+            f.policy_id,
+            resource_key(f)
+        ))
+    }
+
+    fn observation(&self, f: &crate::eval::Finding) -> Value {
+        let resource = resource_key(f);
+        let evidence: Vec<Value> = f
+            .evidence
+            .iter()
+            .map(|e| json!({"description": format!("{} = {} (expected {})", e.path, e.actual, e.expected)}))
+            .collect();
+        let mut obs = json!({
+            "uuid": self.observation_uuid(f),
+            "title": format!("{} on {}", f.policy_id, f.resource_id),
+            "description": f.message,
+            "props": [
+                {"name": "policy-id", "value": f.policy_id, "ns": NS},
+                {"name": "result", "value": f.status.as_str(), "ns": NS},
+            ],
+            "methods": ["TEST"],
+            "subjects": [{"subject-uuid": self.item_uuid(&resource), "type": "inventory-item"}],
+            "collected": self.time,
+        });
+        if !evidence.is_empty() {
+            obs["relevant-evidence"] = Value::Array(evidence);
         }
-    });
-    crate::json::pretty_value(&document)
+        obs
+    }
+}
+
+/// `account/region/type/id`: an inventory item's asset ID.
+fn resource_key(f: &crate::eval::Finding) -> String {
+    format!(
+        "{}/{}/{}/{}",
+        f.account_id, f.region, f.resource_type, f.resource_id
+    )
+}
+
+#[derive(Serialize)]
+struct Document<'a> {
+    #[serde(rename = "assessment-results")]
+    assessment_results: AssessmentResults<'a>,
+}
+
+#[derive(Serialize)]
+struct AssessmentResults<'a> {
+    uuid: String,
+    metadata: Value,
+    #[serde(rename = "import-ap")]
+    import_ap: Value,
+    results: [AssessmentResult<'a>; 1],
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "kebab-case")]
+struct AssessmentResult<'a> {
+    uuid: String,
+    title: &'static str,
+    description: String,
+    start: &'a str,
+    end: &'a str,
+    reviewed_controls: Value,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    observations: Option<Observations<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    findings: Option<Vec<Finding<'a>>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    local_definitions: Option<LocalDefinitions<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "kebab-case")]
+struct Finding<'a> {
+    uuid: String,
+    title: String,
+    description: String,
+    target: Value,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    related_observations: Option<Related<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "kebab-case")]
+struct LocalDefinitions<'a> {
+    inventory_items: InventoryItems<'a>,
+}
+
+/// One observation per result, built as it is written.
+struct Observations<'a>(&'a Context<'a>);
+
+impl Serialize for Observations<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let results = &self.0.report.results;
+        s.collect_seq(results.iter().map(|r| self.0.observation(&r.finding)))
+    }
+}
+
+/// A finding's related observations: the results of its policies.
+struct Related<'a> {
+    context: &'a Context<'a>,
+    results: Vec<usize>,
+}
+
+impl Serialize for Related<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.results.iter().map(|&i| {
+            json!({"observation-uuid": self.context.observation_uuid(self.context.finding(i))})
+        }))
+    }
+}
+
+/// The assessed resources, each described from its first result.
+struct InventoryItems<'a> {
+    context: &'a Context<'a>,
+    first_results: Vec<usize>,
+}
+
+impl Serialize for InventoryItems<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.first_results.iter().map(|&i| {
+            let f = self.context.finding(i);
+            let resource = resource_key(f);
+            json!({
+                "uuid": self.context.item_uuid(&resource),
+                "description": format!("{} {} in account {} region {}", f.resource_type, f.resource_id, f.account_id, f.region),
+                "props": [
+                    {"name": "asset-id", "value": resource},
+                    {"name": "asset-type", "value": "other"},
+                ],
+            })
+        }))
+    }
 }
 
 #[cfg(test)]
