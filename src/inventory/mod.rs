@@ -615,9 +615,9 @@ pub(crate) fn read_items(
     let list_key = list.key;
     let file = std::cell::OnceCell::new();
     let source_file = || file.get_or_init(|| origin.source_file(name)).clone();
-    let mut read: Vec<ReadItem> = Vec::with_capacity(list.items.len());
+    let mut read: Vec<ReadItem> = Vec::with_capacity(list.len());
     let mut problems: Vec<(usize, ItemProblem)> = Vec::new();
-    for (index, parsed) in list.items.into_iter().enumerate() {
+    for (index, parsed) in list.batches.into_iter().flatten().enumerate() {
         match parsed {
             stream::Parsed::Item(r) => read.push(r),
             stream::Parsed::Problem(mut problem) => {

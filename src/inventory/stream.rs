@@ -34,10 +34,17 @@ pub(crate) struct Field {
     pub raw: Vec<u8>,
 }
 
-/// An item list as read: each item parsed, or why it could not be.
+/// An item list as read: each item parsed, or why it could not be, batch by batch in file
+/// order (never concatenated: a million items would be copied once more).
 pub(crate) struct List {
     pub key: &'static str,
-    pub items: Vec<Parsed>,
+    pub batches: Vec<Vec<Parsed>>,
+}
+
+impl List {
+    pub fn len(&self) -> usize {
+        self.batches.iter().map(Vec::len).sum()
+    }
 }
 
 pub(crate) enum Parsed {
@@ -211,13 +218,13 @@ pub(crate) fn read(
             .iter()
             .map(|&key| List {
                 key: ITEM_LISTS[key],
-                items: Vec::new(),
+                batches: Vec::new(),
             })
             .collect();
         for (_, list, parsed) in results {
             let parsed = parsed?;
             let at = list_keys.iter().position(|&k| k == list).unwrap_or(0);
-            lists[at].items.extend(parsed);
+            lists[at].batches.push(parsed);
         }
         Ok(Streamed { fields, lists })
     })
