@@ -464,6 +464,7 @@ fn a_closed_pipe_is_not_an_error() {
             &snapshot,
             "--format",
             "json",
+            "--quiet",
         ]);
         assert_eq!(
             got, code,
@@ -534,4 +535,99 @@ fn output_to_a_device_writes_through_it() {
         meta.file_type().is_char_device(),
         "/dev/null is still a device"
     );
+}
+
+#[test]
+fn every_scan_ends_with_a_summary_unless_quiet() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("r.json");
+    let out = out.to_str().unwrap();
+    let run = attestor(&[
+        "scan",
+        "--snapshot",
+        "fixtures/noncompliant.snapshot.json",
+        "--format",
+        "json",
+        "--output",
+        out,
+    ]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(run.stdout, "", "the report went to the file");
+    for needle in [
+        "attestor: 69 results: 7 pass, 56 fail, 0 error, 6 not applicable",
+        "failing by severity: 6 critical, 15 high, 32 medium, 3 low",
+        "1 account(s) (222222222222)",
+        &format!("wrote: {out}"),
+        "exit 1: results fail at or above severity low (--fail-on)",
+    ] {
+        assert!(run.stderr.contains(needle), "{needle}: {}", run.stderr);
+    }
+    let quiet = attestor(&[
+        "scan",
+        "--snapshot",
+        "fixtures/noncompliant.snapshot.json",
+        "--format",
+        "json",
+        "--output",
+        out,
+        "--quiet",
+    ]);
+    assert_eq!((quiet.code, quiet.stderr.as_str()), (1, ""));
+    // What could not be read is grouped by operation and cause, and exit 3 is explained.
+    let run = attestor(&[
+        "scan",
+        "--snapshot",
+        "fixtures/aws-config/one-bad-item.json",
+        "--format",
+        "json",
+        "--output",
+        out,
+    ]);
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    for needle in [
+        "could not read (2 cause(s)",
+        "InvalidConfigurationItem in 1 place(s)",
+        "exit 3: nothing fails at or above severity low, but",
+    ] {
+        assert!(run.stderr.contains(needle), "{needle}: {}", run.stderr);
+    }
+}
+
+#[test]
+fn results_name_their_resources_in_every_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = attestor(&[
+        "scan",
+        "--snapshot",
+        "fixtures/noncompliant.snapshot.json",
+        "--format",
+        "json,csv,sarif,junit,oscal,markdown,html",
+        "--output-dir",
+        dir.path().to_str().unwrap(),
+        "--quiet",
+    ]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let read = |name: &str| std::fs::read_to_string(dir.path().join(name)).unwrap();
+    let json: serde_json::Value = serde_json::from_str(&read("report.json")).unwrap();
+    let carol = json["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["resource_id"] == "AIDACAROL")
+        .unwrap();
+    assert_eq!(carol["resource_name"], "carol");
+    assert_eq!(carol["arn"], "arn:aws:iam::222222222222:user/carol");
+    let csv = read("report.csv");
+    assert!(
+        csv.starts_with("policy_id,severity,status,resource_type,resource_id,resource_name,arn,")
+    );
+    assert!(csv.contains("AIDACAROL,carol,arn:aws:iam::222222222222:user/carol,"));
+    let sarif = read("report.sarif");
+    assert!(sarif.contains(r#""name": "carol (AIDACAROL)""#), "{sarif}");
+    assert!(sarif.contains(r#""fullyQualifiedName": "arn:aws:iam::222222222222:user/carol""#));
+    assert!(read("report.junit.xml").contains("AWS::IAM::User carol (AIDACAROL)"));
+    let oscal = read("assessment-results.oscal.json");
+    assert!(oscal.contains(r#""value": "arn:aws:iam::222222222222:user/carol""#));
+    assert!(read("report.md").contains("`carol (AIDACAROL)`"));
+    assert!(read("report.html").contains("carol (AIDACAROL)"));
 }

@@ -234,7 +234,7 @@ pub(super) struct AwsArgs {
     /// Write the API operations called, as JSON, to this file (for audits and tests).
     #[arg(long, value_name = "PATH", hide = true)]
     pub(super) calls_log: Option<PathBuf>,
-    /// No progress on standard error.
+    /// No progress and no closing summary on standard error.
     #[arg(long, short)]
     pub(super) quiet: bool,
     /// Print each service and region as it completes, with what could not be read.

@@ -30,7 +30,11 @@ pub(super) fn load_policies(
 }
 
 /// Renders `report` in every requested format, to standard output, a file, or a directory.
-pub(super) fn write_report(report: &Report, out: &ReportOutput) -> Result<(), Vec<Diagnostic>> {
+/// Returns the files written (none for standard output).
+pub(super) fn write_report(
+    report: &Report,
+    out: &ReportOutput,
+) -> Result<Vec<PathBuf>, Vec<Diagnostic>> {
     let mut formats = out.format.clone();
     formats.dedup();
     if let Some(dir) = &out.output_dir {
@@ -40,16 +44,19 @@ pub(super) fn write_report(report: &Report, out: &ReportOutput) -> Result<(), Ve
                 format!("cannot create {}: {e}", dir.display()),
             )]
         })?;
+        let mut written = Vec::new();
         for format in formats {
             let options = RenderOptions {
                 color: false,
                 max_rows: out.max_rows.0,
             };
-            output::write_with(Some(&dir.join(format.file_name())), |w| {
+            let path = dir.join(format.file_name());
+            output::write_with(Some(&path), |w| {
                 report::render_to(report, format, &options, w)
             })?;
+            written.push(path);
         }
-        return Ok(());
+        return Ok(written);
     }
     let [format] = formats.as_slice() else {
         return Err(vec![Diagnostic::error(
@@ -65,7 +72,7 @@ pub(super) fn write_report(report: &Report, out: &ReportOutput) -> Result<(), Ve
     output::write_with(out.output.as_deref(), |w| {
         report::render_to(report, *format, &options, w)
     })?;
-    Ok(())
+    Ok(out.output.iter().cloned().collect())
 }
 
 /// Reads a JSON report saved by `attestor scan --format json`, of this attestor's schema version.

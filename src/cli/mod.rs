@@ -16,6 +16,7 @@ mod report;
 mod scan;
 mod schema;
 mod snapshot;
+mod summary;
 mod test;
 
 use std::process::ExitCode;

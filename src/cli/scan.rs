@@ -63,7 +63,7 @@ pub(super) fn run(args: ScanArgs) -> CliResult {
     let report = Report::new(&set, &inventory, evaluation);
     // The items are no longer needed: free them before the reports are written.
     drop(inventory);
-    write_report(&report, &args.out)?;
+    let mut written = write_report(&report, &args.out)?;
     if let (Some(framework), Some(dir)) = (args.questionnaire, &args.out.output_dir) {
         output::diagnostics(&person.expired(&report), DiagnosticFormat::Human);
         let q = crate::questionnaire::build(&report, framework.into(), &person);
@@ -73,10 +73,26 @@ pub(super) fn run(args: ScanArgs) -> CliResult {
                 Framework::from(framework).key(),
                 format.extension()
             );
-            output::write(Some(&dir.join(name)), &format.render(&q, &report))?;
+            let path = dir.join(name);
+            output::write(Some(&path), &format.render(&q, &report))?;
+            written.push(path);
         }
     }
-    Ok(report.exit_code(args.fail_on.into()))
+    let code = report.exit_code(args.fail_on.into());
+    if !args.aws.quiet {
+        // After the table on standard output, the summary follows it there; after any other
+        // report (a file, or JSON on standard output), it goes to standard error.
+        let text = super::summary::render(&report, &written, code, args.fail_on.into());
+        let table_on_stdout = args.out.output.is_none()
+            && args.out.output_dir.is_none()
+            && args.out.format.as_slice() == [crate::report::Format::Table];
+        if table_on_stdout {
+            output::write(None, &format!("\n{text}"))?;
+        } else {
+            output::note(format_args!("{}", text.trim_end()));
+        }
+    }
+    Ok(code)
 }
 
 /// Parses `--set POLICY.PARAM=VALUE` items; a value that is not JSON is a plain string.

@@ -48,11 +48,39 @@ pub struct Finding {
     pub policy_id: String,
     pub resource_type: String,
     pub resource_id: String,
+    /// The resource's name as its source gives it (AWS Config's `resourceName`: the user name,
+    /// bucket, DB identifier, log group, trail, …), when it has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource_name: Option<String>,
+    /// The resource's ARN, when the source records it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub arn: Option<String>,
     pub account_id: String,
     pub region: String,
     pub status: Status,
     pub message: String,
     pub evidence: Vec<Evidence>,
+}
+
+impl Finding {
+    /// How a person finds the resource: its name with the ID where they differ (`alice
+    /// (AIDAEXAMPLE)`), else the ID.
+    pub fn resource_label(&self) -> String {
+        match &self.resource_name {
+            Some(name) if *name != self.resource_id && !name.is_empty() => {
+                format!("{name} ({})", self.resource_id)
+            }
+            _ => self.resource_id.clone(),
+        }
+    }
+
+    /// The resource's name, else its ID.
+    pub fn resource_name_or_id(&self) -> &str {
+        self.resource_name
+            .as_deref()
+            .filter(|n| !n.is_empty())
+            .unwrap_or(&self.resource_id)
+    }
 }
 
 /// The resource type account-level findings are reported under (AWS Config's name for an account).
@@ -226,6 +254,8 @@ fn uncovered_finding(policy: &CompiledPolicy, account: &str, gap: &Gap) -> Findi
         policy_id: policy.id.clone(),
         resource_type: policy.resource_type.clone(),
         resource_id: UNCOLLECTED_RESOURCE_ID.into(),
+        resource_name: None,
+        arn: None,
         account_id: account.to_string(),
         region: gap.region.clone(),
         status: Status::Error,
@@ -242,6 +272,8 @@ fn uncollected_finding(
         policy_id: policy.id.clone(),
         resource_type: policy.resource_type.clone(),
         resource_id: UNCOLLECTED_RESOURCE_ID.into(),
+        resource_name: None,
+        arn: None,
         account_id: error.account_id.clone(),
         region: error.region.clone(),
         status: Status::Error,
@@ -307,6 +339,8 @@ impl Env<'_> {
             policy_id: policy.id.clone(),
             resource_type: item.resource_type.clone(),
             resource_id: item.resource_id.clone(),
+            resource_name: item.name().map(str::to_string),
+            arn: item.arn().map(str::to_string),
             account_id: item.account_id.clone(),
             region: item.region.clone(),
             status,
@@ -403,6 +437,8 @@ impl Env<'_> {
                 policy_id: policy.id.clone(),
                 resource_type: ACCOUNT_RESOURCE_TYPE.into(),
                 resource_id: account.to_string(),
+                resource_name: None,
+                arn: None,
                 account_id: account.to_string(),
                 region: "global".into(),
                 status: Status::Error,
@@ -457,6 +493,8 @@ impl Env<'_> {
             policy_id: policy.id.clone(),
             resource_type: ACCOUNT_RESOURCE_TYPE.into(),
             resource_id: account.to_string(),
+            resource_name: None,
+            arn: None,
             account_id: account.to_string(),
             region: "global".into(),
             status,

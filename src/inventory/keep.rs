@@ -72,8 +72,15 @@ pub struct Keep {
     every_type: PathTree,
 }
 
-/// Kept of every item whatever the policies read: what identifies it.
-const IDENTITY: &[&str] = &["resourceType", "resourceId", "accountId", "awsRegion"];
+/// Kept of every item whatever the policies read: what identifies it, and what names it in reports.
+const IDENTITY: &[&str] = &[
+    "resourceType",
+    "resourceId",
+    "resourceName",
+    "accountId",
+    "awsRegion",
+    "arn",
+];
 
 /// What the shape normaliser (`shapes.rs`) reads to rewrite older AWS Config shapes: kept too, so
 /// it sees what it always saw.
@@ -171,7 +178,8 @@ impl Keep {
         Ok(value)
     }
 
-    /// Prunes one item's document. The item's identity (type, ID, account, region) is always kept.
+    /// Prunes one item's document. The item's identity (type, ID, account, region) and what names
+    /// it (name, ARN) are always kept.
     pub fn prune(&self, resource_type: &str, doc: &mut Value) {
         let Some(tree) = self.tree(resource_type) else {
             return;

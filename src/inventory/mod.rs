@@ -74,6 +74,20 @@ pub struct ConfigurationItem {
     pub doc: serde_json::Value,
 }
 
+impl ConfigurationItem {
+    /// The name the source gives the resource (AWS Config's `resourceName`).
+    pub fn name(&self) -> Option<&str> {
+        self.doc
+            .get("resourceName")
+            .and_then(serde_json::Value::as_str)
+    }
+
+    /// The ARN the source records.
+    pub fn arn(&self) -> Option<&str> {
+        self.doc.get("arn").and_then(serde_json::Value::as_str)
+    }
+}
+
 /// Something the collector could not read. Every policy over the named resource types gives `error`
 /// for the account and region, naming this cause.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]

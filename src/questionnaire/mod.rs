@@ -318,12 +318,13 @@ fn evaluation_day(report: &Report) -> Option<jiff::civil::Date> {
 /// Up to five failing / undecided resource IDs per (policy, status), and each policy's accounts
 /// and regions, gathered in one pass over the results rather than once per question.
 struct Index<'r> {
-    examples: BTreeMap<(&'r str, Status), Vec<&'r str>>,
+    /// Up to five resources per policy and status, as a person finds them (name and ID).
+    examples: BTreeMap<(&'r str, Status), Vec<String>>,
     where_: BTreeMap<&'r str, (BTreeSet<&'r str>, BTreeSet<&'r str>)>,
 }
 
 fn index(report: &Report) -> Index<'_> {
-    let mut examples: BTreeMap<(&str, Status), Vec<&str>> = BTreeMap::new();
+    let mut examples: BTreeMap<(&str, Status), Vec<String>> = BTreeMap::new();
     let mut where_: BTreeMap<&str, (BTreeSet<&str>, BTreeSet<&str>)> = BTreeMap::new();
     for r in &report.results {
         let f = &r.finding;
@@ -332,7 +333,7 @@ fn index(report: &Report) -> Index<'_> {
                 .entry((f.policy_id.as_str(), f.status))
                 .or_default();
             if ids.len() < 5 {
-                ids.push(f.resource_id.as_str());
+                ids.push(f.resource_label());
             }
         }
         let (accounts, regions) = where_.entry(f.policy_id.as_str()).or_default();

@@ -100,7 +100,7 @@ pub fn render(report: &Report) -> String {
                 f.status.as_str(),
                 escape(&f.policy_id),
                 r.severity.as_str(),
-                escape(&f.resource_id),
+                escape(&f.resource_label()),
                 escape(&f.resource_type),
                 escape(&f.account_id),
                 escape(&f.region),

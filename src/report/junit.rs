@@ -62,7 +62,10 @@ pub fn render(report: &Report) -> String {
             let f = &r.finding;
             let name = format!(
                 "{} {} ({} {})",
-                f.resource_type, f.resource_id, f.account_id, f.region
+                f.resource_type,
+                f.resource_label(),
+                f.account_id,
+                f.region
             );
             let detail = f.evidence.iter().fold(String::new(), |mut out, e| {
                 let _ = writeln!(out, "{} = {} (expected {})", e.path, e.actual, e.expected);

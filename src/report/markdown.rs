@@ -43,7 +43,7 @@ pub fn render(report: &Report) -> String {
             f.status.as_str(),
             r.severity.as_str(),
             f.policy_id,
-            f.resource_id,
+            f.resource_label(),
             escape(&f.resource_type),
             f.account_id,
             f.region,

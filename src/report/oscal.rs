@@ -220,7 +220,7 @@ impl Context<'_> {
             .collect();
         let mut obs = json!({
             "uuid": self.observation_uuid(f),
-            "title": format!("{} on {}", f.policy_id, f.resource_id),
+            "title": format!("{} on {}", f.policy_id, f.resource_label()),
             "description": f.message,
             "props": [
                 {"name": "policy-id", "value": f.policy_id, "ns": NS},
@@ -329,13 +329,20 @@ impl Serialize for InventoryItems<'_> {
         s.collect_seq(self.first_results.iter().map(|&i| {
             let f = self.context.finding(i);
             let resource = resource_key(f);
+            let mut props = vec![
+                json!({"name": "asset-id", "value": resource}),
+                json!({"name": "asset-type", "value": "other"}),
+            ];
+            if let Some(name) = f.resource_name.as_deref().filter(|n| !n.is_empty()) {
+                props.push(json!({"name": "resource-name", "value": name, "ns": NS}));
+            }
+            if let Some(arn) = &f.arn {
+                props.push(json!({"name": "arn", "value": arn, "ns": NS}));
+            }
             json!({
                 "uuid": self.context.item_uuid(&resource),
-                "description": format!("{} {} in account {} region {}", f.resource_type, f.resource_id, f.account_id, f.region),
-                "props": [
-                    {"name": "asset-id", "value": resource},
-                    {"name": "asset-type", "value": "other"},
-                ],
+                "description": format!("{} {} in account {} region {}", f.resource_type, f.resource_label(), f.account_id, f.region),
+                "props": props,
             })
         }))
     }

@@ -48,8 +48,15 @@ pub fn render(report: &Report) -> String {
             let fqn = format!("aws://{}/{}/{}/{}", f.account_id, f.region, f.resource_type, f.resource_id);
             // Snapshots give no position per resource, so results are located logically only; a
             // source with positions (a Terraform plan) adds a physical location.
+            // Named as a person finds the resource; its ARN where the source records one. The
+            // fingerprint stays on the account/region/type/ID path, so it never changes when a
+            // name or ARN appears.
             let location = json!({
-                "logicalLocations": [{"name": f.resource_id, "fullyQualifiedName": fqn, "kind": "resource"}],
+                "logicalLocations": [{
+                    "name": f.resource_label(),
+                    "fullyQualifiedName": f.arn.clone().unwrap_or_else(|| fqn.clone()),
+                    "kind": "resource",
+                }],
             });
             let fingerprint = hex::encode(Sha256::digest(format!("{}\n{fqn}", f.policy_id)));
             let (kind, level) = if f.status == Status::Fail { ("fail", level(r.severity)) } else { ("open", "none") };

@@ -106,14 +106,14 @@ fn detail_row(r: &super::ResultRow, options: &RenderOptions) -> Vec<Cell> {
     vec![
         status,
         Cell::new(format!("{} ({})", f.policy_id, r.severity.as_str())),
-        Cell::new(format!("{}\n{}", f.resource_id, f.resource_type)),
+        Cell::new(format!("{}\n{}", f.resource_label(), f.resource_type)),
         Cell::new(&f.region),
         Cell::new(&f.message),
     ]
 }
 
-/// 41337 → "41,337".
-fn group_count(n: usize) -> String {
+/// 41337 → "41,337": counts as people read them (the table, the CLI's closing summary).
+pub fn group_count(n: usize) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
