@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use super::support::{Batch, compact, date, for_each_page, item, op, tags};
+use super::support::{Batch, compact, date, ec2_arn, for_each_page, item, name_tag, op, tags};
 use super::{BoxFuture, Ctx, Operation, Service};
 
 const VPCS: Operation = op!("EC2", "DescribeVpcs", "ec2:DescribeVpcs");
@@ -99,16 +99,19 @@ async fn collect(ctx: &Ctx, region: &str) -> Batch {
                     "isDefault": v.is_default(),
                     "state": v.state().map(aws_sdk_ec2::types::VpcState::as_str),
                 }));
+                let tags = ec2_tags(v.tags());
+                // The `Name` tag is the name people know an EC2 resource by.
+                let name = name_tag(&tags).map(str::to_string);
                 batch.push(item(
                     ctx,
                     "AWS::EC2::VPC",
                     region,
                     v.vpc_id().unwrap_or_default(),
-                    None,
-                    None,
+                    name.as_deref(),
+                    ec2_arn(ctx, region, "vpc", v.vpc_id()).as_deref(),
                     configuration,
                     Value::Null,
-                    ec2_tags(v.tags()),
+                    tags,
                 ));
             }
         }
@@ -135,16 +138,19 @@ async fn collect(ctx: &Ctx, region: &str) -> Batch {
                     "defaultForAz": s.default_for_az(),
                     "state": s.state().map(|v| json!({"value": v.as_str()})),
                 }));
+                let tags = ec2_tags(s.tags());
+                // The `Name` tag is the name people know an EC2 resource by.
+                let name = name_tag(&tags).map(str::to_string);
                 batch.push(item(
                     ctx,
                     "AWS::EC2::Subnet",
                     region,
                     s.subnet_id().unwrap_or_default(),
-                    None,
+                    name.as_deref(),
                     s.subnet_arn(),
                     configuration,
                     Value::Null,
-                    ec2_tags(s.tags()),
+                    tags,
                 ));
             }
         }
@@ -200,16 +206,19 @@ async fn collect(ctx: &Ctx, region: &str) -> Batch {
                     "routes": routes,
                     "associations": associations,
                 }));
+                let tags = ec2_tags(t.tags());
+                // The `Name` tag is the name people know an EC2 resource by.
+                let name = name_tag(&tags).map(str::to_string);
                 batch.push(item(
                     ctx,
                     "AWS::EC2::RouteTable",
                     region,
                     t.route_table_id().unwrap_or_default(),
-                    None,
-                    None,
+                    name.as_deref(),
+                    ec2_arn(ctx, region, "route-table", t.route_table_id()).as_deref(),
                     configuration,
                     Value::Null,
-                    ec2_tags(t.tags()),
+                    tags,
                 ));
             }
         }
@@ -229,16 +238,19 @@ async fn collect(ctx: &Ctx, region: &str) -> Batch {
                     "internetGatewayId": g.internet_gateway_id(),
                     "attachments": g.attachments().iter().map(|a| json!({"vpcId": a.vpc_id(), "state": a.state().map(aws_sdk_ec2::types::AttachmentStatus::as_str)})).collect::<Vec<_>>(),
                 }));
+                let tags = ec2_tags(g.tags());
+                // The `Name` tag is the name people know an EC2 resource by.
+                let name = name_tag(&tags).map(str::to_string);
                 batch.push(item(
                     ctx,
                     "AWS::EC2::InternetGateway",
                     region,
                     g.internet_gateway_id().unwrap_or_default(),
-                    None,
-                    None,
+                    name.as_deref(),
+                    ec2_arn(ctx, region, "internet-gateway", g.internet_gateway_id()).as_deref(),
                     configuration,
                     Value::Null,
-                    ec2_tags(g.tags()),
+                    tags,
                 ));
             }
         }
@@ -309,16 +321,19 @@ async fn collect(ctx: &Ctx, region: &str) -> Batch {
                     "entries": entries,
                     "associations": acl.associations().iter().map(|a| json!({"subnetId": a.subnet_id()})).collect::<Vec<_>>(),
                 }));
+                let tags = ec2_tags(acl.tags());
+                // The `Name` tag is the name people know an EC2 resource by.
+                let name = name_tag(&tags).map(str::to_string);
                 batch.push(item(
                     ctx,
                     "AWS::EC2::NetworkAcl",
                     region,
                     acl.network_acl_id().unwrap_or_default(),
-                    None,
-                    None,
+                    name.as_deref(),
+                    ec2_arn(ctx, region, "network-acl", acl.network_acl_id()).as_deref(),
                     configuration,
                     Value::Null,
-                    ec2_tags(acl.tags()),
+                    tags,
                 ));
             }
         }
@@ -344,16 +359,19 @@ async fn collect(ctx: &Ctx, region: &str) -> Batch {
                     "state": v.state().map(aws_sdk_ec2::types::VolumeState::as_str),
                     "createTime": date(v.create_time()),
                 }));
+                let tags = ec2_tags(v.tags());
+                // The `Name` tag is the name people know an EC2 resource by.
+                let name = name_tag(&tags).map(str::to_string);
                 batch.push(item(
                     ctx,
                     "AWS::EC2::Volume",
                     region,
                     v.volume_id().unwrap_or_default(),
-                    None,
-                    None,
+                    name.as_deref(),
+                    ec2_arn(ctx, region, "volume", v.volume_id()).as_deref(),
                     configuration,
                     Value::Null,
-                    ec2_tags(v.tags()),
+                    tags,
                 ));
             }
         }
@@ -411,16 +429,19 @@ async fn collect(ctx: &Ctx, region: &str) -> Batch {
                     "deliverLogsStatus": f.deliver_logs_status(),
                     "deliverLogsErrorMessage": f.deliver_logs_error_message(),
                 }));
+                let tags = ec2_tags(f.tags());
+                // The `Name` tag is the name people know an EC2 resource by.
+                let name = name_tag(&tags).map(str::to_string);
                 batch.push(item(
                     ctx,
                     "AWS::EC2::FlowLog",
                     region,
                     f.flow_log_id().unwrap_or_default(),
-                    None,
-                    None,
+                    name.as_deref(),
+                    ec2_arn(ctx, region, "vpc-flow-log", f.flow_log_id()).as_deref(),
                     configuration,
                     Value::Null,
-                    ec2_tags(f.tags()),
+                    tags,
                 ));
             }
         }

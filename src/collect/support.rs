@@ -175,6 +175,36 @@ pub fn account_item(
     )
 }
 
+/// The partition of a region's ARNs: `aws`, `aws-cn` or `aws-us-gov`.
+fn partition(region: &str) -> &'static str {
+    if region.starts_with("cn-") {
+        "aws-cn"
+    } else if region.starts_with("us-gov-") {
+        "aws-us-gov"
+    } else {
+        "aws"
+    }
+}
+
+/// The ARN of an EC2 resource the Describe call does not return one for (VPCs, route tables,
+/// volumes, …), in the form AWS Config records: `arn:aws:ec2:REGION:ACCOUNT:KIND/ID`.
+pub fn ec2_arn(ctx: &Ctx, region: &str, kind: &str, id: Option<&str>) -> Option<String> {
+    id.map(|id| {
+        format!(
+            "arn:{}:ec2:{region}:{}:{kind}/{id}",
+            partition(region),
+            ctx.account_id
+        )
+    })
+}
+
+/// An EC2 resource's `Name` tag: the name people give VPCs, subnets and volumes in the console.
+pub fn name_tag(tags: &Value) -> Option<&str> {
+    tags.get("Name")
+        .and_then(Value::as_str)
+        .filter(|n| !n.is_empty())
+}
+
 /// Builds a configuration item. `configuration` and `supplementary` are JSON objects with AWS
 /// Config's property names.
 // The arguments are the configuration item's own fields, in its order; a builder would add nothing.
