@@ -542,15 +542,20 @@ fn every_scan_ends_with_a_summary_unless_quiet() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("r.json");
     let out = out.to_str().unwrap();
-    let run = attestor(&[
-        "scan",
-        "--snapshot",
-        "fixtures/noncompliant.snapshot.json",
-        "--format",
-        "json",
-        "--output",
-        out,
-    ]);
+    let scan = |snapshot: &str, extra: &[&str]| {
+        let mut args = vec![
+            "scan",
+            "--snapshot",
+            snapshot,
+            "--format",
+            "json",
+            "--output",
+            out,
+        ];
+        args.extend(extra);
+        attestor(&args)
+    };
+    let run = scan("fixtures/noncompliant.snapshot.json", &[]);
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert_eq!(run.stdout, "", "the report went to the file");
     for needle in [
@@ -562,27 +567,10 @@ fn every_scan_ends_with_a_summary_unless_quiet() {
     ] {
         assert!(run.stderr.contains(needle), "{needle}: {}", run.stderr);
     }
-    let quiet = attestor(&[
-        "scan",
-        "--snapshot",
-        "fixtures/noncompliant.snapshot.json",
-        "--format",
-        "json",
-        "--output",
-        out,
-        "--quiet",
-    ]);
+    let quiet = scan("fixtures/noncompliant.snapshot.json", &["--quiet"]);
     assert_eq!((quiet.code, quiet.stderr.as_str()), (1, ""));
     // What could not be read is grouped by operation and cause, and exit 3 is explained.
-    let run = attestor(&[
-        "scan",
-        "--snapshot",
-        "fixtures/aws-config/one-bad-item.json",
-        "--format",
-        "json",
-        "--output",
-        out,
-    ]);
+    let run = scan("fixtures/aws-config/one-bad-item.json", &[]);
     assert_eq!(run.code, 3, "{}", run.stderr);
     for needle in [
         "could not read (2 cause(s)",
