@@ -244,6 +244,8 @@ pub fn item(
         resource_id,
         account_id: ctx.account_id.clone(),
         region: region.to_string(),
+        resource_name: resource_name.map(str::to_string),
+        arn: arn.map(str::to_string),
         doc: Value::Object(doc),
     }
 }

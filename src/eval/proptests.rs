@@ -60,6 +60,8 @@ fn status(set: &PolicySet, doc: &Value) -> Status {
         resource_id: "r1".into(),
         account_id: "111122223333".into(),
         region: "eu-west-1".into(),
+        resource_name: None,
+        arn: None,
         doc: doc.clone(),
     };
     let inventory = Inventory::new(source(), vec![item], Vec::new(), Coverage::complete());
@@ -807,6 +809,8 @@ fn related_lookup_skips_a_resource_missing_its_key() {
         resource_id: id.into(),
         account_id: "111122223333".into(),
         region: "eu-west-1".into(),
+        resource_name: None,
+        arn: None,
         doc: json!({"resourceType": resource_type, "resourceId": id, "configuration": configuration}),
     };
     let items = |association: Value| {

@@ -16,6 +16,8 @@ fn item(resource_type: &str, id: &str, configuration: Value) -> ConfigurationIte
         resource_id: id.into(),
         account_id: ACCOUNT.into(),
         region: "eu-west-1".into(),
+        resource_name: None,
+        arn: None,
         doc: json!({"resourceType": resource_type, "resourceId": id, "configuration": configuration}),
     }
 }

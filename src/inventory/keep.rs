@@ -72,16 +72,6 @@ pub struct Keep {
     every_type: PathTree,
 }
 
-/// Kept of every item whatever the policies read: what identifies it, and what names it in reports.
-const IDENTITY: &[&str] = &[
-    "resourceType",
-    "resourceId",
-    "resourceName",
-    "accountId",
-    "awsRegion",
-    "arn",
-];
-
 /// What the shape normaliser (`shapes.rs`) reads to rewrite older AWS Config shapes: kept too, so
 /// it sees what it always saw.
 const SHAPE_INPUTS: &[(&str, &str)] = &[
@@ -178,8 +168,9 @@ impl Keep {
         Ok(value)
     }
 
-    /// Prunes one item's document. The item's identity (type, ID, account, region) and what names
-    /// it (name, ARN) are always kept.
+    /// Prunes one item's document to what the policies read. The item's identity (type, ID,
+    /// account, region) and names (name, ARN) live in its fields, so the document keeps them only
+    /// where a policy reads them (a lookup by `resourceId`, a condition on `arn`).
     pub fn prune(&self, resource_type: &str, doc: &mut Value) {
         let Some(tree) = self.tree(resource_type) else {
             return;
@@ -192,9 +183,7 @@ impl Keep {
                 sub.prune(child);
                 true
             }
-            // The identity evaluation needs (lookups default to `resourceId`); the rest of what
-            // no policy reads goes, metadata included.
-            None => IDENTITY.contains(&key.as_str()),
+            None => false,
         });
         // Rebuilt at its size: the map was built for every top-level field (a million items'
         // spare capacity is hundreds of megabytes).
@@ -309,7 +298,6 @@ mod tests {
         assert_eq!(
             doc,
             json!({
-                "resourceType": "T", "resourceId": "r", "awsRegion": "eu-west-1",
                 "configuration": {
                     "rules": [{"enabled": true}, {}, "odd"],
                     "policy": {"Statement": [{"Effect": "Allow"}]}
@@ -320,13 +308,19 @@ mod tests {
     }
 
     #[test]
-    fn everything_keeps_everything_and_unread_types_keep_their_identity() {
+    fn everything_keeps_everything_and_unread_types_keep_nothing() {
         let doc = json!({"resourceType": "U", "configuration": {"a": 1}});
         let mut kept = doc.clone();
         Keep::everything().prune("U", &mut kept);
         assert_eq!(kept, doc);
         Keep::only_read().prune("U", &mut kept);
-        assert_eq!(kept, json!({"resourceType": "U"}));
+        assert_eq!(kept, json!({}));
+        // A lookup by ID keeps the ID in the document.
+        let mut keep = Keep::only_read();
+        keep.add("U", "resourceId", true);
+        let mut kept = json!({"resourceType": "U", "resourceId": "u-1"});
+        keep.prune("U", &mut kept);
+        assert_eq!(kept, json!({"resourceId": "u-1"}));
     }
 
     #[test]

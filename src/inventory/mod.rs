@@ -63,28 +63,37 @@ impl SourceInfo {
     }
 }
 
-/// One resource in AWS Config's configuration-item shape. `doc` is the whole item; policy paths
-/// (`configuration.x`, `supplementaryConfiguration.y`, `tags.k`, `resourceId`) are resolved in it.
+/// One resource in AWS Config's configuration-item shape. `doc` is the item as policies read it
+/// (`configuration.x`, `supplementaryConfiguration.y`, `tags.k`, `resourceId`); loaded with a
+/// [`Keep`], it holds only what they read, and the identity and names live in the fields.
 #[derive(Debug, Clone)]
 pub struct ConfigurationItem {
     pub resource_type: String,
     pub resource_id: String,
     pub account_id: String,
     pub region: String,
+    /// AWS Config's `resourceName`, kept for reports whatever the policies read.
+    pub resource_name: Option<String>,
+    /// AWS Config's `ARN`, kept for reports whatever the policies read.
+    pub arn: Option<String>,
     pub doc: serde_json::Value,
 }
 
 impl ConfigurationItem {
     /// The name the source gives the resource (AWS Config's `resourceName`).
     pub fn name(&self) -> Option<&str> {
-        self.doc
-            .get("resourceName")
-            .and_then(serde_json::Value::as_str)
+        self.resource_name.as_deref().or_else(|| {
+            self.doc
+                .get("resourceName")
+                .and_then(serde_json::Value::as_str)
+        })
     }
 
     /// The ARN the source records.
     pub fn arn(&self) -> Option<&str> {
-        self.doc.get("arn").and_then(serde_json::Value::as_str)
+        self.arn
+            .as_deref()
+            .or_else(|| self.doc.get("arn").and_then(serde_json::Value::as_str))
     }
 }
 
@@ -944,10 +953,10 @@ impl RawItem<'_> {
         };
         put("resourceType", self.resource_type.clone().into());
         put("resourceId", self.resource_id.clone().into());
-        put("resourceName", self.resource_name.into());
+        put("resourceName", self.resource_name.clone().into());
         put("accountId", account_id.clone().into());
         put("awsRegion", region.clone().into());
-        put("arn", self.arn.into());
+        put("arn", self.arn.clone().into());
         put("availabilityZone", self.availability_zone.into());
         // One spelling of times in the document, whatever the file used (RFC 3339, UTC).
         put(
@@ -979,6 +988,8 @@ impl RawItem<'_> {
             resource_id: self.resource_id,
             account_id,
             region,
+            resource_name: self.resource_name,
+            arn: self.arn,
             doc: serde_json::Value::Object(doc),
         }
     }

@@ -136,6 +136,8 @@ mod tests {
             resource_id: "sg-1".into(),
             account_id: "1".into(),
             region: "eu-west-1".into(),
+            resource_name: None,
+            arn: None,
             doc: json!({"configuration": {"ipPermissions": permissions}}),
         }
     }
@@ -188,6 +190,8 @@ mod tests {
             resource_id: "k".into(),
             account_id: "1".into(),
             region: "eu-west-1".into(),
+            resource_name: None,
+            arn: None,
             doc: json!({"configuration": {"customerMasterKeySpec": "SYMMETRIC_DEFAULT", "keyManager": "CUSTOMER"}}),
         };
         normalize(&mut item);

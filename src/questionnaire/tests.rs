@@ -283,6 +283,8 @@ fn report(users: &[(&str, bool)], overrides: eval::Overrides) -> Report {
         resource_id: id.into(),
         account_id: "111122223333".into(),
         region: "eu-west-1".into(),
+        resource_name: None,
+        arn: None,
         doc: json!({"resourceType": t, "resourceId": id, "awsRegion": "eu-west-1", "configuration": conf}),
     };
     let mut items: Vec<ConfigurationItem> = users
