@@ -35,6 +35,29 @@ pub(super) fn write_report(
     report: &Report,
     out: &ReportOutput,
 ) -> Result<Vec<PathBuf>, Vec<Diagnostic>> {
+    write_formats(out, |format, options, w| {
+        report::render_to(report, format, options, w)
+    })
+}
+
+/// [`write_report`] for a report whose results are produced as they are written
+/// ([`report::write_streamed`]): every format must be one that streams.
+pub(super) fn write_report_streamed(
+    report: &Report,
+    prepared: &crate::eval::Prepared<'_>,
+    out: &ReportOutput,
+) -> Result<Vec<PathBuf>, Vec<Diagnostic>> {
+    write_formats(out, |format, _, w| {
+        report::write_streamed(report, prepared, format, w)
+    })
+}
+
+/// Writes each requested format with `render`: one file each into `--output-dir`, or the one
+/// format to `--output` or standard output.
+fn write_formats(
+    out: &ReportOutput,
+    render: impl Fn(report::Format, &RenderOptions, &mut dyn std::io::Write) -> std::io::Result<()>,
+) -> Result<Vec<PathBuf>, Vec<Diagnostic>> {
     let mut formats = out.format.clone();
     formats.dedup();
     if let Some(dir) = &out.output_dir {
@@ -44,16 +67,14 @@ pub(super) fn write_report(
                 format!("cannot create {}: {e}", dir.display()),
             )]
         })?;
+        let options = RenderOptions {
+            color: false,
+            max_rows: out.max_rows.0,
+        };
         let mut written = Vec::new();
         for format in formats {
-            let options = RenderOptions {
-                color: false,
-                max_rows: out.max_rows.0,
-            };
             let path = dir.join(format.file_name());
-            output::write_with(Some(&path), |w| {
-                report::render_to(report, format, &options, w)
-            })?;
+            output::write_with(Some(&path), |w| render(format, &options, w))?;
             written.push(path);
         }
         return Ok(written);
@@ -69,9 +90,7 @@ pub(super) fn write_report(
         color,
         max_rows: out.max_rows.0,
     };
-    output::write_with(out.output.as_deref(), |w| {
-        report::render_to(report, *format, &options, w)
-    })?;
+    output::write_with(out.output.as_deref(), |w| render(*format, &options, w))?;
     Ok(out.output.iter().cloned().collect())
 }
 

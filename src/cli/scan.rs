@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use super::args::{DiagnosticFormat, QuestionnaireFormat, ScanArgs};
-use super::common::{load_policies, person_input, write_report};
+use super::common::{load_policies, person_input, write_report, write_report_streamed};
 use super::{CliResult, live, output};
 use crate::controls::Framework;
 use crate::diagnostics::Code;
@@ -59,11 +59,27 @@ pub(super) fn run(args: ScanArgs) -> CliResult {
         }
         None => live::collect(&args.aws)?,
     };
-    let evaluation = eval::evaluate(&set, &inventory, &eval::Options { as_of, overrides })?;
-    let report = Report::new(&set, &inventory, evaluation);
-    // The items are no longer needed: free them before the reports are written.
-    drop(inventory);
-    let mut written = write_report(&report, &args.out)?;
+    let options = eval::Options { as_of, overrides };
+    let streams = args.questionnaire.is_none() && args.out.format.iter().all(|f| f.streams());
+    let (report, mut written) = if streams {
+        // JSON, JSON Lines and CSV are written as results are produced: everything is evaluated
+        // once to count, then again, in order, a chunk at a time as it is written. No list of
+        // every result is held.
+        let prepared = eval::prepare(&set, &inventory, &options)?;
+        let report = Report::counted(&set, &inventory, &prepared);
+        let written = write_report_streamed(&report, &prepared, &args.out)?;
+        (report, written)
+    } else {
+        let report = Report::new(
+            &set,
+            &inventory,
+            eval::evaluate(&set, &inventory, &options)?,
+        );
+        // The items are no longer needed: free them before the reports are written.
+        drop(inventory);
+        let written = write_report(&report, &args.out)?;
+        (report, written)
+    };
     if let (Some(framework), Some(dir)) = (args.questionnaire, &args.out.output_dir) {
         output::diagnostics(&person.expired(&report), DiagnosticFormat::Human);
         let q = crate::questionnaire::build(&report, framework.into(), &person);

@@ -6,7 +6,6 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
-use crate::eval::Status;
 use crate::policy::Severity;
 use crate::report::Report;
 
@@ -50,13 +49,12 @@ pub(super) fn render(
         }
     );
     if s.fail > 0 {
+        // From the policies' counts: a streamed report holds no results.
         let mut by_severity: BTreeMap<std::cmp::Reverse<Severity>, usize> = BTreeMap::new();
-        for r in &report.results {
-            if r.finding.status == Status::Fail {
-                *by_severity
-                    .entry(std::cmp::Reverse(r.severity))
-                    .or_default() += 1;
-            }
+        for p in report.policies.iter().filter(|p| p.summary.fail > 0) {
+            *by_severity
+                .entry(std::cmp::Reverse(p.severity))
+                .or_default() += p.summary.fail;
         }
         let counts: Vec<String> = by_severity
             .iter()

@@ -123,6 +123,38 @@ pub fn evaluate(
     inventory: &Inventory,
     options: &Options,
 ) -> Result<Evaluation, Vec<Diagnostic>> {
+    let prepared = prepare(set, inventory, options)?;
+    let findings = prepared.findings(0..prepared.len());
+    Ok(Evaluation {
+        findings,
+        as_of: prepared.as_of,
+        policies: prepared.policies,
+        not_configured: prepared.not_configured,
+    })
+}
+
+/// Policies compiled, lookups indexed and every (policy, resource) task laid out in report order,
+/// ready to give findings in order, a range at a time: a report can be written as its results
+/// are produced, and no list of every finding is ever held ([`Prepared::findings`]).
+pub struct Prepared<'a> {
+    pub policies: Vec<CompiledPolicy>,
+    /// Policies that did not run because a parameter without a default was not set.
+    pub not_configured: Vec<compile::NotConfigured>,
+    pub as_of: Option<jiff::Timestamp>,
+    inventory: &'a Inventory,
+    indexes: RelationIndexes,
+    /// In report order: by policy, account, region, resource type and ID (ties in the order the
+    /// tasks were made).
+    tasks: Vec<(usize, Task)>,
+}
+
+/// Compiles the policies (binding parameters) and lays out the tasks; errors in parameters or
+/// `--set` stop here, before anything is evaluated.
+pub fn prepare<'a>(
+    set: &PolicySet,
+    inventory: &'a Inventory,
+    options: &Options,
+) -> Result<Prepared<'a>, Vec<Diagnostic>> {
     let mut keys = compile::IndexKeys::default();
     let mut policies = Vec::with_capacity(set.policies.len());
     let mut not_configured = Vec::new();
@@ -154,7 +186,7 @@ pub fn evaluate(
     };
     let accounts = inventory.accounts();
     // One task per (policy, resource) or (policy, account): rayon balances uneven policy sizes.
-    let tasks: Vec<(usize, Task)> = policies
+    let mut tasks: Vec<(usize, Task)> = policies
         .iter()
         .enumerate()
         .flat_map(|(p, policy)| -> Vec<(usize, Task)> {
@@ -191,42 +223,114 @@ pub fn evaluate(
             }
         })
         .collect();
-    let mut findings: Vec<Finding> = tasks
-        .par_iter()
-        .map(|(p, task)| {
-            let policy = &policies[*p];
-            match task {
-                Task::Resource(i) => env.resource_finding(policy, &inventory.items[*i]),
-                Task::Uncollected(e) => {
-                    uncollected_finding(policy, &inventory.collection_errors[*e])
-                }
-                Task::Account(account) => env.account_finding(policy, account),
-                Task::Uncovered(account, gap) => uncovered_finding(policy, account, gap),
-            }
-        })
-        .collect();
-    findings.sort_by(|a, b| {
-        (
-            &a.policy_id,
-            &a.account_id,
-            &a.region,
-            &a.resource_type,
-            &a.resource_id,
-        )
-            .cmp(&(
-                &b.policy_id,
-                &b.account_id,
-                &b.region,
-                &b.resource_type,
-                &b.resource_id,
-            ))
-    });
-    Ok(Evaluation {
+    // The order of the report, decided before anything is evaluated (a stable sort: the order
+    // is the same whether findings are produced all at once or a range at a time).
+    tasks.sort_by(|a, b| task_key(&policies, inventory, a).cmp(&task_key(&policies, inventory, b)));
+    Ok(Prepared {
         policies,
         not_configured,
-        findings,
         as_of,
+        inventory,
+        indexes,
+        tasks,
     })
+}
+
+/// What a task's finding is sorted by: policy, account, region, resource type, resource ID.
+fn task_key<'t>(
+    policies: &'t [CompiledPolicy],
+    inventory: &'t Inventory,
+    (p, task): &'t (usize, Task),
+) -> (&'t str, &'t str, &'t str, &'t str, &'t str) {
+    let policy = &policies[*p];
+    match task {
+        Task::Resource(i) => {
+            let item = &inventory.items[*i];
+            (
+                &policy.id,
+                &item.account_id,
+                &item.region,
+                &item.resource_type,
+                &item.resource_id,
+            )
+        }
+        Task::Uncollected(e) => {
+            let error = &inventory.collection_errors[*e];
+            (
+                &policy.id,
+                &error.account_id,
+                &error.region,
+                &policy.resource_type,
+                UNCOLLECTED_RESOURCE_ID,
+            )
+        }
+        Task::Account(account) => (
+            &policy.id,
+            account,
+            "global",
+            ACCOUNT_RESOURCE_TYPE,
+            account,
+        ),
+        Task::Uncovered(account, gap) => (
+            &policy.id,
+            account,
+            &gap.region,
+            &policy.resource_type,
+            UNCOLLECTED_RESOURCE_ID,
+        ),
+    }
+}
+
+impl Prepared<'_> {
+    /// How many findings the evaluation gives.
+    pub fn len(&self) -> usize {
+        self.tasks.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.tasks.is_empty()
+    }
+
+    /// The findings of a range of tasks, in report order, evaluated in parallel.
+    pub fn findings(&self, range: std::ops::Range<usize>) -> Vec<Finding> {
+        let env = Env {
+            inventory: self.inventory,
+            indexes: &self.indexes,
+            as_of: self.as_of,
+        };
+        self.tasks[range]
+            .par_iter()
+            .map(|(p, task)| {
+                let policy = &self.policies[*p];
+                match task {
+                    Task::Resource(i) => env.resource_finding(policy, &self.inventory.items[*i]),
+                    Task::Uncollected(e) => {
+                        uncollected_finding(policy, &self.inventory.collection_errors[*e])
+                    }
+                    Task::Account(account) => env.account_finding(policy, account),
+                    Task::Uncovered(account, gap) => uncovered_finding(policy, account, gap),
+                }
+            })
+            .collect()
+    }
+
+    /// Every finding in report order, `chunk` at a time (each chunk evaluated in parallel), to
+    /// `sink`; stops at the sink's first error.
+    pub fn for_each<E>(
+        &self,
+        chunk: usize,
+        mut sink: impl FnMut(Finding) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let mut start = 0;
+        while start < self.len() {
+            let end = (start + chunk.max(1)).min(self.len());
+            for finding in self.findings(start..end) {
+                sink(finding)?;
+            }
+            start = end;
+        }
+        Ok(())
+    }
 }
 
 enum Task {

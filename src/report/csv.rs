@@ -1,7 +1,7 @@
 //! CSV: one row per result, with the evidence metadata repeated in trailing columns so every row
 //! stands on its own when filtered or pasted elsewhere. Opens in any spreadsheet (RFC 4180).
 
-use super::{Report, metadata_fields};
+use super::{Report, Results, metadata_fields};
 
 /// Quotes a field when it holds a separator, quote or line break (RFC 4180).
 pub fn field(value: &str) -> String {
@@ -18,8 +18,12 @@ pub fn line<S: AsRef<str>>(fields: impl IntoIterator<Item = S>) -> String {
     format!("{}\r\n", fields.join(","))
 }
 
-/// Streams the CSV, one record at a time.
-pub fn write(report: &Report, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+/// Streams the CSV, one record at a time, the results from `results`.
+pub fn write(
+    report: &Report,
+    results: &Results<'_>,
+    w: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
     let meta = metadata_fields(report);
     let mut header = vec![
         "policy_id",
@@ -36,7 +40,7 @@ pub fn write(report: &Report, w: &mut dyn std::io::Write) -> std::io::Result<()>
     ];
     header.extend(meta.iter().map(|(k, _)| *k));
     w.write_all(line(header).as_bytes())?;
-    for r in &report.results {
+    results.for_each(|r| {
         let f = &r.finding;
         let evidence: Vec<String> = f
             .evidence
@@ -58,9 +62,8 @@ pub fn write(report: &Report, w: &mut dyn std::io::Write) -> std::io::Result<()>
         let evidence = evidence.join("\n");
         row.push(&evidence);
         row.extend(meta.iter().map(|(_, v)| v.as_str()));
-        w.write_all(line(row).as_bytes())?;
-    }
-    Ok(())
+        w.write_all(line(row).as_bytes())
+    })
 }
 
 #[cfg(test)]

@@ -18,9 +18,42 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::controls::Role;
-use crate::eval::{Evaluation, Finding, Status};
+use crate::eval::compile::NotConfigured;
+use crate::eval::{CompiledPolicy, Evaluation, Finding, Prepared, Status};
 use crate::inventory::{CollectionError, Inventory, SourceInfo};
 use crate::policy::{Level, Policy, PolicySet, Severity};
+
+/// Results evaluated and written at a time when a report is streamed ([`write_streamed`]).
+const STREAM_CHUNK: usize = 8192;
+
+/// Counts of results, overall and per policy, as they are produced.
+#[derive(Default)]
+struct Counts {
+    per_policy: BTreeMap<String, Summary>,
+    summary: Summary,
+}
+
+impl Counts {
+    fn add(&mut self, f: &Finding) {
+        match self.per_policy.get_mut(f.policy_id.as_str()) {
+            Some(s) => s.add(f.status),
+            None => self
+                .per_policy
+                .entry(f.policy_id.clone())
+                .or_default()
+                .add(f.status),
+        }
+        self.summary.add(f.status);
+    }
+}
+
+/// Each compiled policy's severity, by ID: every result carries its policy's.
+fn severities(policies: &[CompiledPolicy]) -> BTreeMap<&str, Severity> {
+    policies
+        .iter()
+        .map(|p| (p.id.as_str(), p.severity))
+        .collect()
+}
 
 /// Version of the JSON report layout; bumped on incompatible changes.
 pub const REPORT_SCHEMA_VERSION: u32 = 2;
@@ -133,22 +166,66 @@ impl Summary {
 
 impl Report {
     pub fn new(set: &PolicySet, inventory: &Inventory, evaluation: Evaluation) -> Report {
-        let mut per_policy: BTreeMap<&str, Summary> = BTreeMap::new();
-        let mut summary = Summary::default();
+        let mut counts = Counts::default();
         for f in &evaluation.findings {
-            per_policy
-                .entry(f.policy_id.as_str())
-                .or_default()
-                .add(f.status);
-            summary.add(f.status);
+            counts.add(f);
         }
-        let severity_of: BTreeMap<&str, Severity> = evaluation
-            .policies
-            .iter()
-            .map(|p| (p.id.as_str(), p.severity))
+        let severity_of = severities(&evaluation.policies);
+        let results = evaluation
+            .findings
+            .into_iter()
+            .map(|finding| ResultRow {
+                severity: severity_of
+                    .get(finding.policy_id.as_str())
+                    .copied()
+                    .unwrap_or(Severity::Low),
+                finding,
+            })
             .collect();
-        let mut policies: Vec<PolicyInfo> = evaluation
-            .policies
+        Report::build(
+            set,
+            inventory,
+            &evaluation.policies,
+            &evaluation.not_configured,
+            evaluation.as_of,
+            &counts,
+            results,
+        )
+    }
+
+    /// The report with its counts but without its results: everything is evaluated once and
+    /// counted. [`write_streamed`] then writes it, evaluating again in order as it writes, so no
+    /// list of every result is ever held.
+    pub fn counted(set: &PolicySet, inventory: &Inventory, prepared: &Prepared<'_>) -> Report {
+        let mut counts = Counts::default();
+        let counted: Result<(), std::convert::Infallible> = prepared.for_each(STREAM_CHUNK, |f| {
+            counts.add(&f);
+            Ok(())
+        });
+        let Ok(()) = counted;
+        Report::build(
+            set,
+            inventory,
+            &prepared.policies,
+            &prepared.not_configured,
+            prepared.as_of,
+            &counts,
+            Vec::new(),
+        )
+    }
+
+    fn build(
+        set: &PolicySet,
+        inventory: &Inventory,
+        compiled_policies: &[CompiledPolicy],
+        not_configured: &[NotConfigured],
+        as_of: Option<jiff::Timestamp>,
+        counts: &Counts,
+        results: Vec<ResultRow>,
+    ) -> Report {
+        let per_policy = &counts.per_policy;
+        let summary = counts.summary;
+        let mut policies: Vec<PolicyInfo> = compiled_policies
             .iter()
             .filter_map(|compiled| {
                 let source = set.policies.iter().find(|p| p.id.value == compiled.id)?;
@@ -175,7 +252,7 @@ impl Report {
                 })
             })
             .collect();
-        policies.extend(evaluation.not_configured.iter().filter_map(|nc| {
+        policies.extend(not_configured.iter().filter_map(|nc| {
             let source = set.policies.iter().find(|p| p.id.value == nc.id)?;
             Some(PolicyInfo {
                 id: nc.id.clone(),
@@ -196,17 +273,6 @@ impl Report {
             })
         }));
         policies.sort_by(|a, b| a.id.cmp(&b.id));
-        let results = evaluation
-            .findings
-            .into_iter()
-            .map(|finding| ResultRow {
-                severity: severity_of
-                    .get(finding.policy_id.as_str())
-                    .copied()
-                    .unwrap_or(Severity::Low),
-                finding,
-            })
-            .collect();
         Report {
             schema_version: REPORT_SCHEMA_VERSION,
             tool: Tool {
@@ -215,7 +281,7 @@ impl Report {
             },
             source: inventory.source.clone(),
             collection_errors: inventory.collection_errors.clone(),
-            evaluated_at: evaluation.as_of,
+            evaluated_at: as_of,
             policy_set: PolicySetInfo {
                 digest: set.digest(),
                 count: policies.len(),
@@ -230,10 +296,12 @@ impl Report {
     /// The documented exit code: 1 if anything fails at or above `fail_on`, else 3 if any result is
     /// `error`, else 0.
     pub fn exit_code(&self, fail_on: Severity) -> i32 {
+        // From the policies' counts (every result carries its policy's severity), so a report
+        // written as its results were produced decides the same code.
         let failing = self
-            .results
+            .policies
             .iter()
-            .any(|r| r.finding.status == Status::Fail && r.severity >= fail_on);
+            .any(|p| p.summary.fail > 0 && p.severity >= fail_on);
         if failing {
             1
         } else if self.summary.error > 0 {
@@ -345,6 +413,90 @@ impl Format {
             Format::Jsonl => "results.jsonl",
         }
     }
+
+    /// Whether the format can be written as its results are produced ([`write_streamed`]): the
+    /// formats that list results one after another without looking back.
+    pub fn streams(self) -> bool {
+        matches!(self, Format::Json | Format::Jsonl | Format::Csv)
+    }
+}
+
+/// Where a report's results come from: held in the report, or produced in order by evaluation as
+/// they are written.
+pub enum Results<'r> {
+    Held(&'r [ResultRow]),
+    Produced {
+        prepared: &'r Prepared<'r>,
+        severity_of: BTreeMap<&'r str, Severity>,
+        /// Results evaluated at a time.
+        chunk: usize,
+    },
+}
+
+impl<'r> Results<'r> {
+    /// The results of `prepared`, produced `chunk` at a time.
+    pub fn produced(prepared: &'r Prepared<'r>, chunk: usize) -> Self {
+        Results::Produced {
+            prepared,
+            severity_of: severities(&prepared.policies),
+            chunk,
+        }
+    }
+}
+
+impl Results<'_> {
+    pub fn len(&self) -> usize {
+        match self {
+            Results::Held(rows) => rows.len(),
+            Results::Produced { prepared, .. } => prepared.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Every result in report order to `f`; stops at its first error.
+    pub fn for_each<E>(&self, mut f: impl FnMut(&ResultRow) -> Result<(), E>) -> Result<(), E> {
+        match self {
+            Results::Held(rows) => rows.iter().try_for_each(f),
+            Results::Produced {
+                prepared,
+                severity_of,
+                chunk,
+            } => prepared.for_each(*chunk, |finding| {
+                let row = ResultRow {
+                    severity: severity_of
+                        .get(finding.policy_id.as_str())
+                        .copied()
+                        .unwrap_or(Severity::Low),
+                    finding,
+                };
+                f(&row)
+            }),
+        }
+    }
+}
+
+/// Writes a report made by [`Report::counted`] in a format that [`Format::streams`], evaluating
+/// its results again, in order, a chunk at a time as they are written. The bytes are those
+/// [`render_to`] writes for the report with every result held.
+pub fn write_streamed(
+    report: &Report,
+    prepared: &Prepared<'_>,
+    format: Format,
+    w: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    let results = Results::produced(prepared, STREAM_CHUNK);
+    match format {
+        Format::Json => json::write_with(report, &results, w),
+        Format::Jsonl => json::write_lines(&results, w),
+        Format::Csv => csv::write(report, &results, w),
+        other => Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("{other:?} reports are rendered from held results, not streamed"),
+        )),
+    }
 }
 
 pub struct RenderOptions {
@@ -365,8 +517,8 @@ pub fn render_to(
 ) -> std::io::Result<()> {
     let text = match format {
         Format::Json => return json::write(report, w),
-        Format::Csv => return csv::write(report, w),
-        Format::Jsonl => return json::write_lines(report, w),
+        Format::Csv => return csv::write(report, &Results::Held(&report.results), w),
+        Format::Jsonl => return json::write_lines(&Results::Held(&report.results), w),
         Format::Oscal => return oscal::write(report, w),
         Format::Table => table::render(report, options),
         Format::Markdown => markdown::render(report),
