@@ -47,8 +47,8 @@ pub(super) fn write_report_streamed(
     prepared: &crate::eval::Prepared<'_>,
     out: &ReportOutput,
 ) -> Result<Vec<PathBuf>, Vec<Diagnostic>> {
-    write_formats(out, |format, _, w| {
-        report::write_streamed(report, prepared, format, w)
+    write_formats(out, |format, options, w| {
+        report::write_streamed(report, prepared, format, options, w)
     })
 }
 

@@ -63,10 +63,16 @@ pub(super) fn run(args: ScanArgs) -> CliResult {
     let streams = args.questionnaire.is_none() && args.out.format.iter().all(|f| f.streams());
     let (report, mut written) = if streams {
         // JSON, JSON Lines and CSV are written as results are produced: everything is evaluated
-        // once to count, then again, in order, a chunk at a time as it is written. No list of
-        // every result is held.
+        // once to count (keeping the table's bounded rows), then again, in order, a chunk at a
+        // time as it is written. No list of every result is held.
         let prepared = eval::prepare(&set, &inventory, &options)?;
-        let report = Report::counted(&set, &inventory, &prepared);
+        // The table's rows are kept while counting: at most --max-rows per policy and status.
+        let table_rows = args
+            .out
+            .format
+            .contains(&crate::report::Format::Table)
+            .then_some(args.out.max_rows.0);
+        let report = Report::counted(&set, &inventory, &prepared, table_rows);
         let written = write_report_streamed(&report, &prepared, &args.out)?;
         (report, written)
     } else {

@@ -93,23 +93,7 @@ mod tests {
     #[test]
     fn streamed_reports_are_the_held_reports() {
         use crate::report::{Format, RenderOptions, Report, Results, render_to};
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-        let (builtin, _) = crate::policy::load::builtin();
-        let mut cases = Vec::new();
-        for entry in std::fs::read_dir(root.join("fixtures")).unwrap() {
-            let path = entry.unwrap().path();
-            if path.to_string_lossy().ends_with(".snapshot.json") {
-                cases.push((path, builtin.clone()));
-            }
-        }
-        for entry in std::fs::read_dir(root.join("examples")).unwrap() {
-            let pack = entry.unwrap().path();
-            if pack.is_dir() {
-                let (set, _) = crate::policy::load::from_paths(std::slice::from_ref(&pack));
-                cases.push((pack.join("broken.snapshot.json"), set));
-            }
-        }
-        assert!(cases.len() >= 8, "{}", cases.len());
+        let cases = crate::report::fixture_cases();
         let options = RenderOptions {
             color: false,
             max_rows: None,
@@ -123,7 +107,7 @@ mod tests {
                 crate::eval::evaluate(&set, &inventory, &eval_options).unwrap(),
             );
             let prepared = crate::eval::prepare(&set, &inventory, &eval_options).unwrap();
-            let counted = Report::counted(&set, &inventory, &prepared);
+            let counted = Report::counted(&set, &inventory, &prepared, None);
             assert_eq!(counted.summary, held.summary);
             assert_eq!(
                 counted.exit_code(crate::policy::Severity::Low),

@@ -55,6 +55,30 @@ fn severities(policies: &[CompiledPolicy]) -> BTreeMap<&str, Severity> {
         .collect()
 }
 
+/// Every fixture snapshot with the built-in pack, and every example pack with its broken
+/// snapshot: the inputs the streamed-report tests compare on.
+#[cfg(test)]
+pub(crate) fn fixture_cases() -> Vec<(std::path::PathBuf, PolicySet)> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let (builtin, _) = crate::policy::load::builtin();
+    let mut cases = Vec::new();
+    for entry in std::fs::read_dir(root.join("fixtures")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.to_string_lossy().ends_with(".snapshot.json") {
+            cases.push((path, builtin.clone()));
+        }
+    }
+    for entry in std::fs::read_dir(root.join("examples")).unwrap() {
+        let pack = entry.unwrap().path();
+        if pack.is_dir() {
+            let (set, _) = crate::policy::load::from_paths(std::slice::from_ref(&pack));
+            cases.push((pack.join("broken.snapshot.json"), set));
+        }
+    }
+    assert!(cases.len() >= 8, "{}", cases.len());
+    cases
+}
+
 /// Version of the JSON report layout; bumped on incompatible changes.
 pub const REPORT_SCHEMA_VERSION: u32 = 2;
 
@@ -195,11 +219,33 @@ impl Report {
 
     /// The report with its counts but without its results: everything is evaluated once and
     /// counted. [`write_streamed`] then writes it, evaluating again in order as it writes, so no
-    /// list of every result is ever held.
-    pub fn counted(set: &PolicySet, inventory: &Inventory, prepared: &Prepared<'_>) -> Report {
+    /// list of every result is ever held. `table_rows`: keep the results the table shows (failing
+    /// and undecided, at most this many per policy and status; `Some(None)`: all of them).
+    pub fn counted(
+        set: &PolicySet,
+        inventory: &Inventory,
+        prepared: &Prepared<'_>,
+        table_rows: Option<Option<usize>>,
+    ) -> Report {
         let mut counts = Counts::default();
+        let severity_of = severities(&prepared.policies);
+        let mut results = Vec::new();
+        let mut shown: BTreeMap<(String, Status), usize> = BTreeMap::new();
         let counted: Result<(), std::convert::Infallible> = prepared.for_each(STREAM_CHUNK, |f| {
             counts.add(&f);
+            if let Some(limit) = table_rows
+                && matches!(f.status, Status::Fail | Status::Error)
+            {
+                let n = shown.entry((f.policy_id.clone(), f.status)).or_default();
+                if limit.is_none_or(|limit| *n < limit) {
+                    *n += 1;
+                    let severity = severity_of.get(f.policy_id.as_str()).copied();
+                    results.push(ResultRow {
+                        severity: severity.unwrap_or(Severity::Low),
+                        finding: f,
+                    });
+                }
+            }
             Ok(())
         });
         let Ok(()) = counted;
@@ -210,7 +256,7 @@ impl Report {
             &prepared.not_configured,
             prepared.as_of,
             &counts,
-            Vec::new(),
+            results,
         )
     }
 
@@ -415,9 +461,13 @@ impl Format {
     }
 
     /// Whether the format can be written as its results are produced ([`write_streamed`]): the
-    /// formats that list results one after another without looking back.
+    /// formats that list results one after another without looking back, and the table, which
+    /// shows counts and a bounded number of rows ([`Report::counted`] keeps them).
     pub fn streams(self) -> bool {
-        matches!(self, Format::Json | Format::Jsonl | Format::Csv)
+        matches!(
+            self,
+            Format::Json | Format::Jsonl | Format::Csv | Format::Table
+        )
     }
 }
 
@@ -485,6 +535,7 @@ pub fn write_streamed(
     report: &Report,
     prepared: &Prepared<'_>,
     format: Format,
+    options: &RenderOptions,
     w: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
     let results = Results::produced(prepared, STREAM_CHUNK);
@@ -492,6 +543,8 @@ pub fn write_streamed(
         Format::Json => json::write_with(report, &results, w),
         Format::Jsonl => json::write_lines(&results, w),
         Format::Csv => csv::write(report, &results, w),
+        // The report holds the rows the table shows.
+        Format::Table => w.write_all(table::render(report, options).as_bytes()),
         other => Err(std::io::Error::new(
             std::io::ErrorKind::InvalidData,
             format!("{other:?} reports are rendered from held results, not streamed"),

@@ -57,36 +57,48 @@ pub fn render(report: &Report, options: &RenderOptions) -> String {
     }
 
     let rows = attention_rows(report);
-    if !rows.is_empty() {
+    // Failing groups first, then undecided ones; within each, by severity (highest first), then
+    // policy. The groups and their sizes come from the policies' counts: a report counted as it
+    // streamed holds only the rows shown.
+    let mut groups: Vec<(&super::PolicyInfo, Status, usize)> = Vec::new();
+    for status in [Status::Fail, Status::Error] {
+        let mut policies: Vec<&super::PolicyInfo> = report.policies.iter().collect();
+        policies.sort_by_key(|p| std::cmp::Reverse(p.severity));
+        for p in policies {
+            let total = match status {
+                Status::Fail => p.summary.fail,
+                _ => p.summary.error,
+            };
+            if total > 0 {
+                groups.push((p, status, total));
+            }
+        }
+    }
+    if !groups.is_empty() {
         let mut details = new_table(options);
         details.set_header(["Status", "Policy", "Resource", "Region", "Reason"]);
         let limit = options.max_rows.unwrap_or(usize::MAX);
-        // Rows come grouped by policy and status (results are sorted by policy, and the stable
-        // sort by status and severity keeps each policy's rows together).
-        let mut i = 0;
-        while i < rows.len() {
-            let key = (&rows[i].finding.policy_id, rows[i].finding.status);
-            let group = rows[i..]
+        for (policy, status, total) in groups {
+            let shown = rows
                 .iter()
-                .take_while(|r| (&r.finding.policy_id, r.finding.status) == key)
-                .count();
-            for r in &rows[i..i + group.min(limit)] {
+                .filter(|r| r.finding.policy_id == policy.id && r.finding.status == status)
+                .take(limit);
+            for r in shown {
                 details.add_row(detail_row(r, options));
             }
-            if group > limit {
+            if total > limit {
                 details.add_row(vec![
                     Cell::new(""),
-                    Cell::new(format!("{} ({})", key.0, rows[i].severity.as_str())),
+                    Cell::new(format!("{} ({})", policy.id, policy.severity.as_str())),
                     Cell::new(format!(
                         "… and {} more {} (see --format json, or --max-rows all)",
-                        group_count(group - limit),
-                        key.1.as_str()
+                        group_count(total - limit),
+                        status.as_str()
                     )),
                     Cell::new(""),
                     Cell::new(""),
                 ]);
             }
-            i += group;
         }
         out.push('\n');
         out.push_str(&details.to_string());
@@ -149,6 +161,36 @@ fn colored(cell: Cell, when: bool, color: Color, options: &RenderOptions) -> Cel
 
 #[cfg(test)]
 mod tests {
+    /// The table of a report counted as it streamed (only the rows shown kept) is the table of
+    /// the report with every result held, at any row limit.
+    #[test]
+    fn a_counted_report_gives_the_held_reports_table() {
+        use crate::report::{RenderOptions, Report};
+        for (path, set) in crate::report::fixture_cases() {
+            let inventory = crate::inventory::load_snapshot(&path).unwrap().inventory;
+            let options = crate::eval::Options::default();
+            let held = Report::new(
+                &set,
+                &inventory,
+                crate::eval::evaluate(&set, &inventory, &options).unwrap(),
+            );
+            let prepared = crate::eval::prepare(&set, &inventory, &options).unwrap();
+            for max_rows in [Some(0), Some(1), Some(3), None] {
+                let counted = Report::counted(&set, &inventory, &prepared, Some(max_rows));
+                let options = RenderOptions {
+                    color: false,
+                    max_rows,
+                };
+                assert_eq!(
+                    super::render(&counted, &options),
+                    super::render(&held, &options),
+                    "{}: {max_rows:?}",
+                    path.display()
+                );
+            }
+        }
+    }
+
     #[test]
     fn counts_are_grouped_by_thousands() {
         assert_eq!(super::group_count(7), "7");
