@@ -619,3 +619,25 @@ fn results_name_their_resources_in_every_format() {
     assert!(read("report.md").contains("`carol (AIDACAROL)`"));
     assert!(read("report.html").contains("carol (AIDACAROL)"));
 }
+
+#[test]
+fn explain_says_what_a_policy_checks_and_how_to_fix_it() {
+    let run = attestor(&["explain", "iam-root-mfa"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    for needle in [
+        "iam-root-mfa — ",
+        "severity critical",
+        "How to fix a failure:",
+        "Answers:",
+        "caiq-lite-v4 IAM-",
+    ] {
+        assert!(run.stdout.contains(needle), "{needle}: {}", run.stdout);
+    }
+    let typo = attestor(&["explain", "iam-root-mfaa"]);
+    assert_eq!(typo.code, 2);
+    assert!(
+        typo.stderr.contains("did you mean `iam-root-mfa`?"),
+        "{}",
+        typo.stderr
+    );
+}

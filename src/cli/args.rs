@@ -38,6 +38,8 @@ pub(super) enum Command {
     Questionnaire(QuestionnaireArgs),
     /// List policies: id, severity, resource type, controls.
     Policies(PoliciesArgs),
+    /// Explain a policy: what it checks, why, how to fix a failure, what it answers.
+    Explain(ExplainArgs),
     /// List a framework's controls or questions with the policies that give evidence for each.
     Controls(ControlsArgs),
     /// Print a JSON Schema (policy files, snapshots) or a resource type's properties.
@@ -275,6 +277,15 @@ pub(super) struct PoliciesArgs {
     pub(super) policies: Vec<PathBuf>,
     #[arg(long, value_enum, default_value_t = ListFormat::Table)]
     pub(super) format: ListFormat,
+}
+
+#[derive(clap::Args, Debug)]
+pub(super) struct ExplainArgs {
+    /// The policy's ID, e.g. `iam-root-mfa` (`attestor policies` lists them).
+    pub(super) policy: String,
+    /// Policy files or directories (repeatable). Default: the built-in policies.
+    #[arg(long = "policies", value_name = "PATH")]
+    pub(super) policies: Vec<PathBuf>,
 }
 
 #[derive(clap::Args, Debug)]

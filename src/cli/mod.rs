@@ -6,6 +6,7 @@ mod args;
 mod common;
 mod completions;
 mod controls;
+mod explain;
 mod lint;
 mod live;
 mod output;
@@ -75,6 +76,7 @@ fn run(cli: Cli) -> CliResult {
         Command::Report(args) => report::run(args),
         Command::Questionnaire(args) => questionnaire::run(args),
         Command::Policies(args) => policies::run(args),
+        Command::Explain(args) => explain::run(args),
         Command::Controls(args) => controls::run(args),
         Command::Snapshot(args) => snapshot::run(args),
         Command::Permissions => permissions::run(),

@@ -37,6 +37,94 @@ pub fn policies_json(set: &PolicySet) -> Result<String, serde_json::Error> {
     crate::json::pretty(&rows)
 }
 
+/// `attestor explain POLICY`: the policy in words a person acts on — what it checks and where,
+/// why, how to fix a failure, its parameters, its references, and each question or control it
+/// answers with its role and reason.
+pub fn explain(policy: &Policy) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    let _ = writeln!(out, "{} — {}", policy.id.value, policy.title);
+    let _ = writeln!(
+        out,
+        "severity {}; checks each {} ({} level); defined in {}",
+        policy.severity.as_str(),
+        policy.resource_type.value,
+        match policy.level {
+            crate::policy::Level::Resource => "resource",
+            crate::policy::Level::Account => "account",
+        },
+        policy.file.name
+    );
+    let section = |out: &mut String, heading: &str, text: Option<&str>| {
+        if let Some(text) = text.map(str::trim).filter(|t| !t.is_empty()) {
+            let _ = writeln!(out, "\n{heading}:");
+            for line in text.lines() {
+                let _ = writeln!(out, "  {line}");
+            }
+        }
+    };
+    section(&mut out, "What it checks", policy.description.as_deref());
+    section(&mut out, "Why", policy.rationale.as_deref());
+    section(
+        &mut out,
+        "How to fix a failure",
+        policy.remediation.as_deref(),
+    );
+    section(
+        &mut out,
+        "AWS enforces it anyway",
+        policy.aws_enforced.as_deref(),
+    );
+    if !policy.parameters.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nParameters (change with --set {}.NAME=VALUE):",
+            policy.id.value
+        );
+        for p in &policy.parameters {
+            let default = p.default.as_ref().map_or_else(
+                || "no default: the policy runs once a value is set".to_string(),
+                |d| format!("default {}", d.value),
+            );
+            let _ = writeln!(
+                out,
+                "  {} ({}; {default}){}",
+                p.name.value,
+                p.kind.name(),
+                p.description
+                    .as_deref()
+                    .map_or_else(String::new, |d| format!(": {d}"))
+            );
+        }
+    }
+    if !policy.references.is_empty() {
+        let _ = writeln!(out, "\nReferences:");
+        for r in &policy.references {
+            let _ = writeln!(out, "  {r}");
+        }
+    }
+    if !policy.controls.is_empty() {
+        let _ = writeln!(out, "\nAnswers:");
+        for c in &policy.controls {
+            let catalog = crate::controls::Catalog::get(c.framework);
+            let summary = catalog
+                .entry(&c.id.value)
+                .map_or_else(String::new, |e| format!(" {}", e.summary));
+            let _ = writeln!(
+                out,
+                "  {} {} ({}){summary}",
+                c.framework.key(),
+                c.id.value,
+                c.role.as_str()
+            );
+            if let Some(reason) = c.reason.as_deref() {
+                let _ = writeln!(out, "    {reason}");
+            }
+        }
+    }
+    out
+}
+
 /// `attestor policies`: a table of policy, severity, resource type and controls, by id, then the
 /// count.
 pub fn policies_table(set: &PolicySet) -> String {
