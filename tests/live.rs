@@ -496,6 +496,8 @@ enum Fault {
     AccessDenied,
     Throttle,
     Hang,
+    /// An error response with this code (HTTP 400/403), in the service's format.
+    Code(&'static str),
 }
 
 /// A loopback HTTP proxy in front of moto that answers chosen operations with faults.
@@ -565,7 +567,9 @@ fn serve(
     let protocol = protocol_of(&head, &body);
     let fault = match rule(&operation, n) {
         // Injected errors must be in the service's own error format; REST protocols are passed on.
-        Fault::AccessDenied | Fault::Throttle if protocol == Protocol::Rest => Fault::Forward,
+        Fault::AccessDenied | Fault::Throttle | Fault::Code(_) if protocol == Protocol::Rest => {
+            Fault::Forward
+        }
         other => other,
     };
     match fault {
@@ -599,6 +603,7 @@ fn serve(
                     ("403 Forbidden", "UnauthorizedOperation")
                 }
                 Fault::AccessDenied => ("403 Forbidden", "AccessDenied"),
+                Fault::Code(code) => ("403 Forbidden", code),
                 _ if json => ("400 Bad Request", "ThrottlingException"),
                 _ if protocol == Protocol::Ec2 => {
                     ("503 Service Unavailable", "RequestLimitExceeded")
@@ -900,5 +905,117 @@ fn committed_iam_policy_is_current() {
         run.stdout,
         include_str!("../docs/iam-policy.json"),
         "docs/iam-policy.json is stale: run `scripts/generate`"
+    );
+}
+
+/// The first call (sts:GetCallerIdentity) fails for each cause a user meets; each is told apart,
+/// in one line naming it, with the next step, and no debug formatting.
+#[test]
+fn each_cause_of_an_unusable_endpoint_or_credentials_is_named() {
+    let moto = Moto::start();
+    let scan = [
+        "scan",
+        "--live",
+        "--region",
+        "eu-west-1",
+        "--format",
+        "json",
+        "--max-attempts",
+        "1",
+        "--call-timeout",
+        "2",
+    ];
+    let check = |cause: &str, run: &Run, code: &str, needles: &[&str]| {
+        assert_eq!(run.code, 2, "{cause}: {}", run.stderr);
+        assert!(run.stderr.contains(code), "{cause}: {}", run.stderr);
+        // miette wraps long lines behind a gutter: compare the words.
+        let words: Vec<&str> = run
+            .stderr
+            .split_whitespace()
+            .filter(|w| *w != "│")
+            .collect();
+        let text = words.join(" ");
+        for needle in needles {
+            assert!(text.contains(needle), "{cause}: {needle}: {}", run.stderr);
+        }
+        assert!(
+            !run.stderr.contains("DispatchFailure") && !run.stderr.contains("Some("),
+            "{cause}: no debug formatting: {}",
+            run.stderr
+        );
+    };
+    let refused = attestor(&format!("http://127.0.0.1:{}", free_port()), &scan);
+    check(
+        "refused",
+        &refused,
+        "aws-unreachable",
+        &["the connection was refused", "AWS_ENDPOINT_URL"],
+    );
+    let dns = attestor("http://attestor-test.invalid:5000", &scan);
+    check(
+        "dns",
+        &dns,
+        "aws-unreachable",
+        &["could not be resolved (DNS)"],
+    );
+    // moto speaks plain HTTP: an https:// endpoint fails the handshake.
+    let tls = attestor(&format!("https://127.0.0.1:{}", moto.port), &scan);
+    check("tls", &tls, "aws-unreachable", &["TLS handshake"]);
+    let proxy = FaultProxy::start(moto.port, |op, _| match op {
+        "GetCallerIdentity" => Fault::Hang,
+        _ => Fault::Forward,
+    });
+    let timeout = attestor(&proxy.url(), &scan);
+    check(
+        "timeout",
+        &timeout,
+        "aws-unreachable",
+        &["timed out", "--max-attempts"],
+    );
+    for (code, diagnostic, needle) in [
+        ("ExpiredToken", "aws-credentials", "have expired"),
+        (
+            "InvalidClientTokenId",
+            "aws-credentials",
+            "rejected the credentials",
+        ),
+        ("OptInRequired", "aws-region", "region is not enabled"),
+        (
+            "AccessDenied",
+            "aws-access-denied",
+            "may not call sts:GetCallerIdentity",
+        ),
+    ] {
+        let proxy = FaultProxy::start(moto.port, move |op, _| match op {
+            "GetCallerIdentity" => Fault::Code(code),
+            _ => Fault::Forward,
+        });
+        let run = attestor(&proxy.url(), &scan);
+        check(code, &run, diagnostic, &[needle, code]);
+    }
+    // No credentials anywhere: the environment, profiles and instance metadata all empty.
+    let out = assert_cmd::Command::cargo_bin("attestor")
+        .unwrap()
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("AWS_ENDPOINT_URL", moto.url())
+        .env("AWS_CONFIG_FILE", "/dev/null")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("NO_COLOR", "1")
+        .args(scan)
+        .timeout(Duration::from_secs(120))
+        .output()
+        .unwrap();
+    let none = Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    };
+    check(
+        "no credentials",
+        &none,
+        "aws-credentials",
+        &["no AWS credentials were found", "aws sso login"],
     );
 }

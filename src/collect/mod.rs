@@ -415,11 +415,11 @@ async fn caller_account(sdk: &SdkConfig, calls: &Arc<CallRecorder>) -> Result<St
     let client = aws_sdk_sts::Client::from_conf(config);
     let out = client.get_caller_identity().send().await.map_err(|e| {
         let (code, message) = support::error_code(&e);
-        Diagnostic::error(
-            Code::AwsCredentials,
-            format!("cannot identify the AWS account (sts:GetCallerIdentity failed with {code}: {message})"),
-        )
-        .with_help("check credentials: AWS_PROFILE / --profile, `aws sso login`, or AWS_ACCESS_KEY_ID")
+        let endpoint = sdk.endpoint_url().map_or_else(
+            || "AWS STS".to_string(),
+            |url| format!("the endpoint {url}"),
+        );
+        caller_failure(&code, &message, &endpoint)
     })?;
     out.account().map(str::to_string).ok_or_else(|| {
         Diagnostic::error(
@@ -427,6 +427,57 @@ async fn caller_account(sdk: &SdkConfig, calls: &Arc<CallRecorder>) -> Result<St
             "sts:GetCallerIdentity returned no account",
         )
     })
+}
+
+/// The first call failed: one line naming the cause, and the next step for it.
+fn caller_failure(code: &str, message: &str, endpoint: &str) -> Diagnostic {
+    let (diagnostic_code, what, help) = match code {
+        "ConnectionRefused" | "DnsFailure" | "TlsFailure" | "ConnectionError" | "Timeout" => (
+            Code::AwsUnreachable,
+            format!("cannot reach {endpoint}: {message}"),
+            "check AWS_ENDPOINT_URL (unset it for AWS itself), the network, and HTTPS_PROXY; \
+             --call-timeout and --max-attempts bound how long attestor waits",
+        ),
+        "NoCredentials" => (
+            Code::AwsCredentials,
+            message.to_string(),
+            "set AWS_PROFILE (or --profile), run `aws sso login`, or set AWS_ACCESS_KEY_ID and \
+             AWS_SECRET_ACCESS_KEY",
+        ),
+        "ExpiredToken" | "ExpiredTokenException" | "RequestExpired" => (
+            Code::AwsCredentials,
+            format!("the AWS credentials have expired ({code}: {message})"),
+            "refresh them: `aws sso login`, or new temporary credentials from your identity provider",
+        ),
+        "InvalidClientTokenId"
+        | "SignatureDoesNotMatch"
+        | "UnrecognizedClientException"
+        | "AuthFailure"
+        | "IncompleteSignature" => (
+            Code::AwsCredentials,
+            format!("AWS rejected the credentials ({code}: {message})"),
+            "check the access key and secret (or the profile) belong to an active IAM user or role; \
+             a region the account has not enabled also rejects them",
+        ),
+        "OptInRequired" => (
+            Code::AwsRegion,
+            format!("the region is not enabled for this account ({code}: {message})"),
+            "enable the region (Account → AWS Regions) or choose another with --region",
+        ),
+        "AccessDenied" | "AccessDeniedException" | "UnauthorizedOperation" => (
+            Code::AwsAccessDenied,
+            format!("the credentials may not call sts:GetCallerIdentity ({code}: {message})"),
+            "a service control policy or permissions boundary denies it: ask your administrator",
+        ),
+        _ => (
+            Code::AwsCredentials,
+            format!(
+                "cannot identify the AWS account: sts:GetCallerIdentity failed with {code}: {message}"
+            ),
+            "check credentials: AWS_PROFILE / --profile, `aws sso login`, or AWS_ACCESS_KEY_ID",
+        ),
+    };
+    Diagnostic::error(diagnostic_code, what).with_help(help)
 }
 
 async fn regions(

@@ -141,7 +141,7 @@ fn absent_if<T, E, R>(
 ) -> Result<Option<T>, Failure>
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
-    R: std::fmt::Debug,
+    R: std::fmt::Debug + 'static,
 {
     match result {
         Ok(v) => Ok(Some(v)),

@@ -85,7 +85,7 @@ fn one_line(message: String) -> String {
 impl<E, R> From<SdkError<E, R>> for Failure
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
-    R: std::fmt::Debug,
+    R: std::fmt::Debug + 'static,
 {
     fn from(err: SdkError<E, R>) -> Self {
         let (code, message) = error_code(&err);
@@ -101,7 +101,7 @@ where
 pub fn error_code<E, R>(err: &SdkError<E, R>) -> (String, String)
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
-    R: std::fmt::Debug,
+    R: std::fmt::Debug + 'static,
 {
     match err {
         SdkError::ServiceError(service) => {
@@ -123,20 +123,11 @@ where
             "Timeout".into(),
             "the request timed out (after retries)".into(),
         ),
-        SdkError::DispatchFailure(failure) => {
-            let code = if failure.is_timeout() {
-                "Timeout"
-            } else {
-                "ConnectionError"
-            };
-            (
-                code.into(),
-                format!(
-                    "{}",
-                    aws_smithy_types::error::display::DisplayErrorContext(err)
-                ),
-            )
-        }
+        SdkError::DispatchFailure(failure) if failure.is_timeout() => (
+            "Timeout".into(),
+            "the request timed out (after retries)".into(),
+        ),
+        SdkError::DispatchFailure(_) | SdkError::ConstructionFailure(_) => transport_failure(err),
         SdkError::ResponseError(_) => (
             "InvalidResponse".into(),
             format!(
@@ -152,6 +143,56 @@ where
             ),
         ),
     }
+}
+
+/// What went wrong below the API, told apart by the error's causes: the codes attestor reports
+/// (`ConnectionRefused`, `DnsFailure`, `TlsFailure`, `NoCredentials`, `ConnectionError`) and one
+/// line saying it, never a debug dump.
+fn transport_failure(err: &(dyn std::error::Error + 'static)) -> (String, String) {
+    let mut chain: Vec<String> = Vec::new();
+    let mut refused = false;
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    while let Some(e) = source {
+        if let Some(io) = e.downcast_ref::<std::io::Error>()
+            && io.kind() == std::io::ErrorKind::ConnectionRefused
+        {
+            refused = true;
+        }
+        chain.push(e.to_string());
+        source = e.source();
+    }
+    let text = chain.join(": ").to_ascii_lowercase();
+    let has = |needles: &[&str]| needles.iter().any(|n| text.contains(n));
+    let (code, message) = if refused || has(&["connection refused"]) {
+        (
+            "ConnectionRefused",
+            "the connection was refused: nothing is listening at the endpoint",
+        )
+    } else if has(&[
+        "dns error",
+        "failed to lookup address",
+        "name or service not known",
+    ]) {
+        (
+            "DnsFailure",
+            "the endpoint's host name could not be resolved (DNS)",
+        )
+    } else if has(&["tls", "certificate", "invalidcontenttype", "handshake"]) {
+        (
+            "TlsFailure",
+            "the TLS handshake with the endpoint failed (not HTTPS, or a certificate that is not trusted)",
+        )
+    } else if has(&["credential", "no credentials"]) {
+        (
+            "NoCredentials",
+            "no AWS credentials were found (environment, profile, SSO or instance role)",
+        )
+    } else {
+        ("ConnectionError", "the request could not be sent")
+    };
+    // The innermost cause, in its own words, for the rare case the code does not say enough.
+    let detail = chain.last().map_or_else(String::new, |c| format!(" ({c})"));
+    (code.to_string(), format!("{message}{detail}"))
 }
 
 /// The one item per account an attestor-defined setting is (the account summary, the password

@@ -79,6 +79,8 @@ codes! {
     FeatureDisabled = "feature-disabled", Error, "a command that needs a feature this build lacks";
     WriteFailed = "write-failed", Error, "an output that could not be written";
     AwsCredentials = "aws-credentials", Error, "no usable AWS credentials";
+    AwsUnreachable = "aws-unreachable", Error, "the AWS endpoint cannot be reached (refused, DNS, TLS, timeout)";
+    AwsAccessDenied = "aws-access-denied", Error, "the credentials may not make the call";
     AwsRegion = "aws-region", Error, "no region, or a region that cannot be used";
     Runtime = "runtime", Error, "the async runtime could not start";
     Internal = "internal", Error, "a bug in attestor (please report it)";

@@ -71,7 +71,12 @@ impl Node {
 fn key_text(key: &Node) -> String {
     match &key.kind {
         NodeKind::Str(s) => s.clone(),
-        other => format!("{other:?}"),
+        NodeKind::Null => "null".into(),
+        NodeKind::Bool(b) => b.to_string(),
+        NodeKind::Int(i) => i.to_string(),
+        NodeKind::Float(f) => f.to_string(),
+        // A list or map as a key: named by its type, as in "expected a …, found a …".
+        other => format!("a {}", other.type_name()),
     }
 }
 

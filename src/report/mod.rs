@@ -547,7 +547,10 @@ pub fn write_streamed(
         Format::Table => w.write_all(table::render(report, options).as_bytes()),
         other => Err(std::io::Error::new(
             std::io::ErrorKind::InvalidData,
-            format!("{other:?} reports are rendered from held results, not streamed"),
+            format!(
+                "{} reports are rendered from held results, not streamed",
+                other.file_name()
+            ),
         )),
     }
 }
