@@ -81,6 +81,18 @@ pub fn collect(args: &AwsArgs) -> Result<Inventory, Vec<Diagnostic>> {
         })?;
     }
     if args.verbose {
+        // The calls made, per service and operation: what a run cost, and where throttling or
+        // a denial would bite.
+        let mut per_operation: std::collections::BTreeMap<(&str, &str), usize> =
+            std::collections::BTreeMap::new();
+        for (service, operation) in &calls {
+            *per_operation.entry((service, operation)).or_default() += 1;
+        }
+        output::note(format_args!("API calls made: {}", calls.len()));
+        for ((service, operation), n) in &per_operation {
+            output::note(format_args!("  {service} {operation}: {n}"));
+        }
+        // One line per cause, with the resources it affected.
         for e in &inventory.collection_errors {
             output::note(format_args!("could not read: {}", e.describe()));
         }

@@ -70,6 +70,7 @@ async fn collect(ctx: &Ctx, region: &str) -> Batch {
                     &["supplementaryConfiguration.TrailStatus"],
                     e.into(),
                 );
+                batch.for_resource(&name);
                 Value::Object(Default::default())
             }
         };

@@ -85,18 +85,21 @@ async fn collect(ctx: &Ctx, region: &str) -> Batch {
                         supplementary.insert("NextRotationDate".into(), next);
                     }
                 }
-                Err(e) => batch.fail_properties(
-                    ctx,
-                    "kms",
-                    region,
-                    &ROTATION,
-                    &[KEY],
-                    &[
-                        "supplementaryConfiguration.KeyRotationStatus",
-                        "supplementaryConfiguration.RotationPeriodInDays",
-                    ],
-                    e.into(),
-                ),
+                Err(e) => {
+                    batch.fail_properties(
+                        ctx,
+                        "kms",
+                        region,
+                        &ROTATION,
+                        &[KEY],
+                        &[
+                            "supplementaryConfiguration.KeyRotationStatus",
+                            "supplementaryConfiguration.RotationPeriodInDays",
+                        ],
+                        e.into(),
+                    );
+                    batch.for_resource(&id);
+                }
             }
         }
         let configuration = compact(json!({

@@ -327,6 +327,7 @@ pub async fn collect(options: &Options) -> Result<(Inventory, Vec<(String, Strin
                     ),
                     resource_types: vec![item.resource_type.clone()],
                     properties: Vec::new(),
+                    resources: Vec::new(),
                 });
             }
             _ => unique.push(item),

@@ -92,6 +92,7 @@ async fn collect(ctx: &Ctx, region: &str) -> Batch {
     }
     let results = join_all(located.iter().map(|(b, r)| bucket(ctx, &clients[r], r, b))).await;
     for (found, failures) in results {
+        let bucket_name = found.0.resource_id.clone();
         batch.push(found.0);
         for (op, failure) in failures {
             batch.fail_properties(
@@ -103,6 +104,7 @@ async fn collect(ctx: &Ctx, region: &str) -> Batch {
                 &[property_of(op)],
                 failure,
             );
+            batch.for_resource(&bucket_name);
         }
     }
     batch

@@ -33,6 +33,14 @@ impl Batch {
         self.fail_properties(ctx, service, region, op, resource_types, &[], failure);
     }
 
+    /// Names the resource the last recorded failure was for (a per-resource call): failures
+    /// with the same cause are reported once, with their resources listed.
+    pub fn for_resource(&mut self, resource_id: &str) {
+        if let Some(last) = self.errors.last_mut() {
+            last.resources.push(resource_id.to_string());
+        }
+    }
+
     /// Records a failed call that leaves only `properties` of the resources unknown.
     #[allow(clippy::too_many_arguments)] // the fields of the collection error, in order
     pub fn fail_properties(
@@ -61,6 +69,7 @@ impl Batch {
                 .iter()
                 .map(std::string::ToString::to_string)
                 .collect(),
+            resources: Vec::new(),
         });
     }
 }
@@ -110,10 +119,18 @@ where
             let code = inner.code().unwrap_or("UnparseableResponse").to_string();
             let message = inner.message().map_or_else(
                 || {
-                    format!(
+                    // The SDK's own account of an unparseable response ends in a dump of parser
+                    // state (`StartEl { name: … }`): keep the words before it.
+                    let text = format!(
                         "{}",
                         aws_smithy_types::error::display::DisplayErrorContext(inner)
-                    )
+                    );
+                    let words = text.split('{').next().unwrap_or_default();
+                    let words = words
+                        .trim_end()
+                        .trim_end_matches(" but got StartEl")
+                        .trim_start_matches("unhandled error: ");
+                    format!("the response could not be read: {words}")
                 },
                 str::to_string,
             );

@@ -515,6 +515,7 @@ fn collection_errors_make_errors_never_passes() {
             message: "denied".into(),
             resource_types: vec!["T".into()],
             properties: Vec::new(),
+            resources: Vec::new(),
         });
     let findings = evaluate(&set, &inv, &Options::default()).unwrap().findings;
     let got: Vec<(&str, &str, Status)> = findings
@@ -621,6 +622,7 @@ fn property_scoped_collection_errors_affect_only_policies_reading_them() {
             message: "denied".into(),
             resource_types: vec!["T".into()],
             properties: vec!["supplementaryConfiguration.Versioning".into()],
+            resources: Vec::new(),
         });
     let findings = evaluate(&set, &inv, &Options::default()).unwrap().findings;
     let got: Vec<(&str, &str, Status)> = findings
@@ -705,6 +707,7 @@ fn a_related_resource_that_is_not_there_is_absent_only_where_the_source_records_
         account_id: ACCOUNT.into(),
         resource_types: vec!["AWS::EC2::FlowLog".into()],
         properties: Vec::new(),
+        resources: Vec::new(),
     };
     let f = status(&with(covered, vec![denied]));
     assert_eq!(f.status, Status::Error, "{}", f.message);

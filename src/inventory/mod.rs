@@ -120,6 +120,10 @@ pub struct CollectionError {
     /// resources themselves could not be listed. Only policies reading these paths are affected.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub properties: Vec<String>,
+    /// The resources whose `properties` could not be read (one failed call per resource, the
+    /// same failure each time, is one cause with its resources listed).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub resources: Vec<String>,
 }
 
 impl CollectionError {
@@ -154,6 +158,35 @@ impl CollectionError {
     }
 
     pub fn describe(&self) -> String {
+        if !self.properties.is_empty() && self.iam_action != NO_IAM_ACTION {
+            let whom = match self.resources.as_slice() {
+                [] => format!("some {}", self.resource_types.join(", ")),
+                [one] => format!("{} {one}", self.resource_types.join(", ")),
+                many => {
+                    let shown: Vec<&str> = many.iter().take(3).map(String::as_str).collect();
+                    let more = if many.len() > 3 {
+                        format!(", and {} more", many.len() - 3)
+                    } else {
+                        String::new()
+                    };
+                    format!(
+                        "{} {} ({}{more})",
+                        many.len(),
+                        self.resource_types.join(", "),
+                        shown.join(", ")
+                    )
+                }
+            };
+            return format!(
+                "{} ({}) failed with {} for {whom} in {}: only {} is unknown for them: {}",
+                self.operation,
+                self.iam_action,
+                self.error_code,
+                self.region,
+                self.properties.join(", "),
+                self.message
+            );
+        }
         // Problems in the input file itself name no API call: their message says it all.
         if self.iam_action == NO_IAM_ACTION {
             let place = if self.region == coverage::ANY_REGION {
@@ -205,9 +238,30 @@ impl Inventory {
                 .or_default()
                 .push(i);
         }
-        // One failure repeated per resource (e.g. per bucket) is one cause.
+        // One failure repeated per resource (e.g. per bucket) is one cause, naming its resources.
         collection_errors.sort();
-        collection_errors.dedup();
+        let mut merged: Vec<CollectionError> = Vec::with_capacity(collection_errors.len());
+        for mut error in collection_errors {
+            let resources = std::mem::take(&mut error.resources);
+            let same_cause = merged.last_mut().is_some_and(|last| {
+                let kept = std::mem::take(&mut last.resources);
+                let same = *last == error;
+                last.resources = kept;
+                same
+            });
+            match merged.last_mut() {
+                Some(last) if same_cause => last.resources.extend(resources),
+                _ => {
+                    error.resources = resources;
+                    merged.push(error);
+                }
+            }
+        }
+        for error in &mut merged {
+            error.resources.sort();
+            error.resources.dedup();
+        }
+        let collection_errors = merged;
         let all = (0..items.len()).collect();
         Inventory {
             source,
@@ -695,6 +749,7 @@ pub(crate) fn read_items(
                     .unwrap_or_else(|| crate::resource_schema::ANY_TYPE.into()),
             ],
             properties: Vec::new(),
+            resources: Vec::new(),
         });
     }
 
@@ -762,6 +817,7 @@ pub(crate) fn read_items(
                     ),
                     resource_types: vec![r.item.resource_type.clone()],
                     properties: Vec::new(),
+                    resources: Vec::new(),
                 });
             }
         }
@@ -1052,4 +1108,48 @@ pub(crate) fn accounts_and_regions(items: &[ConfigurationItem]) -> (Vec<String>,
         accounts.into_iter().map(str::to_string).collect(),
         regions.into_iter().map(str::to_string).collect(),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_failure_per_resource_is_one_cause_naming_its_resources() {
+        let failure = |bucket: &str| CollectionError {
+            service: "s3".into(),
+            region: "eu-west-1".into(),
+            account_id: "111122223333".into(),
+            operation: "GetBucketVersioning".into(),
+            iam_action: "s3:GetBucketVersioning".into(),
+            error_code: "InvalidResponse".into(),
+            message: "the response could not be parsed".into(),
+            resource_types: vec!["AWS::S3::Bucket".into()],
+            properties: vec!["supplementaryConfiguration.BucketVersioningConfiguration".into()],
+            resources: vec![bucket.into()],
+        };
+        let mut errors: Vec<CollectionError> =
+            (1..=5).map(|i| failure(&format!("bucket-{i}"))).collect();
+        // Another cause stays apart.
+        let mut denied = failure("bucket-9");
+        denied.error_code = "AccessDenied".into();
+        errors.push(denied);
+        let inventory = Inventory::new(
+            SourceInfo::for_tests("111122223333", "eu-west-1"),
+            Vec::new(),
+            errors,
+            Coverage::complete(),
+        );
+        assert_eq!(inventory.collection_errors.len(), 2);
+        let parse = &inventory.collection_errors[1];
+        assert_eq!(parse.resources.len(), 5);
+        assert_eq!(
+            parse.describe(),
+            "GetBucketVersioning (s3:GetBucketVersioning) failed with InvalidResponse for 5 \
+             AWS::S3::Bucket (bucket-1, bucket-2, bucket-3, and 2 more) in eu-west-1: only \
+             supplementaryConfiguration.BucketVersioningConfiguration is unknown for them: the \
+             response could not be parsed"
+        );
+        assert_eq!(inventory.collection_errors[0].resources, ["bucket-9"]);
+    }
 }
