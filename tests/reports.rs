@@ -547,3 +547,43 @@ fn json_lines_carry_the_json_reports_results_one_per_line() {
     assert_eq!(&rows, report["results"].as_array().unwrap());
     assert!(lines.ends_with('\n') && !lines.contains("\n\n"));
 }
+
+/// Both HTML outputs (report and questionnaire), rendered in headless Chromium at 1280 px: no
+/// header or short cell broken inside a word, nothing overflowing, the page no wider than the
+/// window, and no request made (scripts/browser-check.cjs says what it checks).
+#[cfg(feature = "validator-tests")]
+#[test]
+fn html_reports_lay_out_in_chromium_without_requests() {
+    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".to_string());
+    assert!(
+        Path::new(&chromium).exists(),
+        "{chromium} is missing: run scripts/test, which installs Debian's chromium"
+    );
+    tool(".tools/node_modules/playwright-core/package.json");
+    let mut pages = Vec::new();
+    let dirs: Vec<tempfile::TempDir> = ["noncompliant", "compliant"]
+        .iter()
+        .map(|fixture| {
+            let dir = tempfile::tempdir().unwrap();
+            scan_all(fixture, dir.path(), &[]);
+            for name in ["report.html", "questionnaire-caiq-lite-v4.html"] {
+                let page = dir.path().join(name);
+                assert!(page.exists(), "{}", page.display());
+                pages.push(page);
+            }
+            dir
+        })
+        .collect();
+    let out = Process::new("node")
+        .arg(Path::new(ROOT).join("scripts/browser-check.cjs"))
+        .args(&pages)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    drop(dirs);
+}

@@ -143,7 +143,7 @@ pub fn render(q: &Questionnaire, report: &Report) -> String {
         }
         let _ = writeln!(
             body,
-            "<tr id=\"{id}\"><td><strong>{id}</strong><br><span class=\"muted\">{control} {title}</span></td><td>{asks}</td><td><span class=\"badge {class}\">{answer}</span><br><span class=\"muted\">{basis}; {kind}</span>{scope}</td><td>{evidence}</td><td class=\"num\">{p} / {f} / {e}</td></tr>",
+            "<tr id=\"{id}\"><td><strong>{id}</strong><br><span class=\"muted\">{control} {title}</span></td><td>{asks}</td><td><span class=\"badge {class}\">{answer}</span><br><span class=\"muted\">{basis}; {kind}</span>{scope}</td><td class=\"long\">{evidence}</td><td class=\"num\">{p} / {f} / {e}</td></tr>",
             id = escape(&row.question_id),
             control = escape(&row.control),
             title = escape(&row.control_title),

@@ -26,8 +26,10 @@ const STYLE: &str = "
 body { font: 14px/1.45 system-ui, -apple-system, 'Segoe UI', sans-serif; color: #1f2328; margin: 2rem auto; max-width: 72rem; padding: 0 1rem; }
 h1 { font-size: 1.6rem; margin-bottom: .2rem; } h2 { font-size: 1.2rem; margin-top: 2rem; border-bottom: 1px solid #d0d7de; }
 table { border-collapse: collapse; width: 100%; margin: .5rem 0 1rem; }
-th, td { text-align: left; vertical-align: top; padding: .35rem .5rem; border-bottom: 1px solid #d8dee4; overflow-wrap: anywhere; }
+th, td { text-align: left; vertical-align: top; padding: .35rem .5rem; border-bottom: 1px solid #d8dee4; overflow-wrap: break-word; }
 th { background: #f6f8fa; font-weight: 600; }
+th, td.num, td.word { white-space: nowrap; }
+td.long { overflow-wrap: anywhere; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 dl.meta { display: grid; grid-template-columns: max-content 1fr; gap: .15rem 1rem; font-size: 12px; color: #57606a; }
 dl.meta dt { font-weight: 600; } dl.meta dd { margin: 0; word-break: break-all; }
@@ -76,7 +78,7 @@ pub fn render(report: &Report) -> String {
             .unwrap_or_default();
         let _ = writeln!(
             body,
-            "<tr><td><code>{}</code> {}{note}</td><td>{}</td><td><code>{}</code></td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+            "<tr><td><code>{}</code> {}{note}</td><td class=\"word\">{}</td><td class=\"long\"><code>{}</code></td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
             escape(&p.id),
             escape(&p.title),
             p.severity.as_str(),
@@ -95,7 +97,7 @@ pub fn render(report: &Report) -> String {
             let f = &r.finding;
             let _ = writeln!(
                 body,
-                "<tr><td><span class=\"badge {}\">{}</span></td><td><code>{}</code> ({})</td><td><code>{}</code><br><span class=\"muted\">{} · {}</span></td><td>{}</td><td>{}</td></tr>",
+                "<tr><td class=\"word\"><span class=\"badge {}\">{}</span></td><td><code>{}</code> ({})</td><td class=\"long\"><code>{}</code><br><span class=\"muted\">{} · {}</span></td><td class=\"word\">{}</td><td class=\"long\">{}</td></tr>",
                 f.status.as_str(),
                 f.status.as_str(),
                 escape(&f.policy_id),
