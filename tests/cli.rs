@@ -641,3 +641,25 @@ fn explain_says_what_a_policy_checks_and_how_to_fix_it() {
         typo.stderr
     );
 }
+
+#[test]
+fn closing_summary_snapshot() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("report.json");
+    let run = attestor(&[
+        "scan",
+        "--snapshot",
+        "fixtures/aws-config/one-bad-item.json",
+        "--format",
+        "json",
+        "--output",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    // The warnings about the bad items come first; the summary is the block that ends the run.
+    let summary = &run.stderr[run.stderr.find("attestor: ").unwrap()..];
+    insta::assert_snapshot!(
+        "closing_summary",
+        summary.replace(dir.path().to_str().unwrap(), "OUT")
+    );
+}

@@ -35,14 +35,24 @@ pub fn render(report: &Report) -> String {
         return out;
     }
     out.push_str("\n## Failures and errors\n\n| Status | Severity | Policy | Resource | Account | Region | Reason |\n|---|---|---|---|---|---|---|\n");
+    let titles: std::collections::BTreeMap<&str, &str> = report
+        .policies
+        .iter()
+        .map(|p| (p.id.as_str(), p.title.as_str()))
+        .collect();
     for r in rows {
         let f = &r.finding;
+        let title = titles
+            .get(f.policy_id.as_str())
+            .copied()
+            .unwrap_or_default();
         let _ = writeln!(
             out,
-            "| {} | {} | `{}` | `{}` {} | {} | {} | {} |",
+            "| {} | {} | `{}` {} | `{}` {} | {} | {} | {} |",
             f.status.as_str(),
             r.severity.as_str(),
             f.policy_id,
+            escape(title),
             f.resource_label(),
             escape(&f.resource_type),
             f.account_id,

@@ -84,7 +84,7 @@ pub fn render(report: &Report, options: &RenderOptions) -> String {
                 .filter(|r| r.finding.policy_id == policy.id && r.finding.status == status)
                 .take(limit);
             for r in shown {
-                details.add_row(detail_row(r, options));
+                details.add_row(detail_row(r, &policy.title, options));
             }
             if total > limit {
                 details.add_row(vec![
@@ -108,7 +108,9 @@ pub fn render(report: &Report, options: &RenderOptions) -> String {
     out
 }
 
-fn detail_row(r: &super::ResultRow, options: &RenderOptions) -> Vec<Cell> {
+/// One failing or undecided result: the policy with its title (what is wrong, in words), the
+/// resource by name, and the evaluator's reason with the values found.
+fn detail_row(r: &super::ResultRow, title: &str, options: &RenderOptions) -> Vec<Cell> {
     let f = &r.finding;
     let status = Cell::new(f.status.as_str().to_uppercase());
     let status = match f.status {
@@ -117,7 +119,11 @@ fn detail_row(r: &super::ResultRow, options: &RenderOptions) -> Vec<Cell> {
     };
     vec![
         status,
-        Cell::new(format!("{} ({})", f.policy_id, r.severity.as_str())),
+        Cell::new(format!(
+            "{} ({})\n{title}",
+            f.policy_id,
+            r.severity.as_str()
+        )),
         Cell::new(format!("{}\n{}", f.resource_label(), f.resource_type)),
         Cell::new(&f.region),
         Cell::new(&f.message),
