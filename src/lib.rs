@@ -23,6 +23,8 @@ pub mod policytest;
 pub mod questionnaire;
 pub mod report;
 pub mod resource_schema;
+#[cfg(test)]
+mod testing;
 
 /// Files compiled into the binary by build.rs.
 mod embedded {

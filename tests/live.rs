@@ -108,13 +108,22 @@ struct Run {
 
 /// Runs attestor against `endpoint` with dummy credentials and no real AWS configuration.
 fn attestor(endpoint: &str, args: &[&str]) -> Run {
-    let out = assert_cmd::Command::cargo_bin("attestor")
-        .unwrap()
+    attestor_with(endpoint, args, true)
+}
+
+/// [`attestor`], with or without the dummy credentials.
+fn attestor_with(endpoint: &str, args: &[&str], credentials: bool) -> Run {
+    let mut command = assert_cmd::Command::cargo_bin("attestor").unwrap();
+    command
         .env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("AWS_ENDPOINT_URL", endpoint)
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_ENDPOINT_URL", endpoint);
+    if credentials {
+        command
+            .env("AWS_ACCESS_KEY_ID", "testing")
+            .env("AWS_SECRET_ACCESS_KEY", "testing");
+    }
+    let out = command
         .env("AWS_CONFIG_FILE", "/dev/null")
         .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
         .env("AWS_EC2_METADATA_DISABLED", "true")
@@ -994,24 +1003,7 @@ fn each_cause_of_an_unusable_endpoint_or_credentials_is_named() {
         check(code, &run, diagnostic, &[needle, code]);
     }
     // No credentials anywhere: the environment, profiles and instance metadata all empty.
-    let out = assert_cmd::Command::cargo_bin("attestor")
-        .unwrap()
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("AWS_ENDPOINT_URL", moto.url())
-        .env("AWS_CONFIG_FILE", "/dev/null")
-        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("NO_COLOR", "1")
-        .args(scan)
-        .timeout(Duration::from_secs(120))
-        .output()
-        .unwrap();
-    let none = Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    };
+    let none = attestor_with(&moto.url(), &scan, false);
     check(
         "no credentials",
         &none,

@@ -718,25 +718,7 @@ fn a_related_resource_that_is_not_there_is_absent_only_where_the_source_records_
 /// fixture and example pack.
 #[test]
 fn pruned_items_give_identical_results() {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let (builtin, _) = crate::policy::load::builtin();
-    let mut cases: Vec<(std::path::PathBuf, PolicySet)> = Vec::new();
-    for entry in std::fs::read_dir(root.join("fixtures")).unwrap() {
-        let path = entry.unwrap().path();
-        if path.to_string_lossy().ends_with(".snapshot.json") {
-            cases.push((path, builtin.clone()));
-        }
-    }
-    for entry in std::fs::read_dir(root.join("examples")).unwrap() {
-        let pack = entry.unwrap().path();
-        if pack.is_dir() {
-            let (set, _) = crate::policy::load::from_paths(std::slice::from_ref(&pack));
-            for name in ["compliant.snapshot.json", "broken.snapshot.json"] {
-                cases.push((pack.join(name), set.clone()));
-            }
-        }
-    }
-    assert!(cases.len() >= 13, "{}", cases.len());
+    let cases = crate::testing::fixture_cases();
     for (path, set) in cases {
         let bytes = std::fs::read(&path).unwrap();
         let name = path.display().to_string();

@@ -93,7 +93,7 @@ mod tests {
     #[test]
     fn streamed_reports_are_the_held_reports() {
         use crate::report::{Format, RenderOptions, Report, Results, render_to};
-        let cases = crate::report::fixture_cases();
+        let cases = crate::testing::fixture_cases();
         let options = RenderOptions {
             color: false,
             max_rows: None,

@@ -55,30 +55,6 @@ fn severities(policies: &[CompiledPolicy]) -> BTreeMap<&str, Severity> {
         .collect()
 }
 
-/// Every fixture snapshot with the built-in pack, and every example pack with its broken
-/// snapshot: the inputs the streamed-report tests compare on.
-#[cfg(test)]
-pub(crate) fn fixture_cases() -> Vec<(std::path::PathBuf, PolicySet)> {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let (builtin, _) = crate::policy::load::builtin();
-    let mut cases = Vec::new();
-    for entry in std::fs::read_dir(root.join("fixtures")).unwrap() {
-        let path = entry.unwrap().path();
-        if path.to_string_lossy().ends_with(".snapshot.json") {
-            cases.push((path, builtin.clone()));
-        }
-    }
-    for entry in std::fs::read_dir(root.join("examples")).unwrap() {
-        let pack = entry.unwrap().path();
-        if pack.is_dir() {
-            let (set, _) = crate::policy::load::from_paths(std::slice::from_ref(&pack));
-            cases.push((pack.join("broken.snapshot.json"), set));
-        }
-    }
-    assert!(cases.len() >= 8, "{}", cases.len());
-    cases
-}
-
 /// Version of the JSON report layout; bumped on incompatible changes.
 pub const REPORT_SCHEMA_VERSION: u32 = 2;
 

@@ -172,7 +172,7 @@ mod tests {
     #[test]
     fn a_counted_report_gives_the_held_reports_table() {
         use crate::report::{RenderOptions, Report};
-        for (path, set) in crate::report::fixture_cases() {
+        for (path, set) in crate::testing::fixture_cases() {
             let inventory = crate::inventory::load_snapshot(&path).unwrap().inventory;
             let options = crate::eval::Options::default();
             let held = Report::new(
