@@ -42,22 +42,24 @@ pub(super) fn run(args: ScanArgs) -> CliResult {
     }
     let claims: Vec<&str> = set.manual.iter().map(|m| m.id.value.as_str()).collect();
     let person = person_input(&args.person, &claims)?;
-    let inventory = match &args.snapshot {
-        Some(path) => {
-            // Only what the policies read is kept of each item: a large account fits in memory.
-            let loaded = inventory::load_snapshot_keeping(path, &eval::keep_for(&set))
-                .map_err(|d| vec![d])?;
-            // One unreadable item is reported and charged to its type; the rest is evaluated.
-            output::diagnostics(&loaded.warnings, DiagnosticFormat::Human);
-            let mut inventory = loaded.inventory;
-            if !args.recorded_types.is_empty() {
-                inventory
-                    .assume_recorded(&args.recorded_types)
-                    .map_err(|d| vec![d])?;
-            }
+    // Only what the policies read is kept of each item, whatever the source: a large account
+    // fits in memory, and live items go through the same seam as a file's.
+    let keep = eval::keep_for(&set);
+    let inventory = if let Some(path) = &args.snapshot {
+        let loaded = inventory::load_snapshot_keeping(path, &keep).map_err(|d| vec![d])?;
+        // One unreadable item is reported and charged to its type; the rest is evaluated.
+        output::diagnostics(&loaded.warnings, DiagnosticFormat::Human);
+        let mut inventory = loaded.inventory;
+        if !args.recorded_types.is_empty() {
             inventory
+                .assume_recorded(&args.recorded_types)
+                .map_err(|d| vec![d])?;
         }
-        None => live::collect(&args.aws)?,
+        inventory
+    } else {
+        let mut inventory = live::collect(&args.aws)?;
+        inventory.keep_only(&keep);
+        inventory
     };
     let options = eval::Options { as_of, overrides };
     let streams = args.questionnaire.is_none() && args.out.format.iter().all(|f| f.streams());

@@ -273,6 +273,14 @@ impl Inventory {
         }
     }
 
+    /// Drops from every item's document what `keep` does not name, as loading a file does: live
+    /// collection builds whole items, and evaluation needs only what the policies read.
+    pub fn keep_only(&mut self, keep: &Keep) {
+        for item in &mut self.items {
+            keep.prune(&item.resource_type, &mut item.doc);
+        }
+    }
+
     /// Indices of items of one type (every item for `*`), in input order.
     pub fn of_type(&self, resource_type: &str) -> &[usize] {
         if resource_type == crate::resource_schema::ANY_TYPE {
