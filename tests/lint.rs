@@ -301,3 +301,25 @@ fn every_diagnostic_has_its_codes_declared_level() {
         assert_eq!(d["level"], level, "{d}");
     }
 }
+
+/// A failure message may use only the documented placeholders; a misspelt one is an error at the
+/// message, with a suggestion.
+#[test]
+fn a_message_with_an_unknown_placeholder_is_located() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("p.yaml");
+    std::fs::write(
+        &path,
+        "policies:\n  - id: bucket-check\n    title: Buckets are fine\n    message: \"{resorce} is not fine\"\n    severity: low\n    resource: AWS::S3::Bucket\n    check:\n      path: configuration.name\n      exists: true\n",
+    )
+    .unwrap();
+    let (code, json) = lint_json(&[path.to_str().unwrap()]);
+    assert_eq!(code, 2, "{json:#}");
+    let text = json.to_string();
+    assert!(
+        text.contains("`{resorce}`, which is not a placeholder"),
+        "{json:#}"
+    );
+    assert!(text.contains("did you mean `resource`?"), "{json:#}");
+    assert!(text.contains("\"line\":4"), "{json:#}");
+}

@@ -107,6 +107,9 @@ pub struct Policy {
     pub rationale: Option<String>,
     pub remediation: Option<String>,
     pub references: Vec<String>,
+    /// What a failure means in words, with `{placeholders}` ([`MESSAGE_PLACEHOLDERS`]), e.g.
+    /// "{resource} has no MFA device". Human reports show it for failing results.
+    pub message: Option<String>,
     /// Why the checked setting is one AWS enforces anyway (so the check cannot fail and its passes
     /// are no evidence on their own), when it is.
     pub aws_enforced: Option<String>,
@@ -150,6 +153,44 @@ impl Policy {
         }
         map
     }
+}
+
+/// The placeholders a policy's `message` may use: the resource as a person finds it (name and
+/// ID), its account and region, and the first value the check found.
+pub const MESSAGE_PLACEHOLDERS: [&str; 4] = ["resource", "account", "region", "value"];
+
+/// The `{name}` placeholders in a message template, in order.
+pub fn placeholders(template: &str) -> impl Iterator<Item = &str> {
+    template
+        .split('{')
+        .skip(1)
+        .filter_map(|rest| rest.split_once('}').map(|(name, _)| name))
+}
+
+/// A message template with its placeholders filled by `value_of` (unknown ones are left as
+/// written; the parser rejects them in policy files).
+pub fn fill_message(template: &str, value_of: impl Fn(&str) -> Option<String>) -> String {
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        if let Some((name, tail)) = after.split_once('}') {
+            if let Some(value) = value_of(name) {
+                out.push_str(&value);
+            } else {
+                out.push('{');
+                out.push_str(name);
+                out.push('}');
+            }
+            rest = tail;
+        } else {
+            out.push_str(&rest[open..]);
+            rest = "";
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// A claim from a security statement that no AWS API can show (training, background checks…),
@@ -626,5 +667,33 @@ impl PolicySet {
             hasher.update([0]);
         }
         hex::encode(hasher.finalize())
+    }
+}
+
+#[cfg(test)]
+mod message_tests {
+    #[test]
+    fn placeholders_are_filled_and_unknown_ones_left_as_written() {
+        let names: Vec<&str> = super::placeholders("{resource} in {region} {x").collect();
+        assert_eq!(names, ["resource", "region"]);
+        let filled = super::fill_message("{resource} in {region}: {other} {", |name| {
+            (name != "other").then(|| name.to_uppercase())
+        });
+        assert_eq!(filled, "RESOURCE in REGION: {other} {");
+    }
+
+    #[test]
+    fn every_built_in_policy_says_what_a_failure_means() {
+        let (set, _) = super::load::builtin();
+        let missing: Vec<&str> = set
+            .policies
+            .iter()
+            .filter(|p| p.message.as_deref().is_none_or(str::is_empty))
+            .map(|p| p.id.value.as_str())
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "policies without a message: {missing:?}"
+        );
     }
 }

@@ -43,6 +43,7 @@ pub const POLICY_KEYS: &[&str] = &[
     "remediation",
     "references",
     "aws-enforced",
+    "message",
 ];
 /// Keys of one control mapping written as a mapping (a plain ID decides, without a reason).
 pub const MAPPING_KEYS: &[&str] = &["id", "role", "reason"];
@@ -127,6 +128,31 @@ pub fn parse_file(file: &Arc<SourceFile>) -> (FileContents, Vec<Diagnostic>) {
 }
 
 impl Decoder<'_> {
+    /// The policy's failure message, its `{placeholders}` checked against
+    /// [`super::MESSAGE_PLACEHOLDERS`] (an unknown one is an error at the message).
+    fn message_template(&mut self, fields: &Fields) -> Option<String> {
+        let node = fields.get("message")?;
+        let text = self.string(node, "`message`")?;
+        for name in super::placeholders(&text.value) {
+            if !super::MESSAGE_PLACEHOLDERS.contains(&name) {
+                let known = super::MESSAGE_PLACEHOLDERS
+                    .map(|p| format!("{{{p}}}"))
+                    .join(", ");
+                let suggestion = crate::diagnostics::did_you_mean(
+                    name,
+                    super::MESSAGE_PLACEHOLDERS.iter().copied(),
+                );
+                self.error(
+                    Code::InvalidValue,
+                    text.span,
+                    format!("`message` uses `{{{name}}}`, which is not a placeholder; the placeholders are {known}"),
+                )
+                .help = suggestion;
+            }
+        }
+        Some(text.value)
+    }
+
     fn file_root(&mut self, root: &Node) -> FileContents {
         let mut contents = FileContents::default();
         if root.kind == NodeKind::Null {
@@ -326,6 +352,7 @@ impl Decoder<'_> {
         let description = self.opt_string(&fields, "description");
         let rationale = self.opt_string(&fields, "rationale");
         let remediation = self.opt_string(&fields, "remediation");
+        let message = self.message_template(&fields);
         // Placeholders, for the partial view only: nothing walks an empty `check`.
         let mut filler = Filler::default();
         let scope = match scope {
@@ -349,6 +376,7 @@ impl Decoder<'_> {
             remediation,
             references,
             aws_enforced,
+            message,
             file: self.file.clone(),
             span: fields.span,
         };

@@ -101,6 +101,9 @@ struct PolicyDoc {
     /// Why the checked setting is one AWS enforces anyway: the check cannot fail, so its passes
     /// never make a questionnaire answer Yes on their own.
     aws_enforced: Option<String>,
+    /// What a failure means, in words, for human reports: placeholders `{resource}` (name and
+    /// ID), `{account}`, `{region}` and `{value}` (the first value the check found).
+    message: Option<String>,
 }
 
 /// The controls and questions a policy answers, per framework.

@@ -184,6 +184,7 @@ fn info(id: &str, pass: usize, fail: usize, error: usize) -> PolicyInfo {
         not_configured: None,
         rationale: None,
         remediation: None,
+        message: None,
         summary: Summary {
             pass,
             fail,

@@ -93,8 +93,14 @@ pub fn render(report: &Report) -> String {
     let rows = attention_rows(report);
     if !rows.is_empty() {
         body.push_str("<h2>Failures and errors</h2>\n<table>\n<tr><th>Status</th><th>Policy</th><th>Resource</th><th>Region</th><th>Reason</th></tr>\n");
+        let policies: std::collections::BTreeMap<&str, &super::PolicyInfo> =
+            report.policies.iter().map(|p| (p.id.as_str(), p)).collect();
         for r in rows {
             let f = &r.finding;
+            let reason = policies
+                .get(f.policy_id.as_str())
+                .and_then(|p| p.headline(f))
+                .unwrap_or_else(|| f.message.clone());
             let _ = writeln!(
                 body,
                 "<tr><td class=\"word\"><span class=\"badge {}\">{}</span></td><td><code>{}</code> ({})</td><td class=\"long\"><code>{}</code><br><span class=\"muted\">{} · {}</span></td><td class=\"word\">{}</td><td class=\"long\">{}</td></tr>",
@@ -106,7 +112,7 @@ pub fn render(report: &Report) -> String {
                 escape(&f.resource_type),
                 escape(&f.account_id),
                 escape(&f.region),
-                escape(&f.message)
+                escape(&reason)
             );
         }
         body.push_str("</table>\n");

@@ -35,17 +35,15 @@ pub fn render(report: &Report) -> String {
         return out;
     }
     out.push_str("\n## Failures and errors\n\n| Status | Severity | Policy | Resource | Account | Region | Reason |\n|---|---|---|---|---|---|---|\n");
-    let titles: std::collections::BTreeMap<&str, &str> = report
-        .policies
-        .iter()
-        .map(|p| (p.id.as_str(), p.title.as_str()))
-        .collect();
+    let policies: std::collections::BTreeMap<&str, &super::PolicyInfo> =
+        report.policies.iter().map(|p| (p.id.as_str(), p)).collect();
     for r in rows {
         let f = &r.finding;
-        let title = titles
-            .get(f.policy_id.as_str())
-            .copied()
-            .unwrap_or_default();
+        let policy = policies.get(f.policy_id.as_str());
+        let title = policy.map(|p| p.title.as_str()).unwrap_or_default();
+        let reason = policy
+            .and_then(|p| p.headline(f))
+            .unwrap_or_else(|| f.message.clone());
         let _ = writeln!(
             out,
             "| {} | {} | `{}` {} | `{}` {} | {} | {} | {} |",
@@ -57,7 +55,7 @@ pub fn render(report: &Report) -> String {
             escape(&f.resource_type),
             f.account_id,
             f.region,
-            escape(&f.message)
+            escape(&reason)
         );
     }
     out

@@ -120,6 +120,9 @@ pub struct PolicyInfo {
     pub not_configured: Option<String>,
     pub rationale: Option<String>,
     pub remediation: Option<String>,
+    /// What a failure means in words, with placeholders (see [`PolicyInfo::headline`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
     pub summary: Summary,
 }
 
@@ -267,6 +270,7 @@ impl Report {
                     not_configured: None,
                     rationale: source.rationale.clone(),
                     remediation: source.remediation.clone(),
+                    message: source.message.clone(),
                     summary: per_policy
                         .get(compiled.id.as_str())
                         .copied()
@@ -291,6 +295,7 @@ impl Report {
                 not_configured: Some(nc.reason()),
                 rationale: source.rationale.clone(),
                 remediation: source.remediation.clone(),
+                message: source.message.clone(),
                 summary: Summary::default(),
             })
         }));
@@ -356,6 +361,26 @@ fn mappings_of(policy: &Policy) -> Vec<MappingInfo> {
 }
 
 impl PolicyInfo {
+    /// A failing result in the policy's own words: its `message` with the resource (name and
+    /// ID), account, region and first value found filled in. None for other statuses and for
+    /// policies without a message (human formats then show the evaluator's reason).
+    pub fn headline(&self, f: &Finding) -> Option<String> {
+        if f.status != Status::Fail {
+            return None;
+        }
+        let template = self.message.as_deref()?;
+        Some(crate::policy::fill_message(template, |name| match name {
+            "resource" => Some(f.resource_label()),
+            "account" => Some(f.account_id.clone()),
+            "region" => Some(f.region.clone()),
+            "value" => f.evidence.first().map(|e| match &e.actual {
+                serde_json::Value::String(s) => s.clone(),
+                other => other.to_string(),
+            }),
+            _ => None,
+        }))
+    }
+
     /// Why this policy's passes are not evidence, in a few words, when they are not.
     pub fn evidence_note(&self) -> Option<String> {
         if let Some(why) = &self.not_configured {

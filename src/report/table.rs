@@ -84,7 +84,7 @@ pub fn render(report: &Report, options: &RenderOptions) -> String {
                 .filter(|r| r.finding.policy_id == policy.id && r.finding.status == status)
                 .take(limit);
             for r in shown {
-                details.add_row(detail_row(r, &policy.title, options));
+                details.add_row(detail_row(r, policy, options));
             }
             if total > limit {
                 details.add_row(vec![
@@ -109,8 +109,12 @@ pub fn render(report: &Report, options: &RenderOptions) -> String {
 }
 
 /// One failing or undecided result: the policy with its title (what is wrong, in words), the
-/// resource by name, and the evaluator's reason with the values found.
-fn detail_row(r: &super::ResultRow, title: &str, options: &RenderOptions) -> Vec<Cell> {
+/// resource by name, and what is wrong: the policy's message, else the evaluator's reason.
+fn detail_row(
+    r: &super::ResultRow,
+    policy: &super::PolicyInfo,
+    options: &RenderOptions,
+) -> Vec<Cell> {
     let f = &r.finding;
     let status = Cell::new(f.status.as_str().to_uppercase());
     let status = match f.status {
@@ -120,13 +124,15 @@ fn detail_row(r: &super::ResultRow, title: &str, options: &RenderOptions) -> Vec
     vec![
         status,
         Cell::new(format!(
-            "{} ({})\n{title}",
+            "{} ({})\n{}",
             f.policy_id,
-            r.severity.as_str()
+            r.severity.as_str(),
+            policy.title
         )),
         Cell::new(format!("{}\n{}", f.resource_label(), f.resource_type)),
         Cell::new(&f.region),
-        Cell::new(&f.message),
+        // The policy's own words for a failure when it has them; the values found stay in JSON.
+        Cell::new(policy.headline(f).unwrap_or_else(|| f.message.clone())),
     ]
 }
 
