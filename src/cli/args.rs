@@ -239,7 +239,8 @@ pub(super) struct AwsArgs {
     /// No progress and no closing summary on standard error.
     #[arg(long, short)]
     pub(super) quiet: bool,
-    /// Print each service and region as it completes, with what could not be read.
+    /// Print each service and region as it completes, then the API calls made (per service and
+    /// region, and per operation) and what could not be read, one line per cause.
     #[arg(long, short)]
     pub(super) verbose: bool,
 }

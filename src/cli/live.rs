@@ -70,7 +70,8 @@ pub fn collect(args: &AwsArgs) -> Result<Inventory, Vec<Diagnostic>> {
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
-    let (inventory, calls) = result.map_err(|d| vec![d])?;
+    let (inventory, log) = result.map_err(|d| vec![d])?;
+    let calls = log.calls;
     if let Some(path) = &args.calls_log {
         let text = serde_json::to_string_pretty(&calls).unwrap_or_default();
         std::fs::write(path, text).map_err(|e| {
@@ -89,6 +90,9 @@ pub fn collect(args: &AwsArgs) -> Result<Inventory, Vec<Diagnostic>> {
             *per_operation.entry((service, operation)).or_default() += 1;
         }
         output::note(format_args!("API calls made: {}", calls.len()));
+        for ((service, region), n) in &log.per_region {
+            output::note(format_args!("  {service} in {region}: {n}"));
+        }
         for ((service, operation), n) in &per_operation {
             output::note(format_args!("  {service} {operation}: {n}"));
         }

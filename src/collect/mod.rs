@@ -176,6 +176,8 @@ pub struct Ctx {
 #[derive(Debug, Default)]
 pub struct CallRecorder {
     calls: Mutex<Vec<(String, String)>>,
+    /// Calls per (service, region), for `--verbose`.
+    per_region: Mutex<std::collections::BTreeMap<(String, String), usize>>,
     /// HTTP attempts, retries included.
     attempts: std::sync::atomic::AtomicUsize,
 }
@@ -185,6 +187,22 @@ impl CallRecorder {
     pub fn calls(&self) -> Vec<(String, String)> {
         self.calls.lock().map(|c| c.clone()).unwrap_or_default()
     }
+
+    /// Calls per (service, region).
+    pub fn per_region(&self) -> std::collections::BTreeMap<(String, String), usize> {
+        self.per_region
+            .lock()
+            .map(|c| c.clone())
+            .unwrap_or_default()
+    }
+}
+
+/// The API calls a collection made: each (service, operation) in call order, and the count per
+/// (service, region).
+#[derive(Debug, Default)]
+pub struct CallLog {
+    pub calls: Vec<(String, String)>,
+    pub per_region: std::collections::BTreeMap<(String, String), usize>,
 }
 
 #[derive(Debug)]
@@ -203,10 +221,18 @@ impl Intercept for RecordingInterceptor {
         _components: &RuntimeComponents,
         cfg: &mut ConfigBag,
     ) -> Result<(), aws_smithy_runtime_api::box_error::BoxError> {
-        if let Some(meta) = cfg.load::<Metadata>()
-            && let Ok(mut calls) = self.0.calls.lock()
-        {
-            calls.push((meta.service().to_string(), meta.name().to_string()));
+        if let Some(meta) = cfg.load::<Metadata>() {
+            if let Ok(mut calls) = self.0.calls.lock() {
+                calls.push((meta.service().to_string(), meta.name().to_string()));
+            }
+            let region = cfg
+                .load::<Region>()
+                .map_or_else(|| GLOBAL.to_string(), ToString::to_string);
+            if let Ok(mut per_region) = self.0.per_region.lock() {
+                *per_region
+                    .entry((meta.service().to_string(), region))
+                    .or_default() += 1;
+            }
         }
         Ok(())
     }
@@ -251,7 +277,7 @@ impl Ctx {
 pub const GLOBAL: &str = "global";
 
 /// Reads the account: every service in every region, concurrently, into one inventory.
-pub async fn collect(options: &Options) -> Result<(Inventory, Vec<(String, String)>), Diagnostic> {
+pub async fn collect(options: &Options) -> Result<(Inventory, CallLog), Diagnostic> {
     let calls = Arc::new(CallRecorder::default());
     let sdk = load_sdk_config(options).await;
     let account_id = caller_account(&sdk, &calls).await?;
@@ -357,7 +383,10 @@ pub async fn collect(options: &Options) -> Result<(Inventory, Vec<(String, Strin
     };
     Ok((
         Inventory::new(source, items, errors, coverage),
-        calls.calls(),
+        CallLog {
+            calls: calls.calls(),
+            per_region: calls.per_region(),
+        },
     ))
 }
 
