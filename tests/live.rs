@@ -1051,6 +1051,14 @@ fn per_resource_failures_are_grouped_and_verbose_counts_the_calls() {
         .filter(|e| e["operation"] == "GetKeyRotationStatus")
         .collect();
     assert_eq!(rotation.len(), 1, "one cause: {rotation:?}");
+    // A key is named by its alias in every result.
+    let named: Vec<&Value> = report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["resource_type"] == "AWS::KMS::Key" && r["resource_name"] == "alias/app-data")
+        .collect();
+    assert!(!named.is_empty(), "no result names the aliased key");
     let keys = rotation[0]["resources"].as_array().unwrap();
     assert!(!keys.is_empty(), "{rotation:?}");
     let words: Vec<&str> = run.stderr.split_whitespace().collect();

@@ -1,5 +1,6 @@
 //! KMS: keys with their metadata, and rotation status (with the period) for customer-managed keys.
-//! ListKeys returns only IDs, so DescribeKey and GetKeyRotationStatus are per key.
+//! ListKeys returns only IDs, so DescribeKey and GetKeyRotationStatus are per key. A key has no
+//! name of its own: people know it by its alias (ListAliases), which reports show.
 
 use serde_json::{Value, json};
 
@@ -9,12 +10,13 @@ use super::{BoxFuture, Ctx, Operation, Service};
 const LIST: Operation = op!("KMS", "ListKeys", "kms:ListKeys");
 const DESCRIBE: Operation = op!("KMS", "DescribeKey", "kms:DescribeKey");
 const ROTATION: Operation = op!("KMS", "GetKeyRotationStatus", "kms:GetKeyRotationStatus");
+const ALIASES: Operation = op!("KMS", "ListAliases", "kms:ListAliases");
 const KEY: &str = "AWS::KMS::Key";
 
 pub static SERVICE: Service = Service {
     name: "kms",
     global: false,
-    operations: &[LIST, DESCRIBE, ROTATION],
+    operations: &[LIST, DESCRIBE, ROTATION, ALIASES],
     resource_types: &[KEY],
     collect: run,
 };
@@ -46,6 +48,7 @@ async fn collect(ctx: &Ctx, region: &str) -> Batch {
             );
         }
     );
+    let aliases = aliases(ctx, &client, region, &mut batch).await;
     for id in ids {
         let described = {
             let _permit = ctx.permit().await;
@@ -120,7 +123,7 @@ async fn collect(ctx: &Ctx, region: &str) -> Batch {
             KEY,
             region,
             meta.key_id(),
-            None,
+            aliases.get(meta.key_id()).map(String::as_str),
             meta.arn(),
             configuration,
             Value::Object(supplementary),
@@ -128,4 +131,51 @@ async fn collect(ctx: &Ctx, region: &str) -> Batch {
         ));
     }
     batch
+}
+
+/// Each key's alias (the first by name, when it has several), by key ID. The alias only names the
+/// key in reports: a failure leaves keys unnamed and is recorded against `resourceName` alone, so
+/// no check is affected.
+async fn aliases(
+    ctx: &Ctx,
+    client: &aws_sdk_kms::Client,
+    region: &str,
+    batch: &mut Batch,
+) -> std::collections::BTreeMap<String, String> {
+    let mut names: std::collections::BTreeMap<String, String> = std::collections::BTreeMap::new();
+    let mut pages = client.list_aliases().into_paginator().send();
+    loop {
+        let page = {
+            let _permit = ctx.permit().await;
+            pages.next().await
+        };
+        match page {
+            None => break,
+            Some(Err(e)) => {
+                batch.fail_properties(
+                    ctx,
+                    "kms",
+                    region,
+                    &ALIASES,
+                    &[KEY],
+                    &["resourceName"],
+                    e.into(),
+                );
+                break;
+            }
+            Some(Ok(out)) => {
+                for alias in out.aliases() {
+                    if let (Some(key), Some(name)) = (alias.target_key_id(), alias.alias_name()) {
+                        let entry = names
+                            .entry(key.to_string())
+                            .or_insert_with(|| name.to_string());
+                        if name < entry.as_str() {
+                            *entry = name.to_string();
+                        }
+                    }
+                }
+            }
+        }
+    }
+    names
 }

@@ -80,6 +80,7 @@ rds.create_db_snapshot(DBSnapshotIdentifier="legacy-manual", DBInstanceIdentifie
 
 kms = client("kms")
 rotating = kms.create_key(Description="rotating")["KeyMetadata"]["KeyId"]
+kms.create_alias(AliasName="alias/app-data", TargetKeyId=rotating)
 kms.enable_key_rotation(KeyId=rotating, RotationPeriodInDays=90)
 kms.create_key(Description="static")
 
