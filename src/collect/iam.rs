@@ -6,7 +6,9 @@ use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
 
-use super::support::{Batch, Failure, account_item, compact, date, global_region, item, op, tags};
+use super::support::{
+    Batch, Failure, account_item, compact, date, for_each_page, global_region, item, op, tags,
+};
 use super::{BoxFuture, Ctx, Operation, Service};
 
 const GENERATE_REPORT: Operation = op!(
@@ -79,118 +81,100 @@ async fn collect(ctx: &Ctx, _region: &str) -> Batch {
 
     // Virtual MFA devices for every user in one paginated listing.
     let mut virtual_devices: BTreeMap<String, Vec<Value>> = BTreeMap::new();
-    let mut pages = client.list_virtual_mfa_devices().into_paginator().send();
-    let mut devices_complete = true;
-    loop {
-        let page = {
-            let _permit = ctx.permit().await;
-            pages.next().await
-        };
-        match page {
-            None => break,
-            Some(Err(e)) => {
-                batch.fail_properties(
-                    ctx,
-                    "iam",
-                    region,
-                    &LIST_VIRTUAL_MFA,
-                    &[USER],
-                    &["supplementaryConfiguration.MfaDevices"],
-                    e.into(),
-                );
-                devices_complete = false;
-                break;
-            }
-            Some(Ok(out)) => {
-                for device in out.virtual_mfa_devices() {
-                    if let Some(user) = device.user() {
-                        virtual_devices
-                            .entry(user.user_name().to_string())
-                            .or_default()
-                            .push(compact(json!({
-                                "serialNumber": device.serial_number(),
-                                "type": "virtual",
-                                "enableDate": date(device.enable_date()),
-                            })));
-                    }
+    let devices_complete = for_each_page!(
+        ctx,
+        batch,
+        "iam",
+        region,
+        LIST_VIRTUAL_MFA,
+        &[USER],
+        properties: &["supplementaryConfiguration.MfaDevices"],
+        client.list_virtual_mfa_devices().into_paginator().send(),
+        |out| {
+            for device in out.virtual_mfa_devices() {
+                if let Some(user) = device.user() {
+                    virtual_devices
+                        .entry(user.user_name().to_string())
+                        .or_default()
+                        .push(compact(json!({
+                            "serialNumber": device.serial_number(),
+                            "type": "virtual",
+                            "enableDate": date(device.enable_date()),
+                        })));
                 }
             }
         }
-    }
+    );
 
-    let mut pages = client.list_users().into_paginator().send();
-    loop {
-        let page = {
-            let _permit = ctx.permit().await;
-            pages.next().await
-        };
-        let out = match page {
-            None => break,
-            Some(Err(e)) => {
-                batch.fail(ctx, "iam", region, &LIST_USERS, &[USER], e.into());
-                break;
-            }
-            Some(Ok(out)) => out,
-        };
-        for user in out.users() {
-            let name = user.user_name();
-            let row = report.get(name);
-            let mut supplementary = serde_json::Map::new();
-            if let Some(row) = row {
-                supplementary.insert("CredentialReport".into(), credential_fields(row));
-                supplementary.insert("AccessKeys".into(), access_keys(row));
-            }
-            let mfa_active = row
-                .and_then(|r| r.get("mfa_active"))
-                .is_some_and(|v| v == "true");
-            let mut devices = virtual_devices.remove(name).unwrap_or_default();
-            // Hardware and FIDO devices are not in the virtual listing: ask only for users whose
-            // report says MFA is active but who have no virtual device.
-            let devices_known = if mfa_active && devices.is_empty() {
-                match mfa_devices(ctx, &client, name).await {
-                    Ok(found) => {
-                        devices = found;
-                        true
-                    }
-                    Err(failure) => {
-                        batch.fail_properties(
-                            ctx,
-                            "iam",
-                            region,
-                            &LIST_MFA,
-                            &[USER],
-                            &["supplementaryConfiguration.MfaDevices"],
-                            failure,
-                        );
-                        false
-                    }
+    for_each_page!(
+        ctx,
+        batch,
+        "iam",
+        region,
+        LIST_USERS,
+        &[USER],
+        client.list_users().into_paginator().send(),
+        |out| {
+            for user in out.users() {
+                let name = user.user_name();
+                let row = report.get(name);
+                let mut supplementary = serde_json::Map::new();
+                if let Some(row) = row {
+                    supplementary.insert("CredentialReport".into(), credential_fields(row));
+                    supplementary.insert("AccessKeys".into(), access_keys(row));
                 }
-            } else {
-                devices_complete
-            };
-            if devices_known {
-                supplementary.insert("MfaDevices".into(), Value::Array(devices));
+                let mfa_active = row
+                    .and_then(|r| r.get("mfa_active"))
+                    .is_some_and(|v| v == "true");
+                let mut devices = virtual_devices.remove(name).unwrap_or_default();
+                // Hardware and FIDO devices are not in the virtual listing: ask only for users whose
+                // report says MFA is active but who have no virtual device.
+                let devices_known = if mfa_active && devices.is_empty() {
+                    match mfa_devices(ctx, &client, name).await {
+                        Ok(found) => {
+                            devices = found;
+                            true
+                        }
+                        Err(failure) => {
+                            batch.fail_properties(
+                                ctx,
+                                "iam",
+                                region,
+                                &LIST_MFA,
+                                &[USER],
+                                &["supplementaryConfiguration.MfaDevices"],
+                                failure,
+                            );
+                            false
+                        }
+                    }
+                } else {
+                    devices_complete
+                };
+                if devices_known {
+                    supplementary.insert("MfaDevices".into(), Value::Array(devices));
+                }
+                let configuration = compact(json!({
+                    "userName": name,
+                    "userId": user.user_id(),
+                    "arn": user.arn(),
+                    "path": user.path(),
+                    "createDate": date(Some(user.create_date())),
+                }));
+                batch.push(item(
+                    ctx,
+                    USER,
+                    region,
+                    user.user_id(),
+                    Some(name),
+                    Some(user.arn()),
+                    configuration,
+                    Value::Object(supplementary),
+                    tags(user.tags().iter().map(|t| (Some(t.key()), Some(t.value())))),
+                ));
             }
-            let configuration = compact(json!({
-                "userName": name,
-                "userId": user.user_id(),
-                "arn": user.arn(),
-                "path": user.path(),
-                "createDate": date(Some(user.create_date())),
-            }));
-            batch.push(item(
-                ctx,
-                USER,
-                region,
-                user.user_id(),
-                Some(name),
-                Some(user.arn()),
-                configuration,
-                Value::Object(supplementary),
-                tags(user.tags().iter().map(|t| (Some(t.key()), Some(t.value())))),
-            ));
         }
-    }
+    );
 
     let summary = {
         let _permit = ctx.permit().await;

@@ -143,39 +143,27 @@ async fn aliases(
     batch: &mut Batch,
 ) -> std::collections::BTreeMap<String, String> {
     let mut names: std::collections::BTreeMap<String, String> = std::collections::BTreeMap::new();
-    let mut pages = client.list_aliases().into_paginator().send();
-    loop {
-        let page = {
-            let _permit = ctx.permit().await;
-            pages.next().await
-        };
-        match page {
-            None => break,
-            Some(Err(e)) => {
-                batch.fail_properties(
-                    ctx,
-                    "kms",
-                    region,
-                    &ALIASES,
-                    &[KEY],
-                    &["resourceName"],
-                    e.into(),
-                );
-                break;
-            }
-            Some(Ok(out)) => {
-                for alias in out.aliases() {
-                    if let (Some(key), Some(name)) = (alias.target_key_id(), alias.alias_name()) {
-                        let entry = names
-                            .entry(key.to_string())
-                            .or_insert_with(|| name.to_string());
-                        if name < entry.as_str() {
-                            *entry = name.to_string();
-                        }
+    for_each_page!(
+        ctx,
+        batch,
+        "kms",
+        region,
+        ALIASES,
+        &[KEY],
+        properties: &["resourceName"],
+        client.list_aliases().into_paginator().send(),
+        |out| {
+            for alias in out.aliases() {
+                if let (Some(key), Some(name)) = (alias.target_key_id(), alias.alias_name()) {
+                    let entry = names
+                        .entry(key.to_string())
+                        .or_insert_with(|| name.to_string());
+                    if name < entry.as_str() {
+                        *entry = name.to_string();
                     }
                 }
             }
         }
-    }
+    );
     names
 }

@@ -361,10 +361,18 @@ macro_rules! op {
 pub(crate) use op;
 
 /// Walks a paginator: one request slot per page; a failed page records a collection error for
-/// `$types` and stops (the data seen so far is kept; the error says the rest is missing).
+/// `$types` (or, with `properties:`, for those properties of them alone) and stops (the data
+/// seen so far is kept; the error says the rest is missing). Evaluates to whether every page was
+/// read.
 macro_rules! for_each_page {
-    ($ctx:expr, $batch:expr, $service:expr, $region:expr, $op:expr, $types:expr, $pages:expr, |$out:ident| $body:block) => {{
+    ($ctx:expr, $batch:expr, $service:expr, $region:expr, $op:expr, $types:expr, $pages:expr, |$out:ident| $body:block) => {
+        $crate::collect::support::for_each_page!(
+            $ctx, $batch, $service, $region, $op, $types, properties: &[], $pages, |$out| $body
+        )
+    };
+    ($ctx:expr, $batch:expr, $service:expr, $region:expr, $op:expr, $types:expr, properties: $properties:expr, $pages:expr, |$out:ident| $body:block) => {{
         let mut pages = $pages;
+        let mut complete = true;
         loop {
             let page = {
                 let _permit = $ctx.permit().await;
@@ -373,12 +381,14 @@ macro_rules! for_each_page {
             match page {
                 None => break,
                 Some(Err(e)) => {
-                    $batch.fail($ctx, $service, $region, &$op, $types, e.into());
+                    $batch.fail_properties($ctx, $service, $region, &$op, $types, $properties, e.into());
+                    complete = false;
                     break;
                 }
                 Some(Ok($out)) => $body,
             }
         }
+        complete
     }};
 }
 pub(crate) use for_each_page;
