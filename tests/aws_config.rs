@@ -358,6 +358,11 @@ fn files_that_are_not_snapshots_are_still_rejected() {
             "{\"configurationItems\": [",
             "invalid snapshot",
         ),
+        (
+            "not-a-list.json",
+            "{\"fileVersion\": \"1.0\", \"configurationItems\": 5}",
+            "`configurationItems` must be a list",
+        ),
     ] {
         let path = dir.path().join(name);
         std::fs::write(&path, text).unwrap();

@@ -73,14 +73,6 @@ impl Finding {
             _ => self.resource_id.clone(),
         }
     }
-
-    /// The resource's name, else its ID.
-    pub fn resource_name_or_id(&self) -> &str {
-        self.resource_name
-            .as_deref()
-            .filter(|n| !n.is_empty())
-            .unwrap_or(&self.resource_id)
-    }
 }
 
 /// The resource type account-level findings are reported under (AWS Config's name for an account).

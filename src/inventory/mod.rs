@@ -558,17 +558,16 @@ fn from_stream(
         }
     }
     let has = |key: &str| streamed.fields.iter().any(|f| f.key == key);
+    // An item list's key whose value is not a list.
+    let not_a_list = streamed
+        .fields
+        .iter()
+        .find(|f| stream::ITEM_LISTS.contains(&f.key.as_str()));
     if has("snapshotVersion") {
         snapshot::parse(name, streamed, origin)
     } else if !streamed.lists.is_empty() {
         aws_config::parse(name, streamed, origin)
-    } else if has("configurationItems") || has("baseConfigurationItems") {
-        // The key is there but its value is not a list.
-        let field = streamed
-            .fields
-            .iter()
-            .find(|f| stream::ITEM_LISTS.contains(&f.key.as_str()))
-            .expect("checked above");
+    } else if let Some(field) = not_a_list {
         Err(origin.error_at(
             name,
             field.offset,

@@ -2,7 +2,7 @@
 
 use comfy_table::{Cell, Color, ContentArrangement, Table, presets};
 
-use super::{RenderOptions, Report, attention_rows, provenance, summary_line};
+use super::{RenderOptions, Report, provenance, summary_line};
 use crate::eval::Status;
 
 pub fn render(report: &Report, options: &RenderOptions) -> String {
@@ -56,7 +56,16 @@ pub fn render(report: &Report, options: &RenderOptions) -> String {
         ));
     }
 
-    let rows = attention_rows(report);
+    // Each policy's failing and undecided rows, in report order.
+    let mut rows: std::collections::BTreeMap<(&str, Status), Vec<&super::ResultRow>> =
+        std::collections::BTreeMap::new();
+    for r in &report.results {
+        if matches!(r.finding.status, Status::Fail | Status::Error) {
+            rows.entry((r.finding.policy_id.as_str(), r.finding.status))
+                .or_default()
+                .push(r);
+        }
+    }
     // Failing groups first, then undecided ones; within each, by severity (highest first), then
     // policy. The groups and their sizes come from the policies' counts: a report counted as it
     // streamed holds only the rows shown.
@@ -80,8 +89,9 @@ pub fn render(report: &Report, options: &RenderOptions) -> String {
         let limit = options.max_rows.unwrap_or(usize::MAX);
         for (policy, status, total) in groups {
             let shown = rows
-                .iter()
-                .filter(|r| r.finding.policy_id == policy.id && r.finding.status == status)
+                .get(&(policy.id.as_str(), status))
+                .into_iter()
+                .flatten()
                 .take(limit);
             for r in shown {
                 details.add_row(detail_row(r, policy, options));
