@@ -388,6 +388,8 @@ pub fn run(test: &TestFile, set: &PolicySet) -> (Vec<CaseResult>, Vec<Diagnostic
         let options = eval::Options {
             as_of: case.as_of,
             overrides: case.overrides.clone(),
+            // A test's expectations may name any result's evidence.
+            evidence: eval::EvidenceDetail::All,
         };
         let findings = match eval::evaluate(set, &inventory, &options) {
             Ok(evaluation) => evaluation.findings,

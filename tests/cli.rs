@@ -99,6 +99,40 @@ fn json_report_snapshot() {
 }
 
 #[test]
+fn passes_keep_their_evidence_only_with_evidence_all() {
+    let summary = json(&scan("noncompliant", &["--format", "json"]));
+    let all = json(&scan(
+        "noncompliant",
+        &["--format", "json", "--evidence", "all"],
+    ));
+    assert_eq!(summary["evidence"], "summary");
+    assert_eq!(all["evidence"], "all");
+    let (summary, all) = (
+        summary["results"].as_array().unwrap(),
+        all["results"].as_array().unwrap(),
+    );
+    assert_eq!(summary.len(), all.len());
+    let mut passes = 0;
+    for (s, a) in summary.iter().zip(all) {
+        let evidence = |r: &serde_json::Value| r["evidence"].as_array().unwrap().len();
+        assert_eq!(s["message"], a["message"], "only the evidence list differs");
+        if s["status"] == "pass" {
+            passes += 1;
+            assert_eq!(evidence(s), 0, "a summarised pass: {s}");
+            assert!(
+                evidence(a) > 0,
+                "--evidence all keeps a pass's evidence: {a}"
+            );
+            // The message still says what was read.
+            assert!(s["message"].as_str().unwrap().contains("expected"), "{s}");
+        } else {
+            assert_eq!(s["evidence"], a["evidence"], "non-passes keep everything");
+        }
+    }
+    assert!(passes > 0);
+}
+
+#[test]
 fn table_report_snapshot() {
     let run = scan("noncompliant", &[]);
     assert!(

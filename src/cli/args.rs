@@ -82,6 +82,10 @@ pub(super) struct ScanArgs {
     /// Measure ages from this time (RFC 3339) instead of the snapshot's capture time.
     #[arg(long, value_name = "TIME")]
     pub(super) as_of: Option<String>,
+    /// Evidence in the report: `summary` keeps every failing and undecided result's evidence and
+    /// each pass's message (which states the values read); `all` keeps each pass's evidence too.
+    #[arg(long, value_enum, default_value_t = EvidenceArg::Summary)]
+    pub(super) evidence: EvidenceArg,
     /// Set a policy parameter: POLICY.PARAM=VALUE (repeatable). VALUE is JSON, or a plain string.
     #[arg(long = "set", value_name = "POLICY.PARAM=VALUE")]
     pub(super) set: Vec<String>,
@@ -368,6 +372,21 @@ impl From<SeverityArg> for Severity {
             SeverityArg::Medium => Severity::Medium,
             SeverityArg::High => Severity::High,
             SeverityArg::Critical => Severity::Critical,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub(super) enum EvidenceArg {
+    Summary,
+    All,
+}
+
+impl From<EvidenceArg> for crate::eval::EvidenceDetail {
+    fn from(e: EvidenceArg) -> Self {
+        match e {
+            EvidenceArg::Summary => crate::eval::EvidenceDetail::Summary,
+            EvidenceArg::All => crate::eval::EvidenceDetail::All,
         }
     }
 }

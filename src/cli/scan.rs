@@ -61,7 +61,11 @@ pub(super) fn run(args: ScanArgs) -> CliResult {
         inventory.keep_only(&keep);
         inventory
     };
-    let options = eval::Options { as_of, overrides };
+    let options = eval::Options {
+        as_of,
+        overrides,
+        evidence: args.evidence.into(),
+    };
     let streams = args.questionnaire.is_none() && args.out.format.iter().all(|f| f.streams());
     let (report, mut written) = if streams {
         // JSON, JSON Lines and CSV are written as results are produced: everything is evaluated

@@ -342,8 +342,8 @@ pub async fn collect(options: &Options) -> Result<(Inventory, CallLog), Diagnost
             {
                 errors.push(CollectionError {
                     service: "attestor".into(),
-                    region: item.region.clone(),
-                    account_id: item.account_id.clone(),
+                    region: item.region.to_string(),
+                    account_id: item.account_id.to_string(),
                     operation: "(collection)".into(),
                     iam_action: crate::inventory::NO_IAM_ACTION.into(),
                     error_code: "DuplicateResource".into(),
@@ -351,7 +351,7 @@ pub async fn collect(options: &Options) -> Result<(Inventory, CallLog), Diagnost
                         "two {} resources share the ID {}; only the first is evaluated",
                         item.resource_type, item.resource_id
                     ),
-                    resource_types: vec![item.resource_type.clone()],
+                    resource_types: vec![item.resource_type.to_string()],
                     properties: Vec::new(),
                     resources: Vec::new(),
                 });

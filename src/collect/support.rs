@@ -298,10 +298,10 @@ pub fn item(
         doc.insert("tags".into(), tags);
     }
     ConfigurationItem {
-        resource_type: resource_type.to_string(),
+        resource_type: resource_type.into(),
         resource_id,
-        account_id: ctx.account_id.clone(),
-        region: region.to_string(),
+        account_id: ctx.account_id.as_str().into(),
+        region: region.into(),
         resource_name: resource_name.map(str::to_string),
         arn: arn.map(str::to_string),
         doc: Value::Object(doc),

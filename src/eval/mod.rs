@@ -85,6 +85,29 @@ pub struct Options {
     /// The time ages are measured from; defaults to the inventory's capture time.
     pub as_of: Option<jiff::Timestamp>,
     pub overrides: Overrides,
+    pub evidence: EvidenceDetail,
+}
+
+/// How much evidence results carry. A `pass` states what was read in its message either way; the
+/// values behind every result are kept with [`EvidenceDetail::All`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EvidenceDetail {
+    /// Every result's evidence (the only kind reports before this field was added have).
+    #[default]
+    All,
+    /// Failing and undecided results keep their evidence; a `pass` keeps its message, which
+    /// states the values it read, and drops the list (a large scan's report is mostly passes).
+    Summary,
+}
+
+impl EvidenceDetail {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EvidenceDetail::All => "all",
+            EvidenceDetail::Summary => "summary",
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -94,6 +117,7 @@ pub struct Evaluation {
     pub not_configured: Vec<compile::NotConfigured>,
     pub findings: Vec<Finding>,
     pub as_of: Option<jiff::Timestamp>,
+    pub evidence: EvidenceDetail,
 }
 
 /// What of each configuration item the policies of `set` read: their own type's paths, their
@@ -120,6 +144,7 @@ pub fn evaluate(
     Ok(Evaluation {
         findings,
         as_of: prepared.as_of,
+        evidence: prepared.evidence,
         policies: prepared.policies,
         not_configured: prepared.not_configured,
     })
@@ -133,7 +158,10 @@ pub struct Prepared<'a> {
     /// Policies that did not run because a parameter without a default was not set.
     pub not_configured: Vec<compile::NotConfigured>,
     pub as_of: Option<jiff::Timestamp>,
+    pub evidence: EvidenceDetail,
     inventory: &'a Inventory,
+    /// The inventory's accounts, which account-level tasks index.
+    accounts: Vec<String>,
     indexes: RelationIndexes,
     /// In report order: by policy, account, region, resource type and ID (ties in the order the
     /// tasks were made).
@@ -205,33 +233,69 @@ pub fn prepare<'a>(
                             env.gaps(policy, &accounts)
                         }
                         .into_iter()
-                        .map(|(account, gap)| (p, Task::Uncovered(account, gap))),
+                        .map(|(account, gap)| (p, Task::Uncovered(Box::new((account, gap))))),
                     )
                     .collect(),
-                Level::Account => accounts
-                    .iter()
-                    .map(|a| (p, Task::Account(a.clone())))
-                    .collect(),
+                Level::Account => (0..accounts.len()).map(|a| (p, Task::Account(a))).collect(),
             }
         })
         .collect();
     // The order of the report, decided before anything is evaluated (a stable sort: the order
-    // is the same whether findings are produced all at once or a range at a time).
-    tasks.sort_by(|a, b| task_key(&policies, inventory, a).cmp(&task_key(&policies, inventory, b)));
+    // is the same whether findings are produced all at once or a range at a time). Policies and
+    // items are ranked once, so the sort of every (policy, resource) task compares integers;
+    // only tasks that are not about one item compare strings.
+    let policy_rank = dense_rank(policies.len(), |a, b| policies[a].id.cmp(&policies[b].id));
+    let item_rank = dense_rank(inventory.items.len(), |a, b| {
+        let (a, b) = (&inventory.items[a], &inventory.items[b]);
+        (&a.account_id, &a.region, &a.resource_type, &a.resource_id).cmp(&(
+            &b.account_id,
+            &b.region,
+            &b.resource_type,
+            &b.resource_id,
+        ))
+    });
+    tasks.par_sort_by(|a, b| {
+        policy_rank[a.0]
+            .cmp(&policy_rank[b.0])
+            .then_with(|| match (&a.1, &b.1) {
+                (Task::Resource(i), Task::Resource(j)) => item_rank[*i].cmp(&item_rank[*j]),
+                _ => task_key(&policies, inventory, &accounts, a)
+                    .cmp(&task_key(&policies, inventory, &accounts, b)),
+            })
+    });
     Ok(Prepared {
         policies,
         not_configured,
         as_of,
+        evidence: options.evidence,
         inventory,
+        accounts,
         indexes,
         tasks,
     })
+}
+
+/// Each of `0..len`'s position in the order `cmp` gives, equal elements sharing a rank (so
+/// comparing ranks is exactly comparing by `cmp`).
+fn dense_rank(len: usize, cmp: impl Fn(usize, usize) -> std::cmp::Ordering + Sync) -> Vec<u32> {
+    let mut order: Vec<usize> = (0..len).collect();
+    order.par_sort_unstable_by(|&a, &b| cmp(a, b));
+    let mut rank = vec![0u32; len];
+    let mut current = 0u32;
+    for (position, &i) in order.iter().enumerate() {
+        if position > 0 && cmp(order[position - 1], i) != std::cmp::Ordering::Equal {
+            current += 1;
+        }
+        rank[i] = current;
+    }
+    rank
 }
 
 /// What a task's finding is sorted by: policy, account, region, resource type, resource ID.
 fn task_key<'t>(
     policies: &'t [CompiledPolicy],
     inventory: &'t Inventory,
+    accounts: &'t [String],
     (p, task): &'t (usize, Task),
 ) -> (&'t str, &'t str, &'t str, &'t str, &'t str) {
     let policy = &policies[*p];
@@ -256,17 +320,17 @@ fn task_key<'t>(
                 UNCOLLECTED_RESOURCE_ID,
             )
         }
-        Task::Account(account) => (
+        Task::Account(a) => (
             &policy.id,
-            account,
+            &accounts[*a],
             "global",
             ACCOUNT_RESOURCE_TYPE,
-            account,
+            &accounts[*a],
         ),
-        Task::Uncovered(account, gap) => (
+        Task::Uncovered(uncovered) => (
             &policy.id,
-            account,
-            &gap.region,
+            &uncovered.0,
+            &uncovered.1.region,
             &policy.resource_type,
             UNCOLLECTED_RESOURCE_ID,
         ),
@@ -294,14 +358,20 @@ impl Prepared<'_> {
             .par_iter()
             .map(|(p, task)| {
                 let policy = &self.policies[*p];
-                match task {
+                let mut finding = match task {
                     Task::Resource(i) => env.resource_finding(policy, &self.inventory.items[*i]),
                     Task::Uncollected(e) => {
                         uncollected_finding(policy, &self.inventory.collection_errors[*e])
                     }
-                    Task::Account(account) => env.account_finding(policy, account),
-                    Task::Uncovered(account, gap) => uncovered_finding(policy, account, gap),
+                    Task::Account(a) => env.account_finding(policy, &self.accounts[*a]),
+                    Task::Uncovered(uncovered) => {
+                        uncovered_finding(policy, &uncovered.0, &uncovered.1)
+                    }
+                };
+                if self.evidence == EvidenceDetail::Summary && finding.status == Status::Pass {
+                    finding.evidence = Vec::new();
                 }
+                finding
             })
             .collect()
     }
@@ -325,13 +395,18 @@ impl Prepared<'_> {
     }
 }
 
+/// Kept small (16 bytes): there is one per result, a million and more on a large estate, and the
+/// rare kinds are boxed.
 enum Task {
     Resource(usize),
     Uncollected(usize),
-    Account(String),
+    /// An index into [`Prepared`]'s accounts.
+    Account(usize),
     /// An account and region where the source does not record the policy's resource type.
-    Uncovered(String, Gap),
+    Uncovered(Box<(String, Gap)>),
 }
+
+const _: () = assert!(std::mem::size_of::<Task>() == 16);
 
 /// The evidence of a result that the source's coverage decided.
 fn coverage_evidence(policy: &CompiledPolicy) -> Vec<Evidence> {
@@ -433,12 +508,12 @@ impl Env<'_> {
         };
         Finding {
             policy_id: policy.id.clone(),
-            resource_type: item.resource_type.clone(),
+            resource_type: item.resource_type.to_string(),
             resource_id: item.resource_id.clone(),
             resource_name: item.name().map(str::to_string),
             arn: item.arn().map(str::to_string),
-            account_id: item.account_id.clone(),
-            region: item.region.clone(),
+            account_id: item.account_id.to_string(),
+            region: item.region.to_string(),
             status,
             message,
             evidence,
@@ -473,7 +548,7 @@ impl Env<'_> {
         let mut first_fail: Option<String> = None;
         for &i in self.inventory.of_type(&policy.resource_type) {
             let item = &self.inventory.items[i];
-            if item.account_id != account {
+            if *item.account_id != *account {
                 continue;
             }
             let (label, verdict) = match self.decide(policy, item) {

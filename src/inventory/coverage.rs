@@ -45,8 +45,9 @@ pub enum Basis {
 #[derive(Debug, Clone)]
 pub struct Coverage {
     basis: Basis,
-    /// (account, region) → the resource types recorded there.
-    entries: BTreeMap<(String, String), BTreeSet<String>>,
+    /// account → region → the resource types recorded there (by account first: a lookup is
+    /// per item, and an organisation has thousands of accounts).
+    entries: BTreeMap<String, BTreeMap<String, BTreeSet<String>>>,
 }
 
 impl Coverage {
@@ -70,7 +71,9 @@ impl Coverage {
 
     pub fn add(&mut self, account_id: &str, region: &str, resource_type: &str) {
         self.entries
-            .entry((account_id.to_string(), region.to_string()))
+            .entry(account_id.to_string())
+            .or_default()
+            .entry(region.to_string())
             .or_default()
             .insert(resource_type.to_string());
     }
@@ -79,7 +82,8 @@ impl Coverage {
     pub fn remove(&mut self, account_id: &str, region: &str, resource_type: &str) {
         if let Some(types) = self
             .entries
-            .get_mut(&(account_id.to_string(), region.to_string()))
+            .get_mut(account_id)
+            .and_then(|regions| regions.get_mut(region))
         {
             types.remove(resource_type);
         }
@@ -98,10 +102,12 @@ impl Coverage {
     pub fn entries(&self) -> Vec<CoverageEntry> {
         self.entries
             .iter()
-            .map(|((account_id, region), types)| CoverageEntry {
-                account_id: account_id.clone(),
-                region: region.clone(),
-                resource_types: types.iter().cloned().collect(),
+            .flat_map(|(account_id, regions)| {
+                regions.iter().map(|(region, types)| CoverageEntry {
+                    account_id: account_id.clone(),
+                    region: region.clone(),
+                    resource_types: types.iter().cloned().collect(),
+                })
             })
             .collect()
     }
@@ -117,11 +123,14 @@ impl Coverage {
         if self.basis == Basis::Complete || resource_type == ANY_TYPE {
             return true;
         }
-        self.entries.iter().any(|((a, r), types)| {
-            a == account_id
-                && region.is_none_or(|region| r == region || r == ANY_REGION)
-                && types.contains(resource_type)
-        })
+        let Some(regions) = self.entries.get(account_id) else {
+            return false;
+        };
+        let recorded_in = |r: &str| regions.get(r).is_some_and(|t| t.contains(resource_type));
+        match region {
+            Some(region) => recorded_in(region) || recorded_in(ANY_REGION),
+            None => regions.values().any(|t| t.contains(resource_type)),
+        }
     }
 
     /// The regions (of `regions`, the ones the source speaks for) where the type is not covered,
@@ -145,9 +154,9 @@ impl Coverage {
             Basis::AwsConfig => regions.iter().map(String::as_str).collect(),
             _ => self
                 .entries
-                .keys()
-                .filter(|(a, _)| a == account_id)
-                .map(|(_, r)| r.as_str())
+                .get(account_id)
+                .into_iter()
+                .flat_map(|regions| regions.keys().map(String::as_str))
                 .collect(),
         };
         let mut candidates: Vec<&str> = if is_global_type(resource_type) {

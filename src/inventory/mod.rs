@@ -13,6 +13,7 @@ mod stream;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::Read as _;
 use std::path::Path;
+use std::sync::Arc;
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -68,10 +69,12 @@ impl SourceInfo {
 /// [`Keep`], it holds only what they read, and the identity and names live in the fields.
 #[derive(Debug, Clone)]
 pub struct ConfigurationItem {
-    pub resource_type: String,
+    /// Type, account and region are shared by many items: a loaded snapshot interns them
+    /// ([`Interner`]), so a million items hold a few hundred copies.
+    pub resource_type: Arc<str>,
     pub resource_id: String,
-    pub account_id: String,
-    pub region: String,
+    pub account_id: Arc<str>,
+    pub region: Arc<str>,
     /// AWS Config's `resourceName`, kept for reports whatever the policies read.
     pub resource_name: Option<String>,
     /// AWS Config's `ARN`, kept for reports whatever the policies read.
@@ -94,6 +97,29 @@ impl ConfigurationItem {
         self.arn
             .as_deref()
             .or_else(|| self.doc.get("arn").and_then(serde_json::Value::as_str))
+    }
+}
+
+/// One shared copy of each type, account and region name.
+#[derive(Debug, Default)]
+pub struct Interner(std::collections::HashSet<Arc<str>>);
+
+impl Interner {
+    pub fn intern(&mut self, text: &str) -> Arc<str> {
+        if let Some(shared) = self.0.get(text) {
+            return shared.clone();
+        }
+        let shared: Arc<str> = Arc::from(text);
+        self.0.insert(shared.clone());
+        shared
+    }
+
+    /// The item with its type, account and region shared with earlier items'.
+    pub fn item(&mut self, mut item: ConfigurationItem) -> ConfigurationItem {
+        item.resource_type = self.intern(&item.resource_type);
+        item.account_id = self.intern(&item.account_id);
+        item.region = self.intern(&item.region);
+        item
     }
 }
 
@@ -234,7 +260,7 @@ impl Inventory {
         let mut by_type: BTreeMap<String, Vec<usize>> = BTreeMap::new();
         for (i, item) in items.iter().enumerate() {
             by_type
-                .entry(item.resource_type.clone())
+                .entry(item.resource_type.to_string())
                 .or_default()
                 .push(i);
         }
@@ -292,7 +318,7 @@ impl Inventory {
     /// Every account the inventory speaks for: declared in metadata or seen in items or errors.
     pub fn accounts(&self) -> Vec<String> {
         let mut set: BTreeSet<&str> = self.source.account_ids.iter().map(String::as_str).collect();
-        set.extend(self.items.iter().map(|i| i.account_id.as_str()));
+        set.extend(self.items.iter().map(|i| &*i.account_id));
         set.extend(
             self.collection_errors
                 .iter()
@@ -776,9 +802,9 @@ pub(crate) fn read_items(
             recorded_keys.insert((&item.account_id, &item.region, &item.resource_type));
         }
         let key = (
-            item.resource_type.as_str(),
-            item.account_id.as_str(),
-            item.region.as_str(),
+            &*item.resource_type,
+            &*item.account_id,
+            &*item.region,
             item.resource_id.as_str(),
         );
         let rank = (r.captured_at, i);
@@ -801,19 +827,20 @@ pub(crate) fn read_items(
     let mut deleted = 0;
     let mut not_recorded = 0;
     let mut items = Vec::with_capacity(kept);
+    let mut interner = Interner::default();
     for (r, keep) in read.into_iter().zip(keep) {
         if !keep {
             continue;
         }
         match r.state {
-            ItemState::Present => items.push(r.item),
+            ItemState::Present => items.push(interner.item(r.item)),
             ItemState::Deleted => deleted += 1,
             ItemState::NotRecorded => {
                 not_recorded += 1;
                 errors.push(CollectionError {
                     service: "config".into(),
-                    region: r.item.region.clone(),
-                    account_id: r.item.account_id.clone(),
+                    region: r.item.region.to_string(),
+                    account_id: r.item.account_id.to_string(),
                     operation: "ReadConfigurationItem".into(),
                     iam_action: NO_IAM_ACTION.into(),
                     error_code: "ResourceNotRecorded".into(),
@@ -822,7 +849,7 @@ pub(crate) fn read_items(
                          (ResourceNotRecorded): record this type in AWS Config, or scan with --live",
                         r.item.resource_type, r.item.resource_id
                     ),
-                    resource_types: vec![r.item.resource_type.clone()],
+                    resource_types: vec![r.item.resource_type.to_string()],
                     properties: Vec::new(),
                     resources: Vec::new(),
                 });
@@ -1047,10 +1074,10 @@ impl RawItem<'_> {
         put("relationships", self.relationships);
         put("tags", normalize_tags(self.tags));
         ConfigurationItem {
-            resource_type: self.resource_type,
+            resource_type: self.resource_type.into(),
             resource_id: self.resource_id,
-            account_id,
-            region,
+            account_id: account_id.into(),
+            region: region.into(),
             resource_name: self.resource_name,
             arn: self.arn,
             doc: serde_json::Value::Object(doc),
@@ -1109,8 +1136,8 @@ fn decode_supplementary(value: serde_json::Value) -> serde_json::Value {
 
 /// Sorted, de-duplicated account and region lists from items.
 pub(crate) fn accounts_and_regions(items: &[ConfigurationItem]) -> (Vec<String>, Vec<String>) {
-    let accounts: BTreeSet<&str> = items.iter().map(|i| i.account_id.as_str()).collect();
-    let regions: BTreeSet<&str> = items.iter().map(|i| i.region.as_str()).collect();
+    let accounts: BTreeSet<&str> = items.iter().map(|i| &*i.account_id).collect();
+    let regions: BTreeSet<&str> = items.iter().map(|i| &*i.region).collect();
     (
         accounts.into_iter().map(str::to_string).collect(),
         regions.into_iter().map(str::to_string).collect(),

@@ -19,7 +19,7 @@ pub fn normalize(item: &mut ConfigurationItem) {
     else {
         return;
     };
-    match item.resource_type.as_str() {
+    match &*item.resource_type {
         "AWS::EC2::SecurityGroup" => {
             for key in ["ipPermissions", "ipPermissionsEgress"] {
                 if let Some(Value::Array(rules)) = configuration.get_mut(key) {

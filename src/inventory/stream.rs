@@ -235,10 +235,16 @@ fn parse_batch(batch: &Batch, keep: &Keep) -> Result<Vec<Parsed>, StreamError> {
         offset: batch.base + e.valid_up_to(),
     })?;
     let mut parsed = Vec::with_capacity(batch.items.len());
+    // Items waiting for resolution share their batch's type, account and region names; the
+    // resolved list shares one copy of each.
+    let mut interner = super::Interner::default();
     for &(start, end) in &batch.items {
         let base = batch.base + start;
         match super::read_item(&text[start..end], base, keep) {
-            Ok(item) => parsed.push(Parsed::Item(item)),
+            Ok(mut read) => {
+                read.item = interner.item(read.item);
+                parsed.push(Parsed::Item(read));
+            }
             Err(super::ItemFailure::Problem(problem)) => parsed.push(Parsed::Problem(problem)),
             Err(super::ItemFailure::Syntax { offset, message }) => {
                 return Err(StreamError::Syntax { offset, message });

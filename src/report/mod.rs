@@ -67,6 +67,10 @@ pub struct Report {
     /// The time ages were measured from (`--as-of`, else the capture time): never the wall clock,
     /// so the same inputs give the same report.
     pub evaluated_at: Option<jiff::Timestamp>,
+    /// How much evidence the results carry: `summary` (a pass keeps its message, not its
+    /// evidence list) or `all`. Reports written before this field carry all of it.
+    #[serde(default)]
+    pub evidence: crate::eval::EvidenceDetail,
     pub policy_set: PolicySetInfo,
     pub policies: Vec<PolicyInfo>,
     /// Claims from the policy files that no API can show, for questionnaires.
@@ -185,15 +189,18 @@ impl Report {
                 finding,
             })
             .collect();
-        Report::build(
-            set,
-            inventory,
-            &evaluation.policies,
-            &evaluation.not_configured,
-            evaluation.as_of,
-            &counts,
-            results,
-        )
+        Report {
+            evidence: evaluation.evidence,
+            ..Report::build(
+                set,
+                inventory,
+                &evaluation.policies,
+                &evaluation.not_configured,
+                evaluation.as_of,
+                &counts,
+                results,
+            )
+        }
     }
 
     /// The report with its counts but without its results: everything is evaluated once and
@@ -228,15 +235,18 @@ impl Report {
             Ok(())
         });
         let Ok(()) = counted;
-        Report::build(
-            set,
-            inventory,
-            &prepared.policies,
-            &prepared.not_configured,
-            prepared.as_of,
-            &counts,
-            results,
-        )
+        Report {
+            evidence: prepared.evidence,
+            ..Report::build(
+                set,
+                inventory,
+                &prepared.policies,
+                &prepared.not_configured,
+                prepared.as_of,
+                &counts,
+                results,
+            )
+        }
     }
 
     fn build(
@@ -309,6 +319,7 @@ impl Report {
             source: inventory.source.clone(),
             collection_errors: inventory.collection_errors.clone(),
             evaluated_at: as_of,
+            evidence: crate::eval::EvidenceDetail::All,
             policy_set: PolicySetInfo {
                 digest: set.digest(),
                 count: policies.len(),
