@@ -25,6 +25,7 @@ pub mod report;
 pub mod resource_schema;
 #[cfg(test)]
 mod testing;
+pub mod waivers;
 
 /// Files compiled into the binary by build.rs.
 mod embedded {

@@ -390,6 +390,7 @@ pub fn run(test: &TestFile, set: &PolicySet) -> (Vec<CaseResult>, Vec<Diagnostic
             overrides: case.overrides.clone(),
             // A test's expectations may name any result's evidence.
             evidence: eval::EvidenceDetail::All,
+            ..Default::default()
         };
         let findings = match eval::evaluate(set, &inventory, &options) {
             Ok(evaluation) => evaluation.findings,

@@ -48,6 +48,9 @@ pub(super) enum Command {
     Snapshot(SnapshotArgs),
     /// Print the minimal read-only IAM policy for the API calls attestor makes.
     Permissions,
+    /// Scaffold a repository for the CI gate: a policies directory with an example policy and its
+    /// test, a waivers file and a GitHub Actions workflow (never overwriting without --force).
+    Init(super::init::InitArgs),
     /// Print a shell completion script.
     Completions {
         #[arg(value_enum)]
@@ -56,11 +59,15 @@ pub(super) enum Command {
 }
 
 #[derive(clap::Args, Debug)]
-#[command(group(clap::ArgGroup::new("source").required(true).args(["snapshot", "live"])))]
+#[command(group(clap::ArgGroup::new("source").required(true).args(["snapshot", "live", "terraform_plan"])))]
 pub(super) struct ScanArgs {
     /// Snapshot to scan: attestor's format or an AWS Config snapshot (.json or .json.gz).
     #[arg(long, value_name = "PATH")]
     pub(super) snapshot: Option<PathBuf>,
+    /// A Terraform plan as `terraform show -json PLAN` writes it: the planned AWS resources are
+    /// checked before apply.
+    #[arg(long, value_name = "PLAN.json")]
+    pub(super) terraform_plan: Option<PathBuf>,
     /// Read the account live through the AWS SDK (default credential chain).
     #[arg(long)]
     pub(super) live: bool,
@@ -82,6 +89,20 @@ pub(super) struct ScanArgs {
     /// Measure ages from this time (RFC 3339) instead of the snapshot's capture time.
     #[arg(long, value_name = "TIME")]
     pub(super) as_of: Option<String>,
+    /// Waivers (YAML): documented, time-limited decisions not to fix a finding. A `fail` or
+    /// `error` a waiver in force matches is `waived`, with its justification, in every format.
+    #[arg(long, value_name = "FILE")]
+    pub(super) waivers: Option<PathBuf>,
+    /// Accept waivers that expire more than a year ahead.
+    #[arg(long, requires = "waivers")]
+    pub(super) allow_long_waivers: bool,
+    /// An earlier JSON report (`--format json`): each `fail` and `error` is marked `new` or
+    /// `existing`, and the baseline's that are gone are listed as fixed.
+    #[arg(long, value_name = "REPORT.json")]
+    pub(super) baseline: Option<PathBuf>,
+    /// With --baseline: exit 1 (or 3) only for new failures (or new errors).
+    #[arg(long, requires = "baseline")]
+    pub(super) fail_on_new: bool,
     /// Evidence in the report: `summary` keeps every failing and undecided result's evidence and
     /// each pass's message (which states the values read); `all` keeps each pass's evidence too.
     #[arg(long, value_enum, default_value_t = EvidenceArg::Summary)]
@@ -265,6 +286,14 @@ pub(super) struct LintArgs {
     /// Also check these attestations and scoping files against the policy set.
     #[command(flatten)]
     pub(super) person: PersonArgs,
+    /// Also check waiver files (one or more) against the policy set: unknown policies, bad
+    /// dates, missing justifications, expiries more than a year ahead (errors), and waivers
+    /// expired or expiring within 14 days (warnings).
+    #[arg(long, value_name = "FILE", num_args = 1..)]
+    pub(super) waivers: Vec<PathBuf>,
+    /// Accept waivers that expire more than a year ahead.
+    #[arg(long)]
+    pub(super) allow_long_waivers: bool,
     #[arg(long, value_enum, default_value_t = DiagnosticFormat::Human)]
     pub(super) format: DiagnosticFormat,
 }

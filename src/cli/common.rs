@@ -147,3 +147,61 @@ pub(super) fn internal_json_error(e: serde_json::Error) -> Diagnostic {
     )
     .with_help("this is a bug in attestor: please report it with the command you ran")
 }
+
+/// Reads `--baseline`: the results of a JSON report any attestor version wrote (every schema
+/// version has the same result identity fields), keeping their identity, status and message.
+pub(super) fn load_baseline(
+    path: &Path,
+) -> Result<crate::eval::baseline::Baseline, Vec<Diagnostic>> {
+    use crate::eval::baseline::{Baseline, Previous, ResultKey};
+    #[derive(serde::Deserialize)]
+    struct File {
+        schema_version: u32,
+        results: Vec<Row>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Row {
+        #[serde(flatten)]
+        key: ResultKey,
+        status: crate::eval::Status,
+        #[serde(default)]
+        resource_name: Option<String>,
+        #[serde(default)]
+        message: String,
+    }
+    let name = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|e| {
+        vec![
+            Diagnostic::error(
+                Code::UnreadableInput,
+                format!("{name}: cannot read the baseline report: {e}"),
+            )
+            .with_help("write one with `attestor scan … --format json --output FILE` on the default branch"),
+        ]
+    })?;
+    let file: File = serde_json::from_slice(&bytes)
+        .map_err(|e| vec![inventory::json_error("baseline report", &name, &bytes, &e)])?;
+    if file.schema_version > report::REPORT_SCHEMA_VERSION {
+        return Err(vec![Diagnostic::error(
+            Code::InvalidInput,
+            format!(
+                "{name}: report schema version {} was written by a newer attestor (this one reads up to {})",
+                file.schema_version,
+                report::REPORT_SCHEMA_VERSION
+            ),
+        )]);
+    }
+    Ok(Baseline::new(
+        name,
+        file.results.into_iter().map(|r| {
+            (
+                r.key,
+                Previous {
+                    status: r.status,
+                    resource_name: r.resource_name,
+                    message: r.message,
+                },
+            )
+        }),
+    ))
+}

@@ -25,6 +25,13 @@ pub(super) fn run(args: LintArgs) -> CliResult {
     if let Some(path) = &args.person.scoping {
         diagnostics.extend(crate::questionnaire::scoping::load(path).1);
     }
+    // Waivers are judged on today's date too: a lint is the reminder before they lapse.
+    let ids: Vec<&str> = set.policies.iter().map(|p| p.id.value.as_str()).collect();
+    for path in &args.waivers {
+        let (waivers, parse) = crate::waivers::load(path);
+        diagnostics.extend(parse);
+        diagnostics.extend(waivers.check(&ids, jiff::Zoned::now().date(), args.allow_long_waivers));
+    }
     output::diagnostics(&diagnostics, args.format);
     if matches!(args.format, DiagnosticFormat::Human) {
         let errors = diagnostics

@@ -7,6 +7,7 @@ mod common;
 mod completions;
 mod controls;
 mod explain;
+mod init;
 mod lint;
 mod live;
 mod output;
@@ -77,6 +78,7 @@ fn run(cli: Cli) -> CliResult {
         Command::Questionnaire(args) => questionnaire::run(args),
         Command::Policies(args) => policies::run(args),
         Command::Explain(args) => explain::run(args),
+        Command::Init(args) => init::run(args),
         Command::Controls(args) => controls::run(args),
         Command::Snapshot(args) => snapshot::run(args),
         Command::Permissions => permissions::run(),

@@ -42,6 +42,17 @@ pub(super) fn run(args: ScanArgs) -> CliResult {
     }
     let claims: Vec<&str> = set.manual.iter().map(|m| m.id.value.as_str()).collect();
     let person = person_input(&args.person, &claims)?;
+    // Waivers and the baseline are read before anything is collected: a mistake in either stops
+    // the run (exit 2) rather than waiving too little or comparing with nothing.
+    let waivers = match &args.waivers {
+        Some(path) => Some(load_waivers(path, &set, args.allow_long_waivers)?),
+        None => None,
+    };
+    let baseline = args
+        .baseline
+        .as_deref()
+        .map(super::common::load_baseline)
+        .transpose()?;
     // Only what the policies read is kept of each item, whatever the source: a large account
     // fits in memory, and live items go through the same seam as a file's.
     let keep = eval::keep_for(&set);
@@ -56,15 +67,40 @@ pub(super) fn run(args: ScanArgs) -> CliResult {
                 .map_err(|d| vec![d])?;
         }
         inventory
+    } else if let Some(path) = &args.terraform_plan {
+        let loaded = inventory::terraform::load_terraform_plan(path).map_err(|d| vec![d])?;
+        output::diagnostics(&loaded.warnings, DiagnosticFormat::Human);
+        let mut inventory = loaded.inventory;
+        inventory.keep_only(&keep);
+        inventory
     } else {
         let mut inventory = live::collect(&args.aws)?;
         inventory.keep_only(&keep);
         inventory
     };
+    // Waivers are judged on the evaluation date (--as-of, else the capture time), else today.
+    let day = as_of.or(inventory.source.captured_at).map_or_else(
+        || jiff::Zoned::now().date(),
+        |t| t.to_zoned(jiff::tz::TimeZone::UTC).date(),
+    );
     let options = eval::Options {
         as_of,
         overrides,
         evidence: args.evidence.into(),
+        waivers: waivers.as_ref().map(|w| w.active(day)).unwrap_or_default(),
+        baseline,
+    };
+    // The waivers' states go into the report before it is written; what the run learnt about
+    // them (expired, expiring, matching nothing) is said once the results are counted.
+    let with_waivers = |mut report: Report| {
+        if let Some(w) = &waivers {
+            report.waivers = w.states(day, &report.waived_by);
+            output::diagnostics(
+                &w.run_diagnostics(day, &report.waived_by),
+                DiagnosticFormat::Human,
+            );
+        }
+        report
     };
     let streams = args.questionnaire.is_none() && args.out.format.iter().all(|f| f.streams());
     let (report, mut written) = if streams {
@@ -78,15 +114,15 @@ pub(super) fn run(args: ScanArgs) -> CliResult {
             .format
             .contains(&crate::report::Format::Table)
             .then_some(args.out.max_rows.0);
-        let report = Report::counted(&set, &inventory, &prepared, table_rows);
+        let report = with_waivers(Report::counted(&set, &inventory, &prepared, table_rows));
         let written = write_report_streamed(&report, &prepared, &args.out)?;
         (report, written)
     } else {
-        let report = Report::new(
+        let report = with_waivers(Report::new(
             &set,
             &inventory,
             eval::evaluate(&set, &inventory, &options)?,
-        );
+        ));
         // The items are no longer needed: free them before the reports are written.
         drop(inventory);
         let written = write_report(&report, &args.out)?;
@@ -106,7 +142,7 @@ pub(super) fn run(args: ScanArgs) -> CliResult {
             written.push(path);
         }
     }
-    let code = report.exit_code(args.fail_on.into());
+    let code = report.exit_code(args.fail_on.into(), args.fail_on_new);
     if !args.aws.quiet {
         // After the table on standard output, the summary follows it there; after any other
         // report (a file, or JSON on standard output), it goes to standard error.
@@ -154,4 +190,37 @@ fn parse_overrides(items: &[String]) -> Result<Overrides, Vec<Diagnostic>> {
     } else {
         Err(errors)
     }
+}
+
+/// Reads `--waivers` and checks it against the policy set; errors (an unknown policy, an expiry
+/// more than a year ahead) stop the run. Expiry warnings come after evaluation, on its date.
+fn load_waivers(
+    path: &std::path::Path,
+    set: &crate::policy::PolicySet,
+    allow_long: bool,
+) -> Result<crate::waivers::Waivers, Vec<Diagnostic>> {
+    let (waivers, mut diagnostics) = crate::waivers::load(path);
+    let ids: Vec<&str> = set.policies.iter().map(|p| p.id.value.as_str()).collect();
+    let today = jiff::Zoned::now().date();
+    for mut d in waivers.check(&ids, today, allow_long) {
+        match (d.level, d.code) {
+            // A waivers file shared by runs over parts of the policy set names policies a run
+            // does not have: such a waiver waives nothing, so it is said, not fatal (`attestor
+            // lint --waivers` makes it an error against the whole set).
+            (_, Code::UnknownPolicy) => {
+                d.level = crate::diagnostics::Level::Warning;
+                d.message
+                    .push_str(", which this run does not evaluate: it waives nothing");
+                diagnostics.push(d);
+            }
+            (crate::diagnostics::Level::Error, _) => diagnostics.push(d),
+            // Expiry warnings are said after evaluation, on the evaluation date.
+            _ => {}
+        }
+    }
+    if crate::diagnostics::has_errors(&diagnostics) {
+        return Err(diagnostics);
+    }
+    output::diagnostics(&diagnostics, DiagnosticFormat::Human);
+    Ok(waivers)
 }

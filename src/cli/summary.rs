@@ -65,6 +65,7 @@ pub(super) fn render(
     let source = &report.source;
     let what = match source.kind {
         crate::inventory::SourceKind::AttestorSnapshot => "attestor snapshot",
+        crate::inventory::SourceKind::TerraformPlan => "Terraform plan",
         crate::inventory::SourceKind::AwsConfigSnapshot => "AWS Config data",
         crate::inventory::SourceKind::Live => "live AWS",
     };

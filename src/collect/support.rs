@@ -305,6 +305,7 @@ pub fn item(
         resource_name: resource_name.map(str::to_string),
         arn: arn.map(str::to_string),
         doc: Value::Object(doc),
+        unknown: Vec::new(),
     }
 }
 

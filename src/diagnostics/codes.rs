@@ -66,6 +66,11 @@ codes! {
     UnknownClaim = "unknown-claim", Error, "an attestation for a manual claim the policy set does not declare";
     UnknownQuestion = "unknown-question", Error, "a question ID not in the questionnaire";
     ExpiredAttestation = "expired-attestation", Warning, "an attestation past its expiry on the evaluation date";
+    // Waivers.
+    ExpiredWaiver = "expired-waiver", Warning, "a waiver past its expiry: the results it covered count again";
+    ExpiringWaiver = "expiring-waiver", Warning, "a waiver that expires within 14 days";
+    LongWaiver = "long-waiver", Error, "a waiver expiring more than a year ahead (allowed with --allow-long-waivers)";
+    UnmatchedWaiver = "unmatched-waiver", Warning, "a waiver that matched no failing or undecided result";
     // Inputs, usage and output.
     InvalidInput = "invalid-input", Error, "a snapshot or report that cannot be read as one";
     InvalidItem = "invalid-item", Error, "one configuration item that cannot be read (the rest is evaluated)";

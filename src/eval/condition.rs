@@ -120,6 +120,18 @@ impl Env<'_> {
         item: &ConfigurationItem,
         prefix: &str,
     ) -> Verdict {
+        // A value the source does not know yet (a plan's "known after apply") decides nothing,
+        // whatever the policy says missing values mean.
+        let read = match cond {
+            Cond::Compare { path, .. } | Cond::Elements { path, .. } => Some(&path.text),
+            Cond::Related { link, .. } => Some(&link.from.text),
+            Cond::All(_) | Cond::Any(_) | Cond::Not(_) => None,
+        };
+        if let Some(path) = read
+            && let Some(verdict) = unknown(item, prefix, path)
+        {
+            return verdict;
+        }
         match cond {
             Cond::All(items) => self.combine(items, Outcome::Fail, value, item, prefix),
             Cond::Any(items) => self.combine(items, Outcome::Pass, value, item, prefix),
@@ -699,6 +711,57 @@ fn quantify(quantifier: Quantifier, parts: Vec<Verdict>, location: &str, noun: &
         evidence.extend(part.evidence);
     }
     Verdict::new(outcome, evidence)
+}
+
+/// `error` when `path` (under `prefix`) is, or is inside or above, a property `item`'s source
+/// does not know yet.
+fn unknown(item: &ConfigurationItem, prefix: &str, path: &str) -> Option<Verdict> {
+    if item.unknown.is_empty() {
+        return None;
+    }
+    // The location inside the item's own document: a related item's location starts with its
+    // type and ID ("AWS::EC2::RouteTable rtb-1: "), and list indices do not matter here.
+    let within = prefix.rsplit(": ").next().unwrap_or(prefix);
+    let location = join_location(within, path);
+    let bare = without_indices(&location);
+    let nested = |outer: &str, inner: &str| {
+        inner == outer
+            || inner
+                .strip_prefix(outer)
+                .is_some_and(|rest| rest.starts_with('.'))
+    };
+    let hit = item
+        .unknown
+        .iter()
+        .find(|u| nested(u, &bare) || nested(&bare, u))?;
+    let shown = join_location(prefix, path);
+    Some(Verdict::new(
+        Outcome::Error(format!(
+            "{shown} is known only after apply ({hit} is not in the plan's values), so the plan cannot decide this; \
+             set it in the configuration, or check after apply with --live"
+        )),
+        vec![Evidence {
+            path: shown,
+            actual: Value::String("(known after apply)".into()),
+            expected: "a value the plan shows".into(),
+            summary: false,
+        }],
+    ))
+}
+
+/// `a.b[0].c[*].d` → `a.b.c.d`.
+fn without_indices(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    let mut depth = 0usize;
+    for c in path.chars() {
+        match c {
+            '[' => depth += 1,
+            ']' => depth = depth.saturating_sub(1),
+            _ if depth == 0 => out.push(c),
+            _ => {}
+        }
+    }
+    out.trim_end_matches('.').to_string()
 }
 
 fn missing(on_missing: OnMissing, location: String, expected: String) -> Verdict {

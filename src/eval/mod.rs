@@ -1,6 +1,7 @@
 //! Evaluation: policies × inventory → findings. No I/O happens here; the same inputs and evaluation
 //! time always give the same findings, in the same order.
 
+pub mod baseline;
 pub mod compile;
 pub mod condition;
 pub mod path;
@@ -60,6 +61,42 @@ pub struct Finding {
     pub status: Status,
     pub message: String,
     pub evidence: Vec<Evidence>,
+    /// The waiver that made this result `waived`, with the status it had.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub waiver: Option<Waived>,
+    /// A `fail` or `error` compared with `--baseline`: `new`, or `existing` in the baseline.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<BaselineState>,
+}
+
+/// What a `waived` result was, and the waiver that waived it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Waived {
+    /// The status before the waiver: `fail` or `error`.
+    pub status: Status,
+    pub justification: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    pub expires: jiff::civil::Date,
+    /// Where the waiver is written (`.attestor/waivers.yaml:7`).
+    pub at: String,
+}
+
+/// Whether a failing or undecided result was already in the baseline report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BaselineState {
+    New,
+    Existing,
+}
+
+impl BaselineState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BaselineState::New => "new",
+            BaselineState::Existing => "existing",
+        }
+    }
 }
 
 impl Finding {
@@ -86,6 +123,10 @@ pub struct Options {
     pub as_of: Option<jiff::Timestamp>,
     pub overrides: Overrides,
     pub evidence: EvidenceDetail,
+    /// Waivers in force: a `fail` or `error` they match is `waived`.
+    pub waivers: crate::waivers::ActiveWaivers,
+    /// An earlier report's open results: each `fail` and `error` is marked `new` or `existing`.
+    pub baseline: Option<baseline::Baseline>,
 }
 
 /// How much evidence results carry. A `pass` states what was read in its message either way; the
@@ -118,6 +159,8 @@ pub struct Evaluation {
     pub findings: Vec<Finding>,
     pub as_of: Option<jiff::Timestamp>,
     pub evidence: EvidenceDetail,
+    /// The baseline the findings were compared with, for the report's list of fixed results.
+    pub baseline: Option<baseline::Baseline>,
 }
 
 /// What of each configuration item the policies of `set` read: their own type's paths, their
@@ -145,6 +188,7 @@ pub fn evaluate(
         findings,
         as_of: prepared.as_of,
         evidence: prepared.evidence,
+        baseline: prepared.baseline.cloned(),
         policies: prepared.policies,
         not_configured: prepared.not_configured,
     })
@@ -159,6 +203,8 @@ pub struct Prepared<'a> {
     pub not_configured: Vec<compile::NotConfigured>,
     pub as_of: Option<jiff::Timestamp>,
     pub evidence: EvidenceDetail,
+    pub waivers: &'a crate::waivers::ActiveWaivers,
+    pub baseline: Option<&'a baseline::Baseline>,
     inventory: &'a Inventory,
     /// The inventory's accounts, which account-level tasks index.
     accounts: Vec<String>,
@@ -173,7 +219,7 @@ pub struct Prepared<'a> {
 pub fn prepare<'a>(
     set: &PolicySet,
     inventory: &'a Inventory,
-    options: &Options,
+    options: &'a Options,
 ) -> Result<Prepared<'a>, Vec<Diagnostic>> {
     let mut keys = compile::IndexKeys::default();
     let mut policies = Vec::with_capacity(set.policies.len());
@@ -268,6 +314,8 @@ pub fn prepare<'a>(
         not_configured,
         as_of,
         evidence: options.evidence,
+        waivers: &options.waivers,
+        baseline: options.baseline.as_ref(),
         inventory,
         accounts,
         indexes,
@@ -365,15 +413,49 @@ impl Prepared<'_> {
                     }
                     Task::Account(a) => env.account_finding(policy, &self.accounts[*a]),
                     Task::Uncovered(uncovered) => {
-                        uncovered_finding(policy, &uncovered.0, &uncovered.1)
+                        uncovered_finding(policy, &uncovered.0, &uncovered.1, self.plan())
                     }
                 };
                 if self.evidence == EvidenceDetail::Summary && finding.status == Status::Pass {
                     finding.evidence = Vec::new();
                 }
+                self.judge(&mut finding);
                 finding
             })
             .collect()
+    }
+
+    /// Whether the source is a Terraform plan: what depends on resources outside it is
+    /// `not_applicable` rather than `error` (a plan is not an inventory of the account).
+    fn plan(&self) -> bool {
+        self.inventory.coverage.basis() == crate::inventory::coverage::Basis::TerraformPlan
+    }
+
+    /// Applies waivers and the baseline to a finding: a waived failure keeps what it was and why
+    /// it is waived; a failure or error not waived is `new` or `existing` against the baseline.
+    fn judge(&self, finding: &mut Finding) {
+        if !matches!(finding.status, Status::Fail | Status::Error) {
+            return;
+        }
+        let names = [
+            Some(finding.resource_id.as_str()),
+            finding.arn.as_deref(),
+            finding.resource_name.as_deref(),
+        ];
+        if let Some(w) = self.waivers.find(&finding.policy_id, &names) {
+            finding.waiver = Some(Waived {
+                status: finding.status,
+                justification: w.justification.clone(),
+                owner: w.owner.clone(),
+                expires: w.expires,
+                at: w.at.clone(),
+            });
+            finding.status = Status::Waived;
+            return;
+        }
+        if let Some(baseline) = self.baseline {
+            finding.baseline = baseline.state_of(finding);
+        }
     }
 
     /// Every finding in report order, `chunk` at a time (each chunk evaluated in parallel), to
@@ -420,7 +502,9 @@ fn coverage_evidence(policy: &CompiledPolicy) -> Vec<Evidence> {
 
 /// The `error` result that stands for every resource a source could not have recorded: absence
 /// there is not evidence that nothing fails.
-fn uncovered_finding(policy: &CompiledPolicy, account: &str, gap: &Gap) -> Finding {
+/// A place where the source does not record the policy's type: `error` (absence is not
+/// evidence), or `not_applicable` for a Terraform plan, which speaks only for what it manages.
+fn uncovered_finding(policy: &CompiledPolicy, account: &str, gap: &Gap, plan: bool) -> Finding {
     Finding {
         policy_id: policy.id.clone(),
         resource_type: policy.resource_type.clone(),
@@ -429,9 +513,15 @@ fn uncovered_finding(policy: &CompiledPolicy, account: &str, gap: &Gap) -> Findi
         arn: None,
         account_id: account.to_string(),
         region: gap.region.clone(),
-        status: Status::Error,
+        status: if plan {
+            Status::NotApplicable
+        } else {
+            Status::Error
+        },
         message: gap.reason.clone(),
         evidence: coverage_evidence(policy),
+        waiver: None,
+        baseline: None,
     }
 }
 
@@ -458,6 +548,8 @@ fn uncollected_finding(
             ),
             summary: false,
         }],
+        waiver: None,
+        baseline: None,
     }
 }
 
@@ -517,6 +609,8 @@ impl Env<'_> {
             status,
             message,
             evidence,
+            waiver: None,
+            baseline: None,
         }
     }
 
@@ -601,6 +695,8 @@ impl Env<'_> {
             .map(|(_, gap)| gap.reason)
             .collect();
         let examined = passes + fails + errors.len();
+        let plan =
+            self.inventory.coverage.basis() == crate::inventory::coverage::Basis::TerraformPlan;
         if examined == 0 && !gaps.is_empty() {
             let mut reasons = gaps;
             reasons.dedup();
@@ -612,11 +708,20 @@ impl Env<'_> {
                 arn: None,
                 account_id: account.to_string(),
                 region: "global".into(),
-                status: Status::Error,
+                status: if plan {
+                    Status::NotApplicable
+                } else {
+                    Status::Error
+                },
                 message: reasons.join("; "),
                 evidence: coverage_evidence(policy),
+                waiver: None,
+                baseline: None,
             };
         }
+        // A plan's gaps alone (nothing unreadable) leave the account's answer to resources the
+        // plan does not show: not applicable to the plan, never a guess.
+        let only_gaps = plan && errors.is_empty() && !gaps.is_empty();
         errors.extend(gaps);
         let (status, message) = if examined == 0 {
             let status = match policy.if_none {
@@ -641,6 +746,10 @@ impl Env<'_> {
                     format!("{counts}; {}", first_fail.clone().unwrap_or_default()),
                 ),
                 AccountMatch::None if passes > 0 => (Status::Fail, counts),
+                _ if only_gaps => (
+                    Status::NotApplicable,
+                    format!("{counts}; {}", errors.join("; ")),
+                ),
                 _ if !errors.is_empty() => (
                     Status::Error,
                     format!(
@@ -671,6 +780,8 @@ impl Env<'_> {
             status,
             message,
             evidence,
+            waiver: None,
+            baseline: None,
         }
     }
 }

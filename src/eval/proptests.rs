@@ -55,6 +55,11 @@ fn policy_set(check: &str) -> PolicySet {
 
 /// The status of the one policy in `set` on one resource whose whole document is `doc`.
 fn status(set: &PolicySet, doc: &Value) -> Status {
+    status_with_unknown(set, doc, Vec::new())
+}
+
+/// [`status`] with `unknown` paths known only after apply.
+fn status_with_unknown(set: &PolicySet, doc: &Value, unknown: Vec<String>) -> Status {
     let item = ConfigurationItem {
         resource_type: "T".into(),
         resource_id: "r1".into(),
@@ -63,6 +68,7 @@ fn status(set: &PolicySet, doc: &Value) -> Status {
         resource_name: None,
         arn: None,
         doc: doc.clone(),
+        unknown,
     };
     let inventory = Inventory::new(source(), vec![item], Vec::new(), Coverage::complete());
     let evaluation = evaluate(set, &inventory, &Options::default()).unwrap();
@@ -522,6 +528,54 @@ proptest! {
     }
 }
 
+/// Every property path of `value` under `prefix` (list elements share their list's path).
+fn property_paths(prefix: &str, value: &Value, out: &mut Vec<String>) {
+    match value {
+        Value::Object(map) => {
+            for (key, inner) in map {
+                let path = format!("{prefix}.{key}");
+                property_paths(&path, inner, out);
+                out.push(path);
+            }
+        }
+        Value::Array(items) => {
+            for inner in items {
+                property_paths(prefix, inner, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    /// Property 1 for plans: marking any one property (or the whole configuration) as known only
+    /// after apply leaves the outcome as it was or makes it `error`, never another verdict.
+    #[test]
+    fn a_value_known_only_after_apply_only_ever_gives_error(
+        check in condition(Ctx::Top, 3, true),
+        configuration in configuration(),
+    ) {
+        let text = flow(&check);
+        let set = policy_set(&text);
+        let doc = document(&configuration);
+        let before = status(&set, &doc);
+        let mut paths = vec!["configuration".to_string()];
+        property_paths("configuration", &configuration, &mut paths);
+        paths.sort();
+        paths.dedup();
+        for path in paths {
+            let after = status_with_unknown(&set, &doc, vec![path.clone()]);
+            prop_assert!(
+                refines(before, after),
+                "check: {}\nconfiguration: {}\n{} unknown: {} -> {}",
+                text, flow(&configuration), path, before.as_str(), after.as_str()
+            );
+        }
+    }
+}
+
 /// Minimised from `removing_information_only_ever_gives_error_with_contains`: `contains` on a list
 /// once took a null or mistyped element as "not equal", so a list whose only candidate is unknown
 /// decided `fail`, and `not` made that a `pass`. Like the element quantifier saying the same thing
@@ -812,6 +866,7 @@ fn related_lookup_skips_a_resource_missing_its_key() {
         resource_name: None,
         arn: None,
         doc: json!({"resourceType": resource_type, "resourceId": id, "configuration": configuration}),
+        unknown: Vec::new(),
     };
     let items = |association: Value| {
         vec![

@@ -19,6 +19,7 @@ fn item(resource_type: &str, id: &str, configuration: Value) -> ConfigurationIte
         resource_name: None,
         arn: None,
         doc: json!({"resourceType": resource_type, "resourceId": id, "configuration": configuration}),
+        unknown: Vec::new(),
     }
 }
 
@@ -789,4 +790,156 @@ fn aws_config_files_read_the_same_whatever_the_chunks() {
         }
     }
     assert!(files >= 4, "{files}");
+}
+
+/// Evaluates `check` on one resource whose `unknown` paths are known only after apply.
+fn run_unknown(check: &str, configuration: Value, unknown: &[&str]) -> Finding {
+    let yaml = format!(
+        "policies:\n  - id: p\n    title: t\n    severity: low\n    resource: T\n    check: {check}\n"
+    );
+    let set = policies(&yaml);
+    let mut resource = item("T", "r1", configuration);
+    resource.unknown = unknown.iter().map(ToString::to_string).collect();
+    let mut evaluation = evaluate(&set, &inventory(vec![resource]), &Options::default()).unwrap();
+    evaluation.findings.remove(0)
+}
+
+#[test]
+fn values_known_only_after_apply_decide_nothing() {
+    // Whatever the policy says a missing value means, an unknown one is not missing.
+    for on_missing in ["pass", "fail", "error"] {
+        let check = format!("{{path: configuration.a, equals: true, on-missing: {on_missing}}}");
+        let f = run_unknown(&check, json!({}), &["configuration.a"]);
+        assert_eq!(f.status, Status::Error, "on-missing: {on_missing}");
+        assert!(
+            f.message.contains("known only after apply"),
+            "{}",
+            f.message
+        );
+    }
+    // `absent` and `exists` cannot conclude either, nor can `not`.
+    for check in [
+        "{path: configuration.a, absent: true}",
+        "{path: configuration.a, exists: true}",
+        "{not: {path: configuration.a, equals: true}}",
+    ] {
+        assert_eq!(
+            run_unknown(check, json!({}), &["configuration.a"]).status,
+            Status::Error,
+            "{check}"
+        );
+    }
+    // A whole block unknown makes what is inside it unknown, and a field inside an unknown
+    // list element makes the list unknown.
+    let quantified = "{path: configuration.l, all: {path: v, equals: 1}}";
+    let data = json!({"l": [{"v": 1}]});
+    assert_eq!(
+        run_unknown(quantified, data.clone(), &["configuration.l"]).status,
+        Status::Error
+    );
+    assert_eq!(
+        run_unknown(quantified, data.clone(), &["configuration.l.v"]).status,
+        Status::Error
+    );
+    assert_eq!(
+        run_unknown(
+            "{path: configuration.l.v, equals: 1}",
+            data.clone(),
+            &["configuration.l"]
+        )
+        .status,
+        Status::Error
+    );
+    // Unknown elsewhere changes nothing; a decisive known part still decides (Kleene logic).
+    assert_eq!(
+        run_unknown(quantified, data.clone(), &["configuration.other"]).status,
+        Status::Pass
+    );
+    assert_eq!(
+        run_unknown(quantified, data.clone(), &["configuration.lx"]).status,
+        Status::Pass,
+        "a path that merely starts with the same letters is another path"
+    );
+    let all =
+        "{all: [{path: configuration.b, equals: true}, {path: configuration.a, equals: true}]}";
+    assert_eq!(
+        run_unknown(all, json!({"b": false}), &["configuration.a"]).status,
+        Status::Fail
+    );
+    assert_eq!(
+        run_unknown(all, json!({"b": true}), &["configuration.a"]).status,
+        Status::Error
+    );
+}
+
+#[test]
+fn a_related_resource_with_an_unknown_value_decides_nothing() {
+    let subnet = item("AWS::EC2::Subnet", "subnet-1", json!({"vpcId": "vpc-1"}));
+    let mut table = route_table("rtb-1", "vpc-1", &["subnet-1"], false, "local");
+    table.unknown = vec!["configuration.routes".into()];
+    let statuses = subnet_statuses(vec![subnet, table]);
+    assert_eq!(statuses, vec![("subnet-1".to_string(), Status::Error)]);
+}
+
+#[test]
+fn a_plan_decides_only_what_it_manages() {
+    use crate::inventory::coverage::Basis;
+    let yaml = "policies:
+  - {id: each, title: t, severity: low, resource: T, check: {path: configuration.on, equals: true}}
+  - {id: elsewhere, title: t, severity: low, resource: U, check: {path: configuration.on, equals: true}}
+  - {id: any-on, title: t, severity: low, resource: T, level: account, check: {path: configuration.on, equals: true}}
+  - {id: all-on, title: t, severity: low, resource: T, level: account, match: all, check: {path: configuration.on, equals: true}}
+  - {id: any-u, title: t, severity: low, resource: U, level: account, if-none: fail, check: {path: configuration.on, equals: true}}
+";
+    let set = policies(yaml);
+    let statuses = |items: Vec<ConfigurationItem>| -> Vec<(String, String, Status)> {
+        let source = SourceInfo::for_tests(ACCOUNT, "eu-west-1");
+        let inv = Inventory::new(
+            source,
+            items,
+            Vec::new(),
+            Coverage::new(Basis::TerraformPlan),
+        );
+        evaluate(&set, &inv, &Options::default())
+            .unwrap()
+            .findings
+            .into_iter()
+            .map(|f| (f.policy_id, f.resource_id, f.status))
+            .collect()
+    };
+    let got = statuses(vec![
+        item("T", "aws_thing.a", json!({"on": true})),
+        item("T", "aws_thing.b", json!({"on": true})),
+    ]);
+    let status_of = |got: &[(String, String, Status)], policy: &str, id: &str| {
+        got.iter()
+            .find(|(p, r, _)| p == policy && r == id)
+            .map(|(_, _, s)| *s)
+    };
+    // What the plan manages is judged; what lies outside it is not applicable, never a pass,
+    // and never a failure from absence.
+    assert_eq!(status_of(&got, "each", "aws_thing.a"), Some(Status::Pass));
+    assert_eq!(status_of(&got, "each", "*"), Some(Status::NotApplicable));
+    assert_eq!(
+        status_of(&got, "elsewhere", "*"),
+        Some(Status::NotApplicable)
+    );
+    assert_eq!(status_of(&got, "any-on", ACCOUNT), Some(Status::Pass));
+    assert_eq!(
+        status_of(&got, "all-on", ACCOUNT),
+        Some(Status::NotApplicable),
+        "every planned one passes, but the account may hold others"
+    );
+    assert_eq!(
+        status_of(&got, "any-u", ACCOUNT),
+        Some(Status::NotApplicable),
+        "if-none cannot apply to what a plan does not show"
+    );
+    let got = statuses(vec![item("T", "aws_thing.a", json!({"on": false}))]);
+    assert_eq!(status_of(&got, "all-on", ACCOUNT), Some(Status::Fail));
+    assert_eq!(
+        status_of(&got, "any-on", ACCOUNT),
+        Some(Status::NotApplicable)
+    );
+    assert!(got.iter().all(|(_, _, s)| *s != Status::Pass));
 }

@@ -40,6 +40,9 @@ pub enum Basis {
     Attestor,
     /// An AWS Config snapshot or history file.
     AwsConfig,
+    /// A Terraform plan: it declares some resources and says nothing of the rest of the account,
+    /// so it covers no type and absence is never evidence.
+    TerraformPlan,
 }
 
 #[derive(Debug, Clone)]
@@ -203,6 +206,10 @@ impl Coverage {
             Basis::AwsConfig => format!(
                 "the AWS Config data has no {resource_type} for {place}, and its configuration recorder may not record that type, \
                  so absence is not evidence; record {resource_type} in AWS Config (then pass --recorded-types), or scan with --live"
+            ),
+            Basis::TerraformPlan => format!(
+                "the Terraform plan manages no {resource_type} of {place}, and resources outside the plan are not seen, \
+                 so the plan cannot decide this; scan the account (--live or a snapshot) for it"
             ),
             _ => format!(
                 "the snapshot did not collect {resource_type} for {place}, so absence is not evidence; \

@@ -9,6 +9,7 @@ pub mod keep;
 pub mod shapes;
 pub mod snapshot;
 mod stream;
+pub mod terraform;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::Read as _;
@@ -31,6 +32,8 @@ pub enum SourceKind {
     AwsConfigSnapshot,
     /// Read from AWS through the SDK just now.
     Live,
+    /// A Terraform plan (`terraform show -json`): what apply would make.
+    TerraformPlan,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -80,6 +83,10 @@ pub struct ConfigurationItem {
     /// AWS Config's `ARN`, kept for reports whatever the policies read.
     pub arn: Option<String>,
     pub doc: serde_json::Value,
+    /// Property paths (`configuration.storageEncrypted`) whose values the source does not know
+    /// yet: a Terraform plan's "known after apply". A condition reading one of them, or anything
+    /// under or above it, is `error` whatever the policy says about missing values.
+    pub unknown: Vec<String>,
 }
 
 impl ConfigurationItem {
@@ -1081,6 +1088,7 @@ impl RawItem<'_> {
             resource_name: self.resource_name,
             arn: self.arn,
             doc: serde_json::Value::Object(doc),
+            unknown: Vec::new(),
         }
     }
 }

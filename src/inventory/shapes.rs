@@ -139,6 +139,7 @@ mod tests {
             resource_name: None,
             arn: None,
             doc: json!({"configuration": {"ipPermissions": permissions}}),
+            unknown: Vec::new(),
         }
     }
 
@@ -193,6 +194,7 @@ mod tests {
             resource_name: None,
             arn: None,
             doc: json!({"configuration": {"customerMasterKeySpec": "SYMMETRIC_DEFAULT", "keyManager": "CUSTOMER"}}),
+            unknown: Vec::new(),
         };
         normalize(&mut item);
         assert_eq!(item.doc["configuration"]["keySpec"], "SYMMETRIC_DEFAULT");

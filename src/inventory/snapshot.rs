@@ -92,7 +92,7 @@ pub fn to_json(inventory: &Inventory) -> String {
             coverage: match inventory.coverage.basis() {
                 Basis::Attestor => Some(inventory.coverage.entries()),
                 // AWS Config data and test worlds have no collector coverage to record.
-                Basis::AwsConfig | Basis::Complete => None,
+                Basis::AwsConfig | Basis::Complete | Basis::TerraformPlan => None,
             },
         },
         "configurationItems": items,

@@ -4,6 +4,8 @@
 
 use std::sync::Arc;
 
+use jiff::civil::Date;
+
 use super::yaml::{Node, NodeKind};
 use crate::diagnostics::Code;
 use crate::diagnostics::Spanned;
@@ -176,6 +178,33 @@ impl<'f> Decoder<'f> {
         )
         .help = Some(help);
         None
+    }
+
+    pub(crate) fn non_empty(&mut self, node: &Node, what: &str) -> Option<Spanned<String>> {
+        let s = self.string(node, what)?;
+        if s.value.trim().is_empty() {
+            self.error(Code::InvalidValue, node.span, format!("{what} is empty"));
+            return None;
+        }
+        Some(s)
+    }
+
+    /// `2026-10-01` (YAML without a timestamp type reads it as a string).
+    pub(crate) fn date(&mut self, node: &Node, what: &str) -> Option<Spanned<Date>> {
+        let text = self.string(node, what)?;
+        if let Ok(d) = text.value.parse::<Date>() {
+            Some(Spanned::new(d, node.span))
+        } else {
+            self.error(
+                Code::InvalidValue,
+                node.span,
+                format!(
+                    "{what} must be a date like 2026-10-01, found `{}`",
+                    text.value
+                ),
+            );
+            None
+        }
     }
 
     pub fn string_list(&mut self, node: &Node, what: &str) -> Vec<String> {

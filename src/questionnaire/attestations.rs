@@ -28,7 +28,6 @@ use serde::Serialize;
 use crate::controls::{Catalog, Framework};
 use crate::diagnostics::Code;
 use crate::diagnostics::{Diagnostic, SourceFile};
-use crate::policy::Spanned;
 use crate::policy::decode::{Decoder, Fields};
 use crate::policy::yaml::{Node, NodeKind};
 
@@ -181,7 +180,7 @@ impl Attestations {
 
 /// Reads and parses an attestations file; every problem is a located diagnostic.
 pub fn load(path: &std::path::Path) -> (Attestations, Vec<Diagnostic>) {
-    match super::read_source(path) {
+    match crate::diagnostics::read_source(path) {
         Ok(file) => parse(&file),
         Err(diag) => (Attestations::default(), vec![diag]),
     }
@@ -335,33 +334,6 @@ impl Decoder<'_> {
                     id: id.value,
                 })
             }
-        }
-    }
-
-    fn non_empty(&mut self, node: &Node, what: &str) -> Option<Spanned<String>> {
-        let s = self.string(node, what)?;
-        if s.value.trim().is_empty() {
-            self.error(Code::InvalidValue, node.span, format!("{what} is empty"));
-            return None;
-        }
-        Some(s)
-    }
-
-    /// `2026-10-01` (YAML without a timestamp type reads it as a string).
-    pub(crate) fn date(&mut self, node: &Node, what: &str) -> Option<Spanned<Date>> {
-        let text = self.string(node, what)?;
-        if let Ok(d) = text.value.parse::<Date>() {
-            Some(Spanned::new(d, node.span))
-        } else {
-            self.error(
-                Code::InvalidValue,
-                node.span,
-                format!(
-                    "{what} must be a date like 2026-10-01, found `{}`",
-                    text.value
-                ),
-            );
-            None
         }
     }
 }

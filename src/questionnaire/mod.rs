@@ -20,13 +20,11 @@ pub mod scoping;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
-use std::sync::Arc;
 
 use serde::Serialize;
 
 use crate::controls::{Catalog, Framework, QuestionKind, Role, domain_name};
-use crate::diagnostics::Code;
-use crate::diagnostics::{Diagnostic, SourceFile};
+use crate::diagnostics::Diagnostic;
 use crate::eval::Status;
 use crate::policy::Level;
 pub use crate::report::evidence::{Automated, automated};
@@ -286,27 +284,6 @@ impl PersonInput {
     }
 }
 
-/// Reads a file a person wrote, as a diagnostic-ready source.
-pub(crate) fn read_source(path: &Path) -> Result<Arc<SourceFile>, Diagnostic> {
-    let name = path.display().to_string();
-    let bytes = std::fs::read(path)
-        .map_err(|e| Diagnostic::error(Code::UnreadableFile, format!("cannot read {name}: {e}")))?;
-    let text = String::from_utf8(bytes).map_err(|e| {
-        Diagnostic::error(
-            Code::InvalidUtf8,
-            format!(
-                "{name} is not UTF-8 (invalid byte at offset {})",
-                e.utf8_error().valid_up_to()
-            ),
-        )
-    })?;
-    let text = text
-        .strip_prefix('\u{feff}')
-        .map(str::to_string)
-        .unwrap_or(text);
-    Ok(SourceFile::new(name, text))
-}
-
 /// The day attestations are judged on: the report's evaluation time, else its capture time.
 fn evaluation_day(report: &Report) -> Option<jiff::civil::Date> {
     report
@@ -328,7 +305,7 @@ fn index(report: &Report) -> Index<'_> {
     let mut where_: BTreeMap<&str, (BTreeSet<&str>, BTreeSet<&str>)> = BTreeMap::new();
     for r in &report.results {
         let f = &r.finding;
-        if matches!(f.status, Status::Fail | Status::Error) {
+        if matches!(f.status, Status::Fail | Status::Error | Status::Waived) {
             let ids = examples
                 .entry((f.policy_id.as_str(), f.status))
                 .or_default();
@@ -642,6 +619,7 @@ fn evidence_sentence(
     for (status, word, total) in [
         (Status::Fail, "failing", s.fail),
         (Status::Error, "undecided", s.error),
+        (Status::Waived, "waived", s.waived),
     ] {
         if let Some(shown) = index.examples.get(&(policy.id.as_str(), status)) {
             let more = if total > shown.len() {

@@ -49,7 +49,7 @@ impl Scoping {
 }
 
 pub fn load(path: &std::path::Path) -> (Scoping, Vec<Diagnostic>) {
-    match super::read_source(path) {
+    match crate::diagnostics::read_source(path) {
         Ok(file) => parse(&file),
         Err(diag) => (Scoping::default(), vec![diag]),
     }

@@ -191,6 +191,7 @@ fn info(id: &str, pass: usize, fail: usize, error: usize) -> PolicyInfo {
             error,
             not_applicable: 0,
             waived: 0,
+            ..Summary::default()
         },
     }
 }
@@ -287,6 +288,7 @@ fn report(users: &[(&str, bool)], overrides: eval::Overrides) -> Report {
         resource_name: None,
         arn: None,
         doc: json!({"resourceType": t, "resourceId": id, "awsRegion": "eu-west-1", "configuration": conf}),
+        unknown: Vec::new(),
     };
     let mut items: Vec<ConfigurationItem> = users
         .iter()
@@ -310,12 +312,13 @@ fn report(users: &[(&str, bool)], overrides: eval::Overrides) -> Report {
 fn person(attestations: &str, scoping: &str) -> PersonInput {
     let mut input = PersonInput::default();
     if !attestations.is_empty() {
-        let (a, d) = attestations::parse(&SourceFile::new("a.yaml", attestations));
+        let (a, d) =
+            attestations::parse(&crate::diagnostics::SourceFile::new("a.yaml", attestations));
         assert!(d.is_empty(), "{d:?}");
         input.attestations = a;
     }
     if !scoping.is_empty() {
-        let (s, d) = scoping::parse(&SourceFile::new("s.yaml", scoping));
+        let (s, d) = scoping::parse(&crate::diagnostics::SourceFile::new("s.yaml", scoping));
         assert!(d.is_empty(), "{d:?}");
         input.scoping = s;
     }

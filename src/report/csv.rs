@@ -37,6 +37,8 @@ pub fn write(
         "region",
         "message",
         "evidence",
+        "baseline",
+        "waiver",
     ];
     header.extend(meta.iter().map(|(k, _)| *k));
     w.write_all(line(header).as_bytes())?;
@@ -61,6 +63,21 @@ pub fn write(
         ];
         let evidence = evidence.join("\n");
         row.push(&evidence);
+        row.push(f.baseline.map_or("", |b| b.as_str()));
+        let waiver = f.waiver.as_ref().map_or_else(String::new, |w| {
+            format!(
+                "{} waived until {} ({}{}): {}",
+                w.status.as_str(),
+                w.expires,
+                w.at,
+                w.owner
+                    .as_deref()
+                    .map(|o| format!(", owner {o}"))
+                    .unwrap_or_default(),
+                w.justification
+            )
+        });
+        row.push(&waiver);
         row.extend(meta.iter().map(|(_, v)| v.as_str()));
         w.write_all(line(row).as_bytes())
     })

@@ -8,7 +8,7 @@ use super::PolicyInfo;
 /// What the mapped checks say, before the question's kind and the manual part are weighed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Automated {
-    /// A deciding check failed.
+    /// A deciding check failed, or has a waived failure (a documented exception is still one).
     Fail,
     /// A deciding check could not decide (`error`).
     Undecided,
@@ -35,8 +35,12 @@ pub fn automated(mapped: &[(&PolicyInfo, Role)]) -> Automated {
     let supporting = mapped
         .iter()
         .filter(|(p, role)| *role == Role::Supports && ran(p));
-    // A failure counts whatever the parameters: the strict check would fail too.
-    if deciding.iter().any(|p| p.summary.fail > 0) {
+    // A failure counts whatever the parameters: the strict check would fail too. A waived
+    // result is a failure someone decided not to fix: never evidence for a Yes.
+    if deciding
+        .iter()
+        .any(|p| p.summary.fail > 0 || p.summary.waived > 0)
+    {
         return Automated::Fail;
     }
     if deciding.iter().any(|p| p.summary.error > 0) {
@@ -53,7 +57,10 @@ pub fn automated(mapped: &[(&PolicyInfo, Role)]) -> Automated {
     {
         return Automated::Loosened;
     }
-    if supporting.clone().any(|(p, _)| p.summary.fail > 0) {
+    if supporting
+        .clone()
+        .any(|(p, _)| p.summary.fail > 0 || p.summary.waived > 0)
+    {
         return Automated::Review;
     }
     if evidence.is_empty() {

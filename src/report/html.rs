@@ -3,7 +3,9 @@
 
 use std::fmt::Write as _;
 
-use super::{Report, attention_rows, provenance, summary_line};
+use super::{
+    Report, attention_reason, attention_rows, gate_lines, provenance, status_label, summary_line,
+};
 
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -90,6 +92,14 @@ pub fn render(report: &Report) -> String {
         );
     }
     body.push_str("</table>\n");
+    let gate = gate_lines(report);
+    if !gate.is_empty() {
+        body.push_str("<h2>Baseline and waivers</h2>\n<ul>\n");
+        for line in gate {
+            let _ = writeln!(body, "<li>{}</li>", escape(&line));
+        }
+        body.push_str("</ul>\n");
+    }
     let rows = attention_rows(report);
     if !rows.is_empty() {
         body.push_str("<h2>Failures and errors</h2>\n<table>\n<tr><th>Status</th><th>Policy</th><th>Resource</th><th>Region</th><th>Reason</th></tr>\n");
@@ -97,15 +107,12 @@ pub fn render(report: &Report) -> String {
             report.policies.iter().map(|p| (p.id.as_str(), p)).collect();
         for r in rows {
             let f = &r.finding;
-            let reason = policies
-                .get(f.policy_id.as_str())
-                .and_then(|p| p.headline(f))
-                .unwrap_or_else(|| f.message.clone());
+            let reason = attention_reason(policies.get(f.policy_id.as_str()).copied(), f);
             let _ = writeln!(
                 body,
                 "<tr><td class=\"word\"><span class=\"badge {}\">{}</span></td><td><code>{}</code> ({})</td><td class=\"long\"><code>{}</code><br><span class=\"muted\">{} · {}</span></td><td class=\"word\">{}</td><td class=\"long\">{}</td></tr>",
                 f.status.as_str(),
-                f.status.as_str(),
+                escape(&status_label(f)),
                 escape(&f.policy_id),
                 r.severity.as_str(),
                 escape(&f.resource_label()),

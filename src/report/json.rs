@@ -29,6 +29,8 @@ pub fn write_with(
         manual_claims: &report.manual_claims,
         results: Rows(results),
         summary: &report.summary,
+        waivers: &report.waivers,
+        baseline: &report.baseline,
     };
     serde_json::to_writer_pretty(&mut *w, &view)?;
     w.write_all(b"\n")
@@ -49,6 +51,10 @@ struct View<'a> {
     manual_claims: &'a [ManualClaimInfo],
     results: Rows<'a>,
     summary: &'a Summary,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    waivers: &'a [crate::waivers::WaiverInfo],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    baseline: &'a Option<super::BaselineSummary>,
 }
 
 struct Rows<'a>(&'a Results<'a>);
@@ -112,8 +118,8 @@ mod tests {
             let counted = Report::counted(&set, &inventory, &prepared, None);
             assert_eq!(counted.summary, held.summary);
             assert_eq!(
-                counted.exit_code(crate::policy::Severity::Low),
-                held.exit_code(crate::policy::Severity::Low)
+                counted.exit_code(crate::policy::Severity::Low, false),
+                held.exit_code(crate::policy::Severity::Low, false)
             );
             for format in [Format::Json, Format::Jsonl, Format::Csv] {
                 let mut want = Vec::new();

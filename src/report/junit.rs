@@ -96,7 +96,28 @@ pub fn render(report: &Report) -> String {
                         xml(&detail)
                     );
                 }
-                Status::NotApplicable | Status::Waived => {
+                Status::Waived => {
+                    // Skipped with the waiver's reason: CI shows it, and it does not fail.
+                    let reason = f.waiver.as_ref().map_or_else(
+                        || f.message.clone(),
+                        |w| {
+                            format!(
+                                "waived ({} until {}; {}): {}",
+                                w.status.as_str(),
+                                w.expires,
+                                w.at,
+                                w.justification
+                            )
+                        },
+                    );
+                    let _ = writeln!(
+                        out,
+                        ">\n      <skipped message=\"{}\">{}</skipped>\n    </testcase>",
+                        xml(&reason),
+                        xml(&f.message)
+                    );
+                }
+                Status::NotApplicable => {
                     let _ = writeln!(
                         out,
                         ">\n      <skipped message=\"{}: {}\"/>\n    </testcase>",

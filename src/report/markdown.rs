@@ -2,7 +2,9 @@
 
 use std::fmt::Write as _;
 
-use super::{Report, attention_rows, provenance, summary_line};
+use super::{
+    Report, attention_reason, attention_rows, gate_lines, provenance, status_label, summary_line,
+};
 
 pub fn render(report: &Report) -> String {
     let mut out = String::from("# attestor report\n\n");
@@ -29,6 +31,13 @@ pub fn render(report: &Report) -> String {
             s.not_applicable
         );
     }
+    let gate = gate_lines(report);
+    if !gate.is_empty() {
+        out.push_str("\n## Baseline and waivers\n\n");
+        for line in gate {
+            let _ = writeln!(out, "- {}", escape(&line));
+        }
+    }
     let rows = attention_rows(report);
     if rows.is_empty() {
         out.push_str("\nNo failures and no errors.\n");
@@ -41,13 +50,11 @@ pub fn render(report: &Report) -> String {
         let f = &r.finding;
         let policy = policies.get(f.policy_id.as_str());
         let title = policy.map(|p| p.title.as_str()).unwrap_or_default();
-        let reason = policy
-            .and_then(|p| p.headline(f))
-            .unwrap_or_else(|| f.message.clone());
+        let reason = attention_reason(policy.copied(), f);
         let _ = writeln!(
             out,
             "| {} | {} | `{}` {} | `{}` {} | {} | {} | {} |",
-            f.status.as_str(),
+            status_label(f),
             r.severity.as_str(),
             f.policy_id,
             escape(title),

@@ -13,37 +13,62 @@ pub mod policy_tests;
 pub mod sarif;
 pub mod table;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
 use crate::controls::Role;
+use crate::eval::baseline::{Baseline, Fixed, ResultKey};
 use crate::eval::compile::NotConfigured;
-use crate::eval::{CompiledPolicy, Evaluation, Finding, Prepared, Status};
+use crate::eval::{BaselineState, CompiledPolicy, Evaluation, Finding, Prepared, Status};
 use crate::inventory::{CollectionError, Inventory, SourceInfo};
 use crate::policy::{Level, Policy, PolicySet, Severity};
+use crate::waivers::WaiverInfo;
 
 /// Results evaluated and written at a time when a report is streamed ([`write_streamed`]).
 const STREAM_CHUNK: usize = 8192;
 
 /// Counts of results, overall and per policy, as they are produced.
 #[derive(Default)]
-struct Counts {
+struct Counts<'b> {
     per_policy: BTreeMap<String, Summary>,
     summary: Summary,
+    baseline: Option<&'b Baseline>,
+    /// Results waived by each waiver (by where it is written).
+    waived_by: HashMap<String, usize>,
+    /// The baseline's open results seen open again (the rest are fixed).
+    seen: HashSet<ResultKey>,
 }
 
-impl Counts {
+impl<'b> Counts<'b> {
+    fn new(baseline: Option<&'b Baseline>) -> Self {
+        Counts {
+            baseline,
+            ..Counts::default()
+        }
+    }
+
     fn add(&mut self, f: &Finding) {
         match self.per_policy.get_mut(f.policy_id.as_str()) {
-            Some(s) => s.add(f.status),
+            Some(s) => s.add(f),
             None => self
                 .per_policy
                 .entry(f.policy_id.clone())
                 .or_default()
-                .add(f.status),
+                .add(f),
         }
-        self.summary.add(f.status);
+        self.summary.add(f);
+        if let Some(w) = &f.waiver {
+            *self.waived_by.entry(w.at.clone()).or_default() += 1;
+        }
+        if let Some(baseline) = self.baseline
+            && crate::eval::baseline::is_open(f.status)
+        {
+            let key = ResultKey::of(f);
+            if baseline.contains(&key) {
+                self.seen.insert(key);
+            }
+        }
     }
 }
 
@@ -78,6 +103,27 @@ pub struct Report {
     pub manual_claims: Vec<ManualClaimInfo>,
     pub results: Vec<ResultRow>,
     pub summary: Summary,
+    /// Every waiver given, with its state (applied, expired, unmatched) and how many results it
+    /// waived.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub waivers: Vec<WaiverInfo>,
+    /// The comparison with `--baseline`, when one was given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<BaselineSummary>,
+    /// Results waived by each waiver (by where it is written), for [`Report::waivers`].
+    #[serde(skip)]
+    pub waived_by: HashMap<String, usize>,
+}
+
+/// What changed since the baseline report: new and existing failures and errors are counted in
+/// `summary` (`new_fail`, `new_error`); the baseline's open results that are gone are listed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BaselineSummary {
+    /// The baseline report's path.
+    pub path: String,
+    pub new: usize,
+    pub existing: usize,
+    pub fixed: Vec<Fixed>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -153,16 +199,33 @@ pub struct Summary {
     pub error: usize,
     pub not_applicable: usize,
     pub waived: usize,
+    /// With `--baseline`: failures and errors the baseline did not have (the rest of `fail` and
+    /// `error` were already there).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub new_fail: usize,
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub new_error: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 impl Summary {
-    fn add(&mut self, status: Status) {
-        match status {
+    fn add(&mut self, f: &Finding) {
+        match f.status {
             Status::Pass => self.pass += 1,
             Status::Fail => self.fail += 1,
             Status::Error => self.error += 1,
             Status::NotApplicable => self.not_applicable += 1,
             Status::Waived => self.waived += 1,
+        }
+        if f.baseline == Some(BaselineState::New) {
+            match f.status {
+                Status::Fail => self.new_fail += 1,
+                Status::Error => self.new_error += 1,
+                _ => {}
+            }
         }
     }
 
@@ -173,7 +236,7 @@ impl Summary {
 
 impl Report {
     pub fn new(set: &PolicySet, inventory: &Inventory, evaluation: Evaluation) -> Report {
-        let mut counts = Counts::default();
+        let mut counts = Counts::new(evaluation.baseline.as_ref());
         for f in &evaluation.findings {
             counts.add(f);
         }
@@ -213,14 +276,14 @@ impl Report {
         prepared: &Prepared<'_>,
         table_rows: Option<Option<usize>>,
     ) -> Report {
-        let mut counts = Counts::default();
+        let mut counts = Counts::new(prepared.baseline);
         let severity_of = severities(&prepared.policies);
         let mut results = Vec::new();
         let mut shown: BTreeMap<(String, Status), usize> = BTreeMap::new();
         let counted: Result<(), std::convert::Infallible> = prepared.for_each(STREAM_CHUNK, |f| {
             counts.add(&f);
             if let Some(limit) = table_rows
-                && matches!(f.status, Status::Fail | Status::Error)
+                && matches!(f.status, Status::Fail | Status::Error | Status::Waived)
             {
                 let n = shown.entry((f.policy_id.clone(), f.status)).or_default();
                 if limit.is_none_or(|limit| *n < limit) {
@@ -328,21 +391,36 @@ impl Report {
             manual_claims: manual_claims(set),
             results,
             summary,
+            waivers: Vec::new(),
+            baseline: counts.baseline.map(|b| BaselineSummary {
+                path: b.path.clone(),
+                new: summary.new_fail + summary.new_error,
+                existing: summary.fail + summary.error - summary.new_fail - summary.new_error,
+                fixed: b.fixed(&counts.seen),
+            }),
+            waived_by: counts.waived_by.clone(),
         }
     }
 
     /// The documented exit code: 1 if anything fails at or above `fail_on`, else 3 if any result is
-    /// `error`, else 0.
-    pub fn exit_code(&self, fail_on: Severity) -> i32 {
+    /// `error`, else 0. With `only_new` (`--fail-on-new`), only failures and errors the baseline
+    /// did not have count.
+    pub fn exit_code(&self, fail_on: Severity, only_new: bool) -> i32 {
         // From the policies' counts (every result carries its policy's severity), so a report
         // written as its results were produced decides the same code.
+        let fails = |s: &Summary| if only_new { s.new_fail } else { s.fail };
+        let errors = if only_new {
+            self.summary.new_error
+        } else {
+            self.summary.error
+        };
         let failing = self
             .policies
             .iter()
-            .any(|p| p.summary.fail > 0 && p.severity >= fail_on);
+            .any(|p| fails(&p.summary) > 0 && p.severity >= fail_on);
         if failing {
             1
-        } else if self.summary.error > 0 {
+        } else if errors > 0 {
             3
         } else {
             0
@@ -376,7 +454,13 @@ impl PolicyInfo {
     /// ID), account, region and first value found filled in. None for other statuses and for
     /// policies without a message (human formats then show the evaluator's reason).
     pub fn headline(&self, f: &Finding) -> Option<String> {
-        if f.status != Status::Fail {
+        self.headline_as(f, f.status)
+    }
+
+    /// [`PolicyInfo::headline`] for a result as if its status were `status` (a waived failure
+    /// is described as the failure it is).
+    pub fn headline_as(&self, f: &Finding, status: Status) -> Option<String> {
+        if status != Status::Fail {
             return None;
         }
         let template = self.message.as_deref()?;
@@ -660,15 +744,92 @@ pub fn attention_rows(report: &Report) -> Vec<&ResultRow> {
     let mut rows: Vec<&ResultRow> = report
         .results
         .iter()
-        .filter(|r| matches!(r.finding.status, Status::Fail | Status::Error))
+        .filter(|r| {
+            matches!(
+                r.finding.status,
+                Status::Fail | Status::Error | Status::Waived
+            )
+        })
         .collect();
+    // Failures, then undecided results, then waived ones; by severity within each.
     rows.sort_by_key(|r| {
-        (
-            r.finding.status != Status::Fail,
-            std::cmp::Reverse(r.severity),
-        )
+        let rank = match r.finding.status {
+            Status::Fail => 0,
+            Status::Error => 1,
+            _ => 2,
+        };
+        (rank, std::cmp::Reverse(r.severity))
     });
     rows
+}
+
+/// A result's status as the human formats show it: `fail (new)` against a baseline.
+pub fn status_label(f: &Finding) -> String {
+    match f.baseline {
+        Some(BaselineState::New) => format!("{} (new)", f.status.as_str()),
+        _ => f.status.as_str().to_string(),
+    }
+}
+
+/// Why a result needs attention, in the policy's words where it has them; a waived result says
+/// what it was, until when it is waived, by whom and why.
+pub fn attention_reason(policy: Option<&PolicyInfo>, f: &Finding) -> String {
+    let words = |status| {
+        policy
+            .and_then(|p| p.headline_as(f, status))
+            .unwrap_or_else(|| f.message.clone())
+    };
+    match &f.waiver {
+        Some(w) => format!(
+            "was {}: {} — waived until {}{} ({})",
+            w.status.as_str(),
+            words(w.status),
+            w.expires,
+            w.owner
+                .as_deref()
+                .map(|o| format!(" by {o}"))
+                .unwrap_or_default(),
+            w.justification
+        ),
+        None => words(f.status),
+    }
+}
+
+/// The baseline comparison and the waivers' states as lines (Markdown and HTML list them).
+pub fn gate_lines(report: &Report) -> Vec<String> {
+    let mut lines = Vec::new();
+    if let Some(b) = &report.baseline {
+        lines.push(format!(
+            "Compared with {}: {} new, {} existing, {} fixed",
+            b.path,
+            b.new,
+            b.existing,
+            b.fixed.len()
+        ));
+        for f in &b.fixed {
+            lines.push(format!(
+                "fixed: {} on {} {} ({} {}), was {}",
+                f.key.policy_id,
+                f.key.resource_type,
+                f.key.resource_id,
+                f.key.account_id,
+                f.key.region,
+                f.was.status.as_str()
+            ));
+        }
+    }
+    for w in &report.waivers {
+        let state = match w.state {
+            crate::waivers::WaiverState::Applied => format!("waives {}", w.matched),
+            crate::waivers::WaiverState::Expired => "expired, waives nothing".to_string(),
+            crate::waivers::WaiverState::Unmatched => "matched nothing".to_string(),
+        };
+        lines.push(format!(
+            "waiver {} ({} on {}, until {}): {state}; {}",
+            w.at, w.policy, w.resource, w.expires, w.justification
+        ));
+    }
+    lines
 }
 
 /// The evidence metadata as machine-readable key/value pairs (CSV columns, SARIF and OSCAL

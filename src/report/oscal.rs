@@ -160,6 +160,14 @@ pub fn write(report: &Report, w: &mut dyn std::io::Write) -> std::io::Result<()>
         end: &time,
         reviewed_controls: reviewed,
         observations: (!report.results.is_empty()).then_some(Observations(&context)),
+        risks: {
+            let risks: Vec<Value> = report
+                .results
+                .iter()
+                .filter_map(|r| context.accepted_risk(&r.finding))
+                .collect();
+            (!risks.is_empty()).then_some(risks)
+        },
         findings: (!findings.is_empty()).then_some(findings),
         local_definitions: (!inventory.is_empty()).then_some(LocalDefinitions {
             inventory_items: InventoryItems {
@@ -233,7 +241,36 @@ impl Context<'_> {
         if !evidence.is_empty() {
             obs["relevant-evidence"] = Value::Array(evidence);
         }
+        if let Some(w) = &f.waiver {
+            obs["remarks"] = Value::String(format!(
+                "{} waived until {} ({}): {}",
+                w.status.as_str(),
+                w.expires,
+                w.at,
+                w.justification
+            ));
+        }
         obs
+    }
+
+    /// A waived result as an OSCAL risk whose deviation was approved (the risk accepted), tied to
+    /// its observation.
+    fn accepted_risk(&self, f: &crate::eval::Finding) -> Option<Value> {
+        let w = f.waiver.as_ref()?;
+        let owner = w
+            .owner
+            .as_deref()
+            .map(|o| format!(", owner {o}"))
+            .unwrap_or_default();
+        Some(json!({
+            "uuid": uuid(&format!("{}|risk|{}|{}", self.seed, f.policy_id, resource_key(f))),
+            "title": format!("{} on {} (waived)", f.policy_id, f.resource_label()),
+            "description": format!("{}: {}", w.status.as_str(), f.message),
+            "statement": format!("Accepted until {} by the waiver at {}{owner}: {}", w.expires, w.at, w.justification),
+            "status": "deviation-approved",
+            "deadline": format!("{}T23:59:59Z", w.expires),
+            "related-observations": [{"observation-uuid": self.observation_uuid(f)}],
+        }))
     }
 }
 
@@ -271,6 +308,9 @@ struct AssessmentResult<'a> {
     reviewed_controls: Value,
     #[serde(skip_serializing_if = "Option::is_none")]
     observations: Option<Observations<'a>>,
+    /// Waived results: risks whose deviation was approved, with the waiver's justification.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    risks: Option<Vec<Value>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     findings: Option<Vec<Finding<'a>>>,
     #[serde(skip_serializing_if = "Option::is_none")]

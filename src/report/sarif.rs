@@ -42,7 +42,7 @@ pub fn render(report: &Report) -> String {
     let results: Vec<Value> = report
         .results
         .iter()
-        .filter(|r| matches!(r.finding.status, Status::Fail | Status::Error))
+        .filter(|r| matches!(r.finding.status, Status::Fail | Status::Error | Status::Waived))
         .map(|r| {
             let f = &r.finding;
             let fqn = format!("aws://{}/{}/{}/{}", f.account_id, f.region, f.resource_type, f.resource_id);
@@ -59,7 +59,10 @@ pub fn render(report: &Report) -> String {
                 }],
             });
             let fingerprint = hex::encode(Sha256::digest(format!("{}\n{fqn}", f.policy_id)));
-            let (kind, level) = if f.status == Status::Fail { ("fail", level(r.severity)) } else { ("open", "none") };
+            // A waived result is reported as what it was, suppressed with the waiver's
+            // justification: viewers hide it, and it never disappears.
+            let was = f.waiver.as_ref().map_or(f.status, |w| w.status);
+            let (kind, level) = if was == Status::Fail { ("fail", level(r.severity)) } else { ("open", "none") };
             let mut result = json!({
                 "ruleId": f.policy_id,
                 "kind": kind,
@@ -71,6 +74,19 @@ pub fn render(report: &Report) -> String {
             });
             if let Some(i) = index_of(&f.policy_id) {
                 result["ruleIndex"] = json!(i);
+            }
+            if let Some(w) = &f.waiver {
+                let mut justification = format!("{} (waived until {}; {})", w.justification, w.expires, w.at);
+                if let Some(owner) = &w.owner {
+                    justification.push_str(&format!("; owner {owner}"));
+                }
+                result["suppressions"] = json!([{"kind": "external", "status": "accepted", "justification": justification}]);
+            }
+            if let Some(state) = f.baseline {
+                result["baselineState"] = json!(match state {
+                    crate::eval::BaselineState::New => "new",
+                    crate::eval::BaselineState::Existing => "unchanged",
+                });
             }
             result
         })

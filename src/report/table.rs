@@ -13,7 +13,10 @@ pub fn render(report: &Report, options: &RenderOptions) -> String {
     out.push('\n');
 
     let mut policies = new_table(options);
-    policies.set_header([
+    // The waived column appears when something is waived, so reports without waivers keep their
+    // shape.
+    let show_waived = report.summary.waived > 0;
+    let mut header = vec![
         "Policy",
         "Severity",
         "Resource type",
@@ -21,7 +24,11 @@ pub fn render(report: &Report, options: &RenderOptions) -> String {
         "Fail",
         "Error",
         "N/A",
-    ]);
+    ];
+    if show_waived {
+        header.push("Waived");
+    }
+    policies.set_header(header);
     for p in &report.policies {
         let s = &p.summary;
         let mut name = p.id.clone();
@@ -32,7 +39,7 @@ pub fn render(report: &Report, options: &RenderOptions) -> String {
         } else if !p.counts_as_evidence {
             name.push_str(" (not evidence: guardrail)");
         }
-        policies.add_row(vec![
+        let mut row = vec![
             Cell::new(name),
             Cell::new(p.severity.as_str()),
             Cell::new(&p.resource_type),
@@ -40,7 +47,11 @@ pub fn render(report: &Report, options: &RenderOptions) -> String {
             colored(Cell::new(s.fail), s.fail > 0, Color::Red, options),
             colored(Cell::new(s.error), s.error > 0, Color::Yellow, options),
             Cell::new(s.not_applicable),
-        ]);
+        ];
+        if show_waived {
+            row.push(Cell::new(s.waived));
+        }
+        policies.add_row(row);
     }
     out.push_str(&policies.to_string());
     out.push('\n');
@@ -56,11 +67,14 @@ pub fn render(report: &Report, options: &RenderOptions) -> String {
         ));
     }
 
-    // Each policy's failing and undecided rows, in report order.
+    // Each policy's failing, undecided and waived rows, in report order.
     let mut rows: std::collections::BTreeMap<(&str, Status), Vec<&super::ResultRow>> =
         std::collections::BTreeMap::new();
     for r in &report.results {
-        if matches!(r.finding.status, Status::Fail | Status::Error) {
+        if matches!(
+            r.finding.status,
+            Status::Fail | Status::Error | Status::Waived
+        ) {
             rows.entry((r.finding.policy_id.as_str(), r.finding.status))
                 .or_default()
                 .push(r);
@@ -70,13 +84,14 @@ pub fn render(report: &Report, options: &RenderOptions) -> String {
     // policy. The groups and their sizes come from the policies' counts: a report counted as it
     // streamed holds only the rows shown.
     let mut groups: Vec<(&super::PolicyInfo, Status, usize)> = Vec::new();
-    for status in [Status::Fail, Status::Error] {
+    for status in [Status::Fail, Status::Error, Status::Waived] {
         let mut policies: Vec<&super::PolicyInfo> = report.policies.iter().collect();
         policies.sort_by_key(|p| std::cmp::Reverse(p.severity));
         for p in policies {
             let total = match status {
                 Status::Fail => p.summary.fail,
-                _ => p.summary.error,
+                Status::Error => p.summary.error,
+                _ => p.summary.waived,
             };
             if total > 0 {
                 groups.push((p, status, total));
@@ -114,7 +129,73 @@ pub fn render(report: &Report, options: &RenderOptions) -> String {
         out.push_str(&details.to_string());
         out.push('\n');
     }
+    out.push_str(&baseline_section(report, options));
+    out.push_str(&waivers_section(report));
     out.push_str(&format!("\n{}\n", summary_line(&report.summary)));
+    out
+}
+
+/// With `--baseline`: how many failing and undecided results are new, and the baseline's that
+/// are fixed (at most `--max-rows` listed).
+fn baseline_section(report: &Report, options: &RenderOptions) -> String {
+    let Some(b) = &report.baseline else {
+        return String::new();
+    };
+    let mut out = format!(
+        "\nCompared with {}: {} new, {} existing, {} fixed\n",
+        b.path,
+        group_count(b.new),
+        group_count(b.existing),
+        group_count(b.fixed.len())
+    );
+    if b.fixed.is_empty() {
+        return out;
+    }
+    let mut fixed = new_table(options);
+    fixed.set_header(["Fixed", "Policy", "Resource", "Region"]);
+    let limit = options.max_rows.unwrap_or(usize::MAX);
+    for f in b.fixed.iter().take(limit) {
+        let resource = match &f.was.resource_name {
+            Some(name) if *name != f.key.resource_id => format!("{name} ({})", f.key.resource_id),
+            _ => f.key.resource_id.clone(),
+        };
+        fixed.add_row(vec![
+            Cell::new(format!("was {}", f.was.status.as_str().to_uppercase())),
+            Cell::new(&f.key.policy_id),
+            Cell::new(format!("{resource}\n{}", f.key.resource_type)),
+            Cell::new(&f.key.region),
+        ]);
+    }
+    out.push_str(&fixed.to_string());
+    out.push('\n');
+    if b.fixed.len() > limit {
+        out.push_str(&format!(
+            "… and {} more fixed (see --format json, or --max-rows all)\n",
+            group_count(b.fixed.len() - limit)
+        ));
+    }
+    out
+}
+
+/// With `--waivers`: each waiver, what it waived, and the ones that no longer apply.
+fn waivers_section(report: &Report) -> String {
+    if report.waivers.is_empty() {
+        return String::new();
+    }
+    let mut out = String::from("\nWaivers:\n");
+    for w in &report.waivers {
+        let state = match w.state {
+            crate::waivers::WaiverState::Applied => format!("waives {}", w.matched),
+            crate::waivers::WaiverState::Expired => {
+                format!("EXPIRED on {}, waives nothing", w.expires)
+            }
+            crate::waivers::WaiverState::Unmatched => "matched nothing".to_string(),
+        };
+        out.push_str(&format!(
+            "  {} {} on {}: {state} (until {}; {})\n",
+            w.at, w.policy, w.resource, w.expires, w.justification
+        ));
+    }
     out
 }
 
@@ -126,11 +207,19 @@ fn detail_row(
     options: &RenderOptions,
 ) -> Vec<Cell> {
     let f = &r.finding;
-    let status = Cell::new(f.status.as_str().to_uppercase());
+    let mut word = f.status.as_str().to_uppercase();
+    if f.baseline == Some(crate::eval::BaselineState::New) {
+        word.push_str("\nnew");
+    }
+    let status = Cell::new(word);
     let status = match f.status {
         Status::Fail => colored(status, true, Color::Red, options),
+        Status::Waived => status,
         _ => colored(status, true, Color::Yellow, options),
     };
+    // The policy's own words for a failure when it has them (the values found stay in JSON); a
+    // waived result says what it was, until when it is waived, and why.
+    let reason = super::attention_reason(Some(policy), f);
     vec![
         status,
         Cell::new(format!(
@@ -141,8 +230,7 @@ fn detail_row(
         )),
         Cell::new(format!("{}\n{}", f.resource_label(), f.resource_type)),
         Cell::new(&f.region),
-        // The policy's own words for a failure when it has them; the values found stay in JSON.
-        Cell::new(policy.headline(f).unwrap_or_else(|| f.message.clone())),
+        Cell::new(reason),
     ]
 }
 
