@@ -344,9 +344,79 @@ pub fn glob_match(pattern: &str, text: &str) -> bool {
     p[pi..].iter().all(|c| *c == '*')
 }
 
+/// The waivers file's JSON Schema (`attestor schema waivers`, `schemas/waivers.schema.json`),
+/// for editors. The parser above is the authority; a test fails when the two disagree on a key.
+pub fn schema_json() -> String {
+    crate::json::pretty_schema(&schemars::schema_for!(schema::WaiversFile))
+}
+
+#[allow(dead_code)] // Fields are read by schemars' derive, never by code.
+mod schema {
+    use schemars::JsonSchema;
+
+    /// An attestor waivers file: documented, time-limited decisions not to fix a finding.
+    #[derive(JsonSchema)]
+    #[serde(deny_unknown_fields)]
+    #[schemars(title = "attestor waivers file")]
+    pub(super) struct WaiversFile {
+        pub waivers: Vec<WaiverDoc>,
+    }
+
+    /// One waiver: a `fail` or `error` of `policy` on a resource matching `resource` is `waived`
+    /// until `expires`.
+    #[derive(JsonSchema)]
+    #[serde(deny_unknown_fields)]
+    pub(super) struct WaiverDoc {
+        /// A policy ID (`attestor policies` lists them).
+        #[schemars(length(min = 1))]
+        pub policy: String,
+        /// An exact resource ID, ARN or Terraform address, or a glob over them (`*` any run of
+        /// characters, `?` one).
+        #[schemars(length(min = 1))]
+        pub resource: String,
+        /// Why the finding is not fixed (a ticket, a decision, a date).
+        #[schemars(length(min = 1))]
+        pub justification: String,
+        /// Who answers for the waiver.
+        #[serde(default)]
+        #[schemars(length(min = 1))]
+        pub owner: String,
+        /// The last day the waiver applies (YYYY-MM-DD), at most a year ahead unless
+        /// `--allow-long-waivers`.
+        #[schemars(regex(pattern = r"^\d{4}-\d{2}-\d{2}$"))]
+        pub expires: String,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_schema_names_every_key_the_parser_reads_and_is_committed() {
+        let schema: serde_json::Value = serde_json::from_str(&schema_json()).unwrap();
+        let keys = |v: &serde_json::Value| -> Vec<String> {
+            let mut k: Vec<String> = v["properties"]
+                .as_object()
+                .unwrap()
+                .keys()
+                .cloned()
+                .collect();
+            k.sort();
+            k
+        };
+        let sorted = |k: &[&str]| -> Vec<String> {
+            let mut k: Vec<String> = k.iter().map(ToString::to_string).collect();
+            k.sort();
+            k
+        };
+        assert_eq!(keys(&schema), sorted(FILE_KEYS));
+        assert_eq!(keys(&schema["$defs"]["WaiverDoc"]), sorted(WAIVER_KEYS));
+        assert!(
+            include_str!("../schemas/waivers.schema.json") == schema_json(),
+            "schemas/waivers.schema.json is stale: run `scripts/generate`"
+        );
+    }
 
     fn parse_text(text: &str) -> (Waivers, Vec<Diagnostic>) {
         parse(&SourceFile::new("waivers.yaml", text))

@@ -475,11 +475,51 @@ fn tool(path: &str) -> PathBuf {
     p
 }
 
+/// The CI gate's options for a scan into `dir`: the waivers fixture (applied, expired and
+/// unmatched waivers) and a baseline of the IAM policies' results (so results are new and
+/// existing, and waived results carry suppressions).
+#[cfg(feature = "validator-tests")]
+fn gate_options(dir: &Path) -> Vec<String> {
+    let baseline = dir.join("baseline.json");
+    attestor(&[
+        "scan",
+        "--snapshot",
+        "fixtures/noncompliant.snapshot.json",
+        "--policies",
+        "policies/iam",
+        "--format",
+        "json",
+        "--output",
+        baseline.to_str().unwrap(),
+    ]);
+    [
+        "--waivers",
+        "fixtures/waivers/noncompliant.waivers.yaml",
+        "--baseline",
+        baseline.to_str().unwrap(),
+    ]
+    .map(str::to_string)
+    .to_vec()
+}
+
 #[cfg(feature = "validator-tests")]
 #[test]
 fn sarif_passes_the_sarif_multitool_validator() {
+    for gate in [false, true] {
+        sarif_validates(gate);
+    }
+}
+
+#[cfg(feature = "validator-tests")]
+fn sarif_validates(gate: bool) {
     let dir = tempfile::tempdir().unwrap();
-    scan_all("noncompliant", dir.path(), &[]);
+    let options = if gate {
+        gate_options(dir.path())
+    } else {
+        Vec::new()
+    };
+    let options: Vec<&str> = options.iter().map(String::as_str).collect();
+    scan_all("noncompliant", dir.path(), &options);
     let out_file = dir.path().join("validation.sarif");
     let status = Process::new(tool(".tools/node_modules/.bin/sarif-multitool"))
         .args([
@@ -509,9 +549,20 @@ fn sarif_passes_the_sarif_multitool_validator() {
 #[cfg(feature = "validator-tests")]
 #[test]
 fn oscal_passes_the_trestle_models() {
-    for fixture in ["compliant", "noncompliant", "incomplete"] {
+    for (fixture, gate) in [
+        ("compliant", false),
+        ("noncompliant", false),
+        ("incomplete", false),
+        ("noncompliant", true),
+    ] {
         let dir = tempfile::tempdir().unwrap();
-        scan_all(fixture, dir.path(), &[]);
+        let options = if gate {
+            gate_options(dir.path())
+        } else {
+            Vec::new()
+        };
+        let options: Vec<&str> = options.iter().map(String::as_str).collect();
+        scan_all(fixture, dir.path(), &options);
         let script = "import json, sys\nfrom trestle.oscal.assessment_results import AssessmentResults\nd = json.load(open(sys.argv[1]))\nAssessmentResults.parse_obj(d['assessment-results'])\nprint('valid')";
         let out = Process::new(tool(".venv-tools/bin/python"))
             .args([

@@ -370,6 +370,8 @@ pub(super) enum SchemaKind {
     Policy,
     /// JSON Schema of attestor snapshot files.
     Snapshot,
+    /// JSON Schema of waiver files.
+    Waivers,
     /// Property paths and types of a resource type.
     Resource,
 }

@@ -146,7 +146,13 @@ pub(super) fn run(args: ScanArgs) -> CliResult {
     if !args.aws.quiet {
         // After the table on standard output, the summary follows it there; after any other
         // report (a file, or JSON on standard output), it goes to standard error.
-        let text = super::summary::render(&report, &written, code, args.fail_on.into());
+        let text = super::summary::render(
+            &report,
+            &written,
+            code,
+            args.fail_on.into(),
+            args.fail_on_new,
+        );
         let table_on_stdout = args.out.output.is_none()
             && args.out.output_dir.is_none()
             && args.out.format.as_slice() == [crate::report::Format::Table];

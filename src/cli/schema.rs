@@ -11,6 +11,7 @@ pub(super) fn run(args: SchemaArgs) -> CliResult {
     let text = match args.what {
         SchemaKind::Policy => crate::policy::schema::policy_schema_json(),
         SchemaKind::Snapshot => inventory::snapshot::schema_json(),
+        SchemaKind::Waivers => crate::waivers::schema_json(),
         SchemaKind::Resource => {
             let schema = ResourceSchema::builtin();
             match args.resource_type {

@@ -31,6 +31,7 @@ pub(super) fn render(
     written: &[PathBuf],
     exit_code: i32,
     fail_on: Severity,
+    only_new: bool,
 ) -> String {
     let s = &report.summary;
     let mut out = String::new();
@@ -109,20 +110,48 @@ pub(super) fn render(
             );
         }
     }
+    if let Some(b) = &report.baseline {
+        let _ = writeln!(
+            out,
+            "  compared with {}: {} new, {} existing, {} fixed",
+            b.path,
+            thousands(b.new),
+            thousands(b.existing),
+            thousands(b.fixed.len())
+        );
+    }
+    if !report.waivers.is_empty() {
+        use crate::waivers::WaiverState;
+        let count = |state| report.waivers.iter().filter(|w| w.state == state).count();
+        let _ = writeln!(
+            out,
+            "  waivers: {} applied, {} expired (no longer waive anything), {} matched nothing",
+            count(WaiverState::Applied),
+            count(WaiverState::Expired),
+            count(WaiverState::Unmatched)
+        );
+    }
     if !written.is_empty() {
         let files: Vec<String> = written.iter().map(|p| p.display().to_string()).collect();
         let _ = writeln!(out, "  wrote: {}", files.join(", "));
     }
+    // With --fail-on-new only what the baseline did not have decides the code.
+    let new = if only_new { "new " } else { "" };
     let meaning = match exit_code {
         1 => format!(
-            "exit 1: results fail at or above severity {} (--fail-on)",
-            fail_on.as_str()
+            "exit 1: {new}results fail at or above severity {} (--fail-on{})",
+            fail_on.as_str(),
+            if only_new { ", --fail-on-new" } else { "" }
         ),
         3 => format!(
-            "exit 3: nothing fails at or above severity {}, but {} result(s) could not be decided (error): \
+            "exit 3: nothing {new}fails at or above severity {}, but {} {new}result(s) could not be decided (error): \
              see each one's message",
             fail_on.as_str(),
-            thousands(s.error)
+            thousands(if only_new { s.new_error } else { s.error })
+        ),
+        _ if only_new => format!(
+            "exit {exit_code}: nothing new fails at or above severity {}, and every new result was decided (--fail-on-new)",
+            fail_on.as_str()
         ),
         _ => format!(
             "exit {exit_code}: nothing fails at or above severity {}, and every result was decided",
