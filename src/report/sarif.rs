@@ -39,6 +39,8 @@ pub fn render(report: &Report) -> String {
         })
         .collect();
     let index_of = |id: &str| report.policies.iter().position(|p| p.id == id);
+    let plan = report.source.kind == crate::inventory::SourceKind::TerraformPlan;
+    let artifact = report.source.path.as_deref().map(artifact_uri);
     let results: Vec<Value> = report
         .results
         .iter()
@@ -51,13 +53,20 @@ pub fn render(report: &Report) -> String {
             // Named as a person finds the resource; its ARN where the source records one. The
             // fingerprint stays on the account/region/type/ID path, so it never changes when a
             // name or ARN appears.
-            let location = json!({
+            // A planned resource is found by its Terraform address (its ID here), which is what
+            // the team's code names.
+            let qualified = if plan { f.resource_id.clone() } else { f.arn.clone().unwrap_or_else(|| fqn.clone()) };
+            let mut location = json!({
                 "logicalLocations": [{
                     "name": f.resource_label(),
-                    "fullyQualifiedName": f.arn.clone().unwrap_or_else(|| fqn.clone()),
+                    "fullyQualifiedName": qualified,
                     "kind": "resource",
                 }],
             });
+            // Code scanning (GitHub) needs a file per result: the input the result came from.
+            if let Some(uri) = &artifact {
+                location["physicalLocation"] = json!({"artifactLocation": {"uri": uri}});
+            }
             let fingerprint = hex::encode(Sha256::digest(format!("{}\n{fqn}", f.policy_id)));
             // A waived result is reported as what it was, suppressed with the waiver's
             // justification: viewers hide it, and it never disappears.
@@ -111,4 +120,15 @@ pub fn render(report: &Report) -> String {
         }],
     });
     crate::json::pretty_value(&sarif)
+}
+
+/// The input file as a SARIF artifact URI: a relative path as given (forward slashes), which code
+/// scanning resolves against the repository; an absolute path as a `file://` URI.
+fn artifact_uri(path: &str) -> String {
+    let path = path.replace('\\', "/");
+    if path.starts_with('/') {
+        format!("file://{path}")
+    } else {
+        path.trim_start_matches("./").to_string()
+    }
 }
