@@ -199,21 +199,8 @@ fn waiver_files_are_checked_by_lint_and_stop_a_scan_when_invalid() {
 #[test]
 fn a_baseline_splits_failures_into_new_existing_and_fixed() {
     let dir = tempfile::tempdir().unwrap();
-    let baseline = dir.path().join("baseline.json");
     // The baseline: the IAM policies only, as a team that adopted the gate earlier.
-    let (code, _, _) = attestor(&[
-        "scan",
-        "--snapshot",
-        "fixtures/noncompliant.snapshot.json",
-        "--policies",
-        "policies/iam",
-        "--format",
-        "json",
-        "--output",
-        baseline.to_str().unwrap(),
-        "--quiet",
-    ]);
-    assert_eq!(code, 1);
+    let baseline = common::write_iam_baseline(dir.path());
     let base: Value = serde_json::from_str(&std::fs::read_to_string(&baseline).unwrap()).unwrap();
     let base_open =
         base["summary"]["fail"].as_u64().unwrap() + base["summary"]["error"].as_u64().unwrap();
@@ -311,18 +298,7 @@ fn a_baseline_matches_by_identity_whatever_the_order_and_schema_version() {
 #[test]
 fn waived_and_new_results_show_in_every_format() {
     let dir = tempfile::tempdir().unwrap();
-    let baseline = dir.path().join("baseline.json");
-    attestor(&[
-        "scan",
-        "--snapshot",
-        "fixtures/noncompliant.snapshot.json",
-        "--policies",
-        "policies/iam",
-        "--format",
-        "json",
-        "--output",
-        baseline.to_str().unwrap(),
-    ]);
+    let baseline = common::write_iam_baseline(dir.path());
     let out = dir.path().join("out");
     let (code, _, stderr) = attestor(&[
         "scan",

@@ -480,18 +480,7 @@ fn tool(path: &str) -> PathBuf {
 /// existing, and waived results carry suppressions).
 #[cfg(feature = "validator-tests")]
 fn gate_options(dir: &Path) -> Vec<String> {
-    let baseline = dir.join("baseline.json");
-    attestor(&[
-        "scan",
-        "--snapshot",
-        "fixtures/noncompliant.snapshot.json",
-        "--policies",
-        "policies/iam",
-        "--format",
-        "json",
-        "--output",
-        baseline.to_str().unwrap(),
-    ]);
+    let baseline = common::write_iam_baseline(dir);
     [
         "--waivers",
         "fixtures/waivers/noncompliant.waivers.yaml",

@@ -123,10 +123,34 @@ pub fn parse(text: &str) -> Result<Node, SyntaxError> {
             span: Span::new(at, at),
         });
     }
-    convert(first, &offsets)
+    convert(first, &Source { text, offsets })
 }
 
-fn convert(node: MarkedYamlOwned, offsets: &CharOffsets) -> Result<Node, SyntaxError> {
+struct Source<'t> {
+    text: &'t str,
+    offsets: CharOffsets,
+}
+
+/// YAML forbids tabs in indentation; the parser takes a tab before a top-level key (`\tpolicies:`)
+/// as plain whitespace, so a file PyYAML and yamllint reject would lint clean. A block key or
+/// sequence entry whose line starts with a tab before it is rejected here.
+fn tab_indented(text: &str, at: usize) -> Option<usize> {
+    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let line = &text[line_start..];
+    // The key must be the first thing on its line (after indentation and `- ` markers); the
+    // parser may place its start on the indentation itself.
+    let lead = line.len() - line.trim_start_matches([' ', '\t', '-']).len();
+    if line_start + lead < at {
+        return None; // inside a flow collection, or after other text on the line
+    }
+    let indentation = line.len() - line.trim_start_matches([' ', '\t']).len();
+    line[..indentation]
+        .find('\t')
+        .map(|offset| line_start + offset)
+}
+
+fn convert(node: MarkedYamlOwned, source: &Source<'_>) -> Result<Node, SyntaxError> {
+    let offsets = &source.offsets;
     let span = Span::new(
         offsets.byte(node.span.start.index()),
         offsets.byte(node.span.end.index()),
@@ -137,16 +161,25 @@ fn convert(node: MarkedYamlOwned, offsets: &CharOffsets) -> Result<Node, SyntaxE
         YamlDataOwned::Sequence(items) => NodeKind::Seq(
             items
                 .into_iter()
-                .map(|n| convert(n, offsets))
+                .map(|n| convert(n, source))
                 .collect::<Result<_, _>>()?,
         ),
         YamlDataOwned::Mapping(entries) => NodeKind::Map(
             entries
                 .into_iter()
-                .map(|(k, v)| Ok((convert(k, offsets)?, convert(v, offsets)?)))
+                .map(|(k, v)| {
+                    let key = convert(k, source)?;
+                    if let Some(at) = tab_indented(source.text, key.span.start) {
+                        return Err(SyntaxError {
+                            message: "a tab in indentation: YAML indents with spaces only".into(),
+                            span: Span::new(at, at + 1),
+                        });
+                    }
+                    Ok((key, convert(v, source)?))
+                })
                 .collect::<Result<_, _>>()?,
         ),
-        YamlDataOwned::Tagged(_, inner) => return convert(*inner, offsets),
+        YamlDataOwned::Tagged(_, inner) => return convert(*inner, source),
         YamlDataOwned::Alias(_) => {
             return Err(SyntaxError {
                 message: "YAML aliases are not supported in policy files".into(),
@@ -231,6 +264,26 @@ mod tests {
         let err = parse("a: [1, 2\nb: 3\n").unwrap_err();
         assert!(!err.message.is_empty());
         assert!(err.span.start > 0);
+    }
+
+    #[test]
+    fn tabs_in_indentation_are_errors_at_the_tab() {
+        // The parser accepts this one; the check beside it does not.
+        let text = "\tpolicies:\n  - id: x\n";
+        let e = parse(text).expect_err(text);
+        assert_eq!(e.span.start, 0, "{e:?}");
+        assert!(e.message.contains("tab in indentation"), "{e:?}");
+        for text in [
+            "policies:\n  - id: x\n \t  title: t\n",
+            "a:\n\t- b: 1\n",
+            "a:\n  b: 1\n\tc: 2\n",
+        ] {
+            assert!(parse(text).is_err(), "{text:?}");
+        }
+        // Tabs elsewhere are fine: inside values, flow collections and block scalars.
+        for text in ["a: \"x\\ty\"\n", "a: {b: 1,\tc: 2}\n", "a: |\n  one\ttwo\n"] {
+            assert!(parse(text).is_ok(), "{text:?}: {:?}", parse(text));
+        }
     }
 
     #[test]
