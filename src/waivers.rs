@@ -6,6 +6,8 @@
 //!     resource: "module.legacy.aws_s3_bucket.*"   # resource ID, ARN, Terraform address, or a glob
 //!     justification: "Legacy export bucket, replaced in Q2 (JIRA-1234)"
 //!     owner: platform-team@example.com            # optional
+//!     account: "111122223333"                     # optional: only this account (a glob)
+//!     region: eu-west-1                           # optional: only this region (a glob)
 //!     expires: 2027-03-31
 //! ```
 //!
@@ -26,7 +28,15 @@ use crate::policy::decode::Decoder;
 use crate::policy::yaml::Node;
 
 pub const FILE_KEYS: &[&str] = &["waivers"];
-pub const WAIVER_KEYS: &[&str] = &["policy", "resource", "justification", "owner", "expires"];
+pub const WAIVER_KEYS: &[&str] = &[
+    "policy",
+    "resource",
+    "justification",
+    "owner",
+    "account",
+    "region",
+    "expires",
+];
 
 /// A waiver expiring within this many days is reported, so it is renewed or fixed in time.
 pub const EXPIRY_WARNING_DAYS: i32 = 14;
@@ -38,6 +48,10 @@ pub struct Waiver {
     pub resource: String,
     pub justification: String,
     pub owner: Option<String>,
+    /// Only results in accounts (and regions) matching these globs: a resource name such as
+    /// `admin` recurs across an organisation's accounts.
+    pub account: Option<String>,
+    pub region: Option<String>,
     pub expires: Date,
     /// Where it is written (`waivers.yaml:7`), which names it in reports.
     pub at: String,
@@ -92,10 +106,14 @@ fn waiver(decoder: &mut Decoder<'_>, node: &Node) -> Option<Waiver> {
     let justification = decoder
         .required(&fields, "justification", "a waiver")
         .and_then(|n| decoder.non_empty(n, "`justification`"));
-    let owner = match fields.get("owner") {
-        Some(n) => Some(decoder.non_empty(n, "`owner`")?.value),
-        None => None,
+    let mut optional = |key: &str| match fields.get(key) {
+        Some(n) => decoder
+            .non_empty(n, &format!("`{key}`"))
+            .map(|s| Some(s.value))
+            .ok_or(()),
+        None => Ok(None),
     };
+    let (owner, account, region) = (optional("owner"), optional("account"), optional("region"));
     let expires = decoder
         .required(&fields, "expires", "a waiver")
         .and_then(|n| decoder.date(n, "`expires`"));
@@ -103,14 +121,17 @@ fn waiver(decoder: &mut Decoder<'_>, node: &Node) -> Option<Waiver> {
         return None;
     }
     let (policy, expires) = (policy?, expires?);
-    let (line, _) = decoder.file.line_col(fields.head().start);
+    // Line and column: two waivers on one line (flow style) are still two.
+    let (line, column) = decoder.file.line_col(fields.head().start);
     Some(Waiver {
-        at: format!("{}:{line}", decoder.file.name),
+        at: format!("{}:{line}:{column}", decoder.file.name),
         policy_span: policy.span,
         policy: policy.value,
         resource: resource?.value,
         justification: justification?.value,
-        owner,
+        owner: owner.ok()?,
+        account: account.ok()?,
+        region: region.ok()?,
         expires: expires.value,
         expires_span: expires.span,
         span: fields.head(),
@@ -278,17 +299,28 @@ impl ActiveWaivers {
     }
 
     /// The first waiver (in file order) of `policy` whose pattern matches one of the resource's
-    /// names: its ID, ARN, or name.
-    pub fn find(&self, policy: &str, names: &[Option<&str>]) -> Option<&Waiver> {
+    /// names (its ID, ARN, or name) in `account` and `region`, where the waiver names them.
+    pub fn find(
+        &self,
+        policy: &str,
+        names: &[Option<&str>],
+        account: &str,
+        region: &str,
+    ) -> Option<&Waiver> {
+        let within = |pattern: &Option<String>, value: &str| {
+            pattern.as_deref().is_none_or(|p| glob_match(p, value))
+        };
         self.by_policy
             .get(policy)?
             .iter()
             .map(|&i| &self.entries[i])
             .find(|w| {
-                names
-                    .iter()
-                    .flatten()
-                    .any(|name| glob_match(&w.resource, name))
+                within(&w.account, account)
+                    && within(&w.region, region)
+                    && names
+                        .iter()
+                        .flatten()
+                        .any(|name| glob_match(&w.resource, name))
             })
     }
 }
@@ -327,12 +359,13 @@ pub fn glob_match(pattern: &str, text: &str) -> bool {
     let (mut pi, mut ti) = (0, 0);
     let mut star: Option<(usize, usize)> = None;
     while ti < t.len() {
-        if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
-            pi += 1;
-            ti += 1;
-        } else if pi < p.len() && p[pi] == '*' {
+        // `*` first: a literal `*` in the text must not be taken as matching it.
+        if pi < p.len() && p[pi] == '*' {
             star = Some((pi, ti));
             pi += 1;
+        } else if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
+            pi += 1;
+            ti += 1;
         } else if let Some((sp, st)) = star {
             pi = sp + 1;
             ti = st + 1;
@@ -381,6 +414,15 @@ mod schema {
         #[serde(default)]
         #[schemars(length(min = 1))]
         pub owner: String,
+        /// Only results in accounts matching this (an ID, or a glob): names recur across an
+        /// organisation's accounts.
+        #[serde(default)]
+        #[schemars(length(min = 1))]
+        pub account: String,
+        /// Only results in regions matching this (a region, `global`, or a glob).
+        #[serde(default)]
+        #[schemars(length(min = 1))]
+        pub region: String,
         /// The last day the waiver applies (YYYY-MM-DD), at most a year ahead unless
         /// `--allow-long-waivers`.
         #[schemars(regex(pattern = r"^\d{4}-\d{2}-\d{2}$"))]
@@ -443,7 +485,7 @@ mod tests {
         assert_eq!(w.policy, "rds-storage-encrypted");
         assert_eq!(w.expires, day("2027-03-31"));
         assert_eq!(w.owner.as_deref(), Some("data-team@example.com"));
-        assert_eq!(w.at, "waivers.yaml:2");
+        assert_eq!(w.at, "waivers.yaml:2:5");
     }
 
     #[test]
@@ -523,20 +565,53 @@ mod tests {
         let name = Some("module.legacy.aws_db_instance.main");
         assert!(
             w.active(day("2027-03-31"))
-                .find("rds-storage-encrypted", &[name])
+                .find("rds-storage-encrypted", &[name], "1", "eu-west-1")
                 .is_some(),
             "in force on its expiry day"
         );
         assert!(
             w.active(day("2027-04-01"))
-                .find("rds-storage-encrypted", &[name])
+                .find("rds-storage-encrypted", &[name], "1", "eu-west-1")
                 .is_none()
         );
         assert!(
             w.active(day("2027-01-01"))
-                .find("another-policy", &[name])
+                .find("another-policy", &[name], "1", "eu-west-1")
                 .is_none(),
             "a waiver is for its policy only"
+        );
+    }
+
+    #[test]
+    fn a_waiver_naming_an_account_or_region_applies_only_there() {
+        let (w, d) = parse_text(
+            "waivers:\n  - {policy: p, resource: admin, justification: sandbox only, account: '2222*', region: eu-*, expires: 2027-01-01}\n  - {policy: p, resource: admin, justification: second on the line, expires: 2027-01-01}\n",
+        );
+        assert!(d.is_empty(), "{d:?}");
+        assert_ne!(
+            w.items[0].at, w.items[1].at,
+            "two waivers on one line are two"
+        );
+        let only_first = Waivers {
+            items: vec![w.items[0].clone()],
+            file: None,
+        };
+        let active = only_first.active(day("2026-12-01"));
+        let admin = [Some("admin")];
+        assert!(
+            active
+                .find("p", &admin, "222233334444", "eu-west-1")
+                .is_some()
+        );
+        assert!(
+            active
+                .find("p", &admin, "111122223333", "eu-west-1")
+                .is_none()
+        );
+        assert!(
+            active
+                .find("p", &admin, "222233334444", "us-east-1")
+                .is_none()
         );
     }
 
@@ -554,6 +629,8 @@ mod tests {
         assert!(!glob_match("arn:aws:s3:::logs-*", "arn:aws:s3:::other"));
         assert!(glob_match("a*b*c", "aXbYbZc"));
         assert!(!glob_match("a*b*c", "aXbYbZ"));
+        assert!(glob_match("a*c", "a*bc"), "a literal * in the text");
+        assert!(glob_match("*", "*"));
         assert!(glob_match("exact", "exact"));
         assert!(!glob_match("exact", "exactly"));
         // No exponential blow-up on many stars.

@@ -49,7 +49,7 @@ fn waivers_waive_what_they_match_until_they_expire() {
             r["waiver"]["at"]
                 .as_str()
                 .unwrap()
-                .ends_with("waivers.yaml:4")
+                .ends_with("waivers.yaml:4:5")
         );
         assert!(
             !r["evidence"].as_array().unwrap().is_empty(),
@@ -184,14 +184,21 @@ fn waiver_files_are_checked_by_lint_and_stop_a_scan_when_invalid() {
         stderr.contains("ebs-volume-encrypted"),
         "a suggestion: {stderr}"
     );
-    let (code, _, stderr) = attestor(&[
-        "scan",
-        "--snapshot",
-        "fixtures/noncompliant.snapshot.json",
-        "--waivers",
-        file.to_str().unwrap(),
-        "--quiet",
-    ]);
+    let scan = |extra: &[&str]| {
+        let mut args = vec![
+            "scan",
+            "--snapshot",
+            "fixtures/noncompliant.snapshot.json",
+            "--waivers",
+            file.to_str().unwrap(),
+            "--quiet",
+        ];
+        args.extend_from_slice(extra);
+        attestor(&args)
+    };
+    let (code, _, stderr) = scan(&[]);
+    assert_eq!(code, 2, "the whole built-in set: a typo: {stderr}");
+    let (code, _, stderr) = scan(&["--policies", "policies/iam"]);
     assert_eq!(code, 1, "{stderr}");
     assert!(stderr.contains("does not evaluate"), "{stderr}");
 }
@@ -233,21 +240,37 @@ fn a_baseline_splits_failures_into_new_existing_and_fixed() {
     ];
     let (code, report, _) = json_scan("noncompliant", &only_iam);
     assert_eq!(code, 0, "nothing new: {}", report["baseline"]);
-    // What the baseline had and this run does not is fixed, listed with what it was.
+    // Another account's baseline: nothing there was looked at, so nothing is "fixed".
     let (code, report, _) = json_scan("compliant", &["--baseline", b, "--fail-on-new"]);
     assert_eq!(code, 0);
+    assert!(report["baseline"]["fixed"].as_array().unwrap().is_empty());
+    assert_eq!(
+        report["baseline"]["not_evaluated"].as_u64().unwrap(),
+        base_open
+    );
+    // A failure whose resource is gone, and one of a policy this run does not evaluate.
+    let mut edited = base.clone();
+    let results = edited["results"].as_array_mut().unwrap();
+    let failing = results
+        .iter()
+        .find(|r| r["status"] == "fail")
+        .unwrap()
+        .clone();
+    let mut gone = failing.clone();
+    gone["resource_id"] = "AIDAGONE".into();
+    gone["resource_name"] = "gone".into();
+    let mut elsewhere = failing;
+    elsewhere["policy_id"] = "a-policy-not-run".into();
+    results.extend([gone, elsewhere]);
+    std::fs::write(&baseline, serde_json::to_string(&edited).unwrap()).unwrap();
+    let (code, report, _) = json_scan("noncompliant", &only_iam);
+    assert_eq!(code, 0);
     let fixed = report["baseline"]["fixed"].as_array().unwrap();
-    assert_eq!(fixed.len() as u64, base_open);
-    assert!(
-        fixed
-            .iter()
-            .all(|f| f["was"]["status"] == "fail" || f["was"]["status"] == "error")
-    );
-    assert!(
-        fixed
-            .iter()
-            .any(|f| f["policy_id"] == "iam-console-users-mfa")
-    );
+    assert_eq!(fixed.len(), 1, "{fixed:?}");
+    assert_eq!(fixed[0]["resource_id"], "AIDAGONE");
+    assert_eq!(fixed[0]["was"]["status"], "fail");
+    assert_eq!(fixed[0]["was"]["resource_name"], "gone");
+    assert_eq!(report["baseline"]["not_evaluated"], 1);
 }
 
 #[test]
@@ -374,4 +397,38 @@ fn waived_and_new_results_show_in_every_format() {
         waived_rows.iter().all(|l| !l.contains(",Yes,")),
         "{waived_rows:?}"
     );
+}
+
+#[test]
+fn a_failure_is_existing_only_if_the_baseline_had_it_failing() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("baseline.json");
+    // The baseline waived four failures; their waivers lapse: they fail the gate again.
+    let (_, waived, _) = json_scan("noncompliant", &["--waivers", WAIVERS]);
+    std::fs::write(&path, serde_json::to_string(&waived).unwrap()).unwrap();
+    let b = path.to_str().unwrap();
+    let (code, report, _) = json_scan("noncompliant", &["--baseline", b, "--fail-on-new"]);
+    assert_eq!(code, 1, "{}", report["baseline"]);
+    assert_eq!(report["baseline"]["new"], 4);
+    // An `error` in the baseline (the data could not be read then) that is a `fail` now is new.
+    let (_, mut base, _) = json_scan("noncompliant", &[]);
+    let first_fail = base["results"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|r| r["status"] == "fail")
+        .unwrap();
+    first_fail["status"] = "error".into();
+    let policy = first_fail["policy_id"].clone();
+    std::fs::write(&path, serde_json::to_string(&base).unwrap()).unwrap();
+    let (code, report, _) = json_scan("noncompliant", &["--baseline", b, "--fail-on-new"]);
+    assert_eq!(code, 1);
+    let new: Vec<&Value> = report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["baseline"] == "new")
+        .collect();
+    assert_eq!(new.len(), 1);
+    assert_eq!(new[0]["policy_id"], policy);
 }

@@ -78,8 +78,15 @@ pub(super) struct ScanArgs {
     pub(super) policies: Vec<PathBuf>,
     #[command(flatten)]
     pub(super) out: ReportOutput,
-    /// Also answer this questionnaire (CSV, Markdown and HTML files in --output-dir).
-    #[arg(long, value_enum, value_name = "FRAMEWORK", requires = "output_dir")]
+    /// Also answer this questionnaire (CSV, Markdown and HTML files in --output-dir). Not from a
+    /// Terraform plan: a plan shows only the resources it changes, never a whole account.
+    #[arg(
+        long,
+        value_enum,
+        value_name = "FRAMEWORK",
+        requires = "output_dir",
+        conflicts_with = "terraform_plan"
+    )]
     pub(super) questionnaire: Option<QuestionnaireFramework>,
     #[command(flatten)]
     pub(super) person: PersonArgs,
@@ -105,8 +112,10 @@ pub(super) struct ScanArgs {
     pub(super) fail_on_new: bool,
     /// Evidence in the report: `summary` keeps every failing and undecided result's evidence and
     /// each pass's message (which states the values read); `all` keeps each pass's evidence too.
-    #[arg(long, value_enum, default_value_t = EvidenceArg::Summary)]
-    pub(super) evidence: EvidenceArg,
+    /// Default: `all` with --questionnaire or OSCAL (answers keep the values behind a Yes),
+    /// otherwise `summary`.
+    #[arg(long, value_enum)]
+    pub(super) evidence: Option<EvidenceArg>,
     /// Set a policy parameter: POLICY.PARAM=VALUE (repeatable). VALUE is JSON, or a plain string.
     #[arg(long = "set", value_name = "POLICY.PARAM=VALUE")]
     pub(super) set: Vec<String>,

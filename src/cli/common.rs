@@ -148,6 +148,21 @@ pub(super) fn internal_json_error(e: serde_json::Error) -> Diagnostic {
     .with_help("this is a bug in attestor: please report it with the command you ran")
 }
 
+/// A questionnaire answers for an account; a Terraform plan shows only the resources it changes,
+/// so answers from it would say Yes about resources nobody looked at.
+pub(super) fn refuse_plan_questionnaire(report: &Report) -> Result<(), Vec<Diagnostic>> {
+    if report.source.kind == inventory::SourceKind::TerraformPlan {
+        return Err(vec![
+            Diagnostic::error(
+                Code::InvalidInput,
+                "a questionnaire cannot be answered from a Terraform plan: the plan shows only the resources it changes, not the account",
+            )
+            .with_help("answer it from a scan of the account: `attestor scan --live` or `--snapshot`"),
+        ]);
+    }
+    Ok(())
+}
+
 /// Reads `--baseline`: the results of a JSON report any attestor version wrote (every schema
 /// version has the same result identity fields), keeping their identity, status and message.
 pub(super) fn load_baseline(

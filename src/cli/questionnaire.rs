@@ -6,6 +6,7 @@ use super::{CliResult, exit, output};
 
 pub(super) fn run(args: QuestionnaireArgs) -> CliResult {
     let report = load_report(&args.report)?;
+    super::common::refuse_plan_questionnaire(&report)?;
     let claims: Vec<&str> = report.manual_claims.iter().map(|c| c.id.as_str()).collect();
     let person = person_input(&args.person, &claims)?;
     output::diagnostics(&person.expired(&report), DiagnosticFormat::Human);

@@ -45,7 +45,12 @@ pub(super) fn run(args: ScanArgs) -> CliResult {
     // Waivers and the baseline are read before anything is collected: a mistake in either stops
     // the run (exit 2) rather than waiving too little or comparing with nothing.
     let waivers = match &args.waivers {
-        Some(path) => Some(load_waivers(path, &set, args.allow_long_waivers)?),
+        Some(path) => Some(load_waivers(
+            path,
+            &set,
+            args.allow_long_waivers,
+            !args.policies.is_empty(),
+        )?),
         None => None,
     };
     let baseline = args
@@ -86,7 +91,19 @@ pub(super) fn run(args: ScanArgs) -> CliResult {
     let options = eval::Options {
         as_of,
         overrides,
-        evidence: args.evidence.into(),
+        // Answers and OSCAL assessments keep the values behind each pass.
+        evidence: args
+            .evidence
+            .unwrap_or(
+                if args.questionnaire.is_some()
+                    || args.out.format.contains(&crate::report::Format::Oscal)
+                {
+                    super::args::EvidenceArg::All
+                } else {
+                    super::args::EvidenceArg::Summary
+                },
+            )
+            .into(),
         waivers: waivers.as_ref().map(|w| w.active(day)).unwrap_or_default(),
         baseline,
     };
@@ -204,6 +221,7 @@ fn load_waivers(
     path: &std::path::Path,
     set: &crate::policy::PolicySet,
     allow_long: bool,
+    partial_set: bool,
 ) -> Result<crate::waivers::Waivers, Vec<Diagnostic>> {
     let (waivers, mut diagnostics) = crate::waivers::load(path);
     let ids: Vec<&str> = set.policies.iter().map(|p| p.id.value.as_str()).collect();
@@ -213,7 +231,7 @@ fn load_waivers(
             // A waivers file shared by runs over parts of the policy set names policies a run
             // does not have: such a waiver waives nothing, so it is said, not fatal (`attestor
             // lint --waivers` makes it an error against the whole set).
-            (_, Code::UnknownPolicy) => {
+            (_, Code::UnknownPolicy) if partial_set => {
                 d.level = crate::diagnostics::Level::Warning;
                 d.message
                     .push_str(", which this run does not evaluate: it waives nothing");

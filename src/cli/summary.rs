@@ -113,11 +113,12 @@ pub(super) fn render(
     if let Some(b) = &report.baseline {
         let _ = writeln!(
             out,
-            "  compared with {}: {} new, {} existing, {} fixed",
+            "  compared with {}: {} new, {} existing, {} fixed{}",
             b.path,
             thousands(b.new),
             thousands(b.existing),
-            thousands(b.fixed.len())
+            thousands(b.fixed.len()),
+            crate::report::not_evaluated_note(b)
         );
     }
     if !report.waivers.is_empty() {

@@ -31,7 +31,7 @@ impl ResultKey {
 }
 
 /// Whether a status is one a gate is about: failing, undecided, or waived (a waived failure is
-/// still there; if its waiver lapses it is not new).
+/// still there, so it is not fixed).
 pub fn is_open(status: Status) -> bool {
     matches!(status, Status::Fail | Status::Error | Status::Waived)
 }
@@ -72,13 +72,14 @@ impl Baseline {
         self.open.is_empty()
     }
 
-    /// `new` or `existing` for a failing or undecided result; `None` for the others.
+    /// `new` or `existing` for a failing or undecided result; `None` for the others. Existing
+    /// means the baseline had the same status: an `error` that is a `fail` now (the data became
+    /// readable), or a `fail` whose waiver lapsed since the baseline, is new to the gate.
     pub fn state_of(&self, f: &Finding) -> Option<BaselineState> {
         matches!(f.status, Status::Fail | Status::Error).then(|| {
-            if self.open.contains_key(&ResultKey::of(f)) {
-                BaselineState::Existing
-            } else {
-                BaselineState::New
+            match self.open.get(&ResultKey::of(f)) {
+                Some(previous) if previous.status == f.status => BaselineState::Existing,
+                _ => BaselineState::New,
             }
         })
     }

@@ -52,6 +52,9 @@ pub struct RelationIndexes {
     /// Per map: the items with a gap in the key path (an element without the field), each with
     /// the first gap. Such an item might refer to any key, so it can never be ruled out silently.
     pub unkeyed: Vec<HashMap<usize, String>>,
+    /// The collection errors that left properties unread (per resource, or for every resource
+    /// of a type in a place): a condition reading one is `error`, never judged as missing.
+    pub unread: Vec<usize>,
 }
 
 impl RelationIndexes {
@@ -62,6 +65,15 @@ impl RelationIndexes {
             let mut map: HashMap<String, Vec<usize>> = HashMap::new();
             let mut gaps: HashMap<usize, String> = HashMap::new();
             for &i in inventory.of_type(resource_type) {
+                // A key known only after apply might be any key: never ruled out silently.
+                if let Some(Verdict {
+                    outcome: Outcome::Error(reason),
+                    ..
+                }) = unknown(&inventory.items[i], "", &path.text)
+                {
+                    gaps.insert(i, reason);
+                    continue;
+                }
                 let resolved = path.resolve_every(&inventory.items[i].doc, "");
                 for found in &resolved.found {
                     for key in scalar_keys(found.value) {
@@ -71,14 +83,30 @@ impl RelationIndexes {
                         }
                     }
                 }
-                if let Some(hole) = resolved.holes.into_iter().next() {
+                if let Some(hole) = resolved
+                    .holes
+                    .into_iter()
+                    .next()
+                    .or_else(|| resolved.mistyped.into_iter().next().map(|(at, _)| at))
+                {
                     gaps.insert(i, hole);
                 }
             }
             maps.push(map);
             unkeyed.push(gaps);
         }
-        RelationIndexes { maps, unkeyed }
+        let unread = inventory
+            .collection_errors
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| !e.properties.is_empty())
+            .map(|(i, _)| i)
+            .collect();
+        RelationIndexes {
+            maps,
+            unkeyed,
+            unread,
+        }
     }
 }
 
@@ -128,7 +156,8 @@ impl Env<'_> {
             Cond::All(_) | Cond::Any(_) | Cond::Not(_) => None,
         };
         if let Some(path) = read
-            && let Some(verdict) = unknown(item, prefix, path)
+            && let Some(verdict) =
+                unknown(item, prefix, path).or_else(|| self.unread(item, prefix, path))
         {
             return verdict;
         }
@@ -285,6 +314,14 @@ impl Env<'_> {
     ) -> Verdict {
         let resolved = path.resolve_with_holes(value, prefix);
         let expected = self.describe(test);
+        if resolved.found.is_empty()
+            && let Some((location, reason)) = resolved.mistyped.first()
+        {
+            return Verdict::new(
+                Outcome::Error(reason.clone()),
+                vec![evidence(location.clone(), &Value::Null, expected)],
+            );
+        }
         if resolved.found.is_empty() {
             let location = join_location(prefix, &path.text);
             // Data the source never records is unknown, whatever the policy says missing means.
@@ -324,15 +361,22 @@ impl Env<'_> {
                 _ => {}
             }
         }
-        // Elements that lack the field are missing values, never skipped.
-        for location in resolved.holes {
-            let verdict = match test {
-                Test::Exists => Verdict::new(
-                    Outcome::Fail,
-                    vec![evidence(location, &Value::Null, expected.clone())],
-                ),
-                _ => missing(on_missing, location, expected.clone()),
-            };
+        // Elements that lack the field are missing values, never skipped; elements of another
+        // shape are unknown.
+        let mistyped = resolved.mistyped.into_iter().map(|(location, reason)| {
+            Verdict::new(
+                Outcome::Error(reason),
+                vec![evidence(location, &Value::Null, expected.clone())],
+            )
+        });
+        let holes = resolved.holes.into_iter().map(|location| match test {
+            Test::Exists => Verdict::new(
+                Outcome::Fail,
+                vec![evidence(location, &Value::Null, expected.clone())],
+            ),
+            _ => missing(on_missing, location, expected.clone()),
+        });
+        for verdict in holes.chain(mistyped) {
             match verdict.outcome {
                 Outcome::Fail => return verdict,
                 Outcome::Error(_) if outcome == Outcome::Pass => {
@@ -343,6 +387,43 @@ impl Env<'_> {
             }
         }
         Verdict::new(outcome, kept)
+    }
+
+    /// `error` when a collection failure left `path` (under `prefix`) unread for this item: its
+    /// absence from the data says nothing, whatever `on-missing` says.
+    fn unread(&self, item: &ConfigurationItem, prefix: &str, path: &str) -> Option<Verdict> {
+        if self.indexes.unread.is_empty() {
+            return None;
+        }
+        let within = prefix.rsplit(": ").next().unwrap_or(prefix);
+        let location = without_indices(&join_location(within, path));
+        let names = [Some(item.resource_id.as_str()), item.name(), item.arn()];
+        let error = self
+            .indexes
+            .unread
+            .iter()
+            .map(|&i| &self.inventory.collection_errors[i])
+            .find(|e| {
+                e.covers(&item.resource_type, &item.account_id, Some(&item.region))
+                    && (e.resources.is_empty()
+                        || e.resources
+                            .iter()
+                            .any(|r| names.contains(&Some(r.as_str()))))
+                    && e.affects(std::slice::from_ref(&location))
+            })?;
+        let shown = join_location(prefix, path);
+        Some(Verdict::new(
+            Outcome::Error(format!("{shown} could not be read: {}", error.describe())),
+            vec![Evidence {
+                path: shown,
+                actual: Value::String(format!("(not read: {} failed)", error.operation)),
+                expected: format!(
+                    "a successful {} call (IAM action {})",
+                    error.operation, error.iam_action
+                ),
+                summary: false,
+            }],
+        ))
     }
 
     /// Why a missing attestor-only field cannot be judged, when the source never records it.
@@ -364,6 +445,14 @@ impl Env<'_> {
         let resolved = path.resolve_with_holes(value, prefix);
         let location = join_location(prefix, &path.text);
         let expected = format!("a list whose elements satisfy `{}`", quantifier.keyword());
+        if resolved.found.is_empty()
+            && let Some((at, reason)) = resolved.mistyped.first()
+        {
+            return Verdict::new(
+                Outcome::Error(reason.clone()),
+                vec![evidence(at.clone(), &Value::Null, expected)],
+            );
+        }
         if resolved.found.is_empty() {
             if let Some(reason) = self.field_gap(when_missing.attestor_only) {
                 return Verdict::new(
@@ -377,6 +466,12 @@ impl Env<'_> {
             .holes
             .into_iter()
             .map(|hole| missing(when_missing.on_missing, hole, expected.clone()))
+            .chain(resolved.mistyped.into_iter().map(|(at, reason)| {
+                Verdict::new(
+                    Outcome::Error(reason),
+                    vec![evidence(at, &Value::Null, expected.clone())],
+                )
+            }))
             .collect();
         for Found { value, location } in &resolved.found {
             match value {
@@ -449,17 +544,45 @@ impl Env<'_> {
             .holes
             .iter()
             .map(|hole| format!("{hole} is missing from the data"))
+            .chain(from.mistyped.iter().map(|(_, reason)| reason.clone()))
             .collect();
         let (mut hits, mut misses) = lookup(link.index, &keys);
         if hits.is_empty()
             && let Some(fallback) = &link.fallback
         {
+            // The fallback's own reference may be unknown (after apply) or unread.
+            if let Some(Verdict {
+                outcome: Outcome::Error(reason),
+                ..
+            }) = unknown(item, prefix, &fallback.from.text)
+                .or_else(|| self.unread(item, prefix, &fallback.from.text))
+            {
+                let problems = std::iter::once(reason).chain(holes).collect();
+                return (Vec::new(), problems, false);
+            }
             let fallback_keys: Vec<String> = fallback
                 .from
                 .resolve(value, prefix)
                 .iter()
                 .flat_map(|f| scalar_keys(f.value))
                 .collect();
+            if fallback_keys.is_empty() && !misses.is_empty() {
+                // Nothing to fall back on: the direct references that matched nothing stand,
+                // and absence is not concluded from them.
+                let problems = misses
+                    .iter()
+                    .map(|key| {
+                        format!(
+                            "{} `{key}` (from {}) is not in the inventory, and {} is missing from the data for the fallback",
+                            link.resource_type,
+                            link.from.text,
+                            join_location(prefix, &fallback.from.text)
+                        )
+                    })
+                    .chain(holes)
+                    .collect();
+                return (hits, self.explain_missing(link, item, problems), false);
+            }
             let (candidates, _) = lookup(fallback.index, &fallback_keys);
             misses.clear();
             let mut uncertain = Vec::new();
@@ -730,10 +853,11 @@ fn unknown(item: &ConfigurationItem, prefix: &str, path: &str) -> Option<Verdict
                 .strip_prefix(outer)
                 .is_some_and(|rest| rest.starts_with('.'))
     };
-    let hit = item
-        .unknown
-        .iter()
-        .find(|u| nested(u, &bare) || nested(&bare, u))?;
+    // A source may name an element (`configuration.l[0].v`): any element's is the list's.
+    let hit = item.unknown.iter().find(|u| {
+        let u = without_indices(u);
+        nested(&u, &bare) || nested(&bare, &u)
+    })?;
     let shown = join_location(prefix, path);
     Some(Verdict::new(
         Outcome::Error(format!(

@@ -442,7 +442,12 @@ impl Prepared<'_> {
             finding.arn.as_deref(),
             finding.resource_name.as_deref(),
         ];
-        if let Some(w) = self.waivers.find(&finding.policy_id, &names) {
+        if let Some(w) = self.waivers.find(
+            &finding.policy_id,
+            &names,
+            &finding.account_id,
+            &finding.region,
+        ) {
             finding.waiver = Some(Waived {
                 status: finding.status,
                 justification: w.justification.clone(),

@@ -55,6 +55,7 @@ impl PropertyPath {
         let mut out = Resolved {
             found: Vec::new(),
             holes: Vec::new(),
+            mistyped: Vec::new(),
         };
         let start = if prefix.is_empty() || self.segments.is_empty() {
             prefix.trim_end_matches('.').to_string()
@@ -71,6 +72,10 @@ impl PropertyPath {
 pub struct Resolved<'a> {
     pub found: Vec<Found<'a>>,
     pub holes: Vec<String>,
+    /// Where a value of another type stood where the path goes on (`tags: "x"` for
+    /// `tags.owner`), each with why: the data's shape is not what the policy expects, so these
+    /// are `error`, never judged as missing.
+    pub mistyped: Vec<(String, String)>,
 }
 
 fn walk<'a>(value: &'a Value, segments: &[Box<str>], location: String, out: &mut Resolved<'a>) {
@@ -99,7 +104,24 @@ fn walk<'a>(value: &'a Value, segments: &[Box<str>], location: String, out: &mut
                 walk(item, segments, format!("{location}[{i}]"), out);
             }
         }
-        _ => out.holes.push(next(&location)),
+        Value::Null => out.holes.push(next(&location)),
+        other => {
+            let kind = match other {
+                Value::Bool(_) => "a boolean",
+                Value::Number(_) => "a number",
+                _ => "a string",
+            };
+            let at = next(&location);
+            let reason = format!(
+                "{} is {kind}, not an object with `{first}`",
+                if location.is_empty() {
+                    "the document"
+                } else {
+                    location.trim_end_matches(['.', ' '])
+                }
+            );
+            out.mistyped.push((at, reason));
+        }
     }
 }
 
@@ -129,12 +151,18 @@ mod tests {
         let doc = json!({"subnets": [{"id": "a"}, {}, {"id": null}, "x"]});
         let resolved = PropertyPath::new("subnets.id").resolve_with_holes(&doc, "");
         assert_eq!(resolved.found.len(), 1);
+        assert_eq!(resolved.holes, ["subnets[1].id", "subnets[2].id"]);
+        // A string where an object belongs is not a missing field: the data has another shape.
         assert_eq!(
-            resolved.holes,
-            ["subnets[1].id", "subnets[2].id", "subnets[3].id"]
+            resolved.mistyped,
+            [(
+                "subnets[3].id".to_string(),
+                "subnets[3] is a string, not an object with `id`".to_string()
+            )]
         );
         let none = PropertyPath::new("subnets.name").resolve_with_holes(&doc, "");
         assert!(none.found.is_empty() && none.holes.is_empty());
+        assert_eq!(none.mistyped.len(), 1, "kept when nothing is found");
     }
 
     #[test]

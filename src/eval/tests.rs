@@ -852,6 +852,16 @@ fn values_known_only_after_apply_decide_nothing() {
     );
     // Unknown elsewhere changes nothing; a decisive known part still decides (Kleene logic).
     assert_eq!(
+        run_unknown(
+            "{path: configuration.l.v, equals: 1, on-missing: pass}",
+            json!({"l": [{}]}),
+            &["configuration.l[0].v"]
+        )
+        .status,
+        Status::Error,
+        "an element's unknown field, named with its index"
+    );
+    assert_eq!(
         run_unknown(quantified, data.clone(), &["configuration.other"]).status,
         Status::Pass
     );
@@ -942,4 +952,95 @@ fn a_plan_decides_only_what_it_manages() {
         Some(Status::NotApplicable)
     );
     assert!(got.iter().all(|(_, _, s)| *s != Status::Pass));
+}
+
+#[test]
+fn a_property_a_call_failed_to_read_is_never_judged_missing() {
+    // `on-missing: fail` and `absent` would decide from absence; a failed GetBucketTagging for
+    // bucket b1 must make them `error` for b1 only, naming the call.
+    let yaml = "policies:
+  - {id: tagged, title: t, severity: low, resource: T, check: {path: tags.owner, exists: true}}
+  - {id: untagged-ok, title: t, severity: low, resource: T, check: {path: tags.owner, equals: x, on-missing: pass}}
+  - {id: other, title: t, severity: low, resource: T, check: {path: configuration.a, equals: 1}}
+";
+    let set = policies(yaml);
+    let error = |resources: Vec<String>| crate::inventory::CollectionError {
+        service: "s3".into(),
+        region: "eu-west-1".into(),
+        account_id: ACCOUNT.into(),
+        operation: "GetBucketTagging".into(),
+        iam_action: "s3:GetBucketTagging".into(),
+        error_code: "AccessDenied".into(),
+        message: "denied".into(),
+        resource_types: vec!["T".into()],
+        properties: vec!["tags".into()],
+        resources,
+    };
+    let run = |resources: Vec<String>| -> Vec<(String, String, Status)> {
+        let mut inv = inventory(vec![
+            item("T", "b1", json!({"a": 1})),
+            item("T", "b2", json!({"a": 1})),
+        ]);
+        inv.collection_errors.push(error(resources));
+        let set = &set;
+        evaluate(set, &inv, &Options::default())
+            .unwrap()
+            .findings
+            .into_iter()
+            .filter(|f| f.resource_id != "*")
+            .map(|f| (f.policy_id, f.resource_id, f.status))
+            .collect()
+    };
+    let got = run(vec!["b1".into()]);
+    let status = |got: &[(String, String, Status)], p: &str, r: &str| {
+        got.iter().find(|(a, b, _)| a == p && b == r).unwrap().2
+    };
+    assert_eq!(status(&got, "tagged", "b1"), Status::Error);
+    assert_eq!(status(&got, "untagged-ok", "b1"), Status::Error);
+    assert_eq!(
+        status(&got, "tagged", "b2"),
+        Status::Fail,
+        "b2's tags were read"
+    );
+    assert_eq!(status(&got, "untagged-ok", "b2"), Status::Pass);
+    assert_eq!(
+        status(&got, "other", "b1"),
+        Status::Pass,
+        "other properties are unaffected"
+    );
+    // The failure for every resource of the type in the place.
+    let got = run(Vec::new());
+    assert_eq!(status(&got, "tagged", "b2"), Status::Error);
+    assert_eq!(status(&got, "untagged-ok", "b2"), Status::Error);
+}
+
+#[test]
+fn a_path_through_a_value_of_another_type_is_unknown_not_missing() {
+    // `configuration.tags` is a string: `tags.owner` is not missing, the data has another shape.
+    for check in [
+        "{path: configuration.tags.owner, exists: true}",
+        "{path: configuration.tags.owner, absent: true}",
+        "{path: configuration.tags.owner, equals: x, on-missing: fail}",
+        "{path: configuration.tags.owner, equals: x, on-missing: pass}",
+        "{path: configuration.tags.owner, all: {path: '@', equals: x}, on-missing: pass}",
+    ] {
+        let f = run(check, json!({"tags": "x"}));
+        assert_eq!(f.status, Status::Error, "{check}");
+        assert!(
+            f.message
+                .contains("is a string, not an object with `owner`"),
+            "{check}: {}",
+            f.message
+        );
+    }
+    // One element of another shape among known ones: a known failure still decides.
+    let data = json!({"l": [{"v": 2}, 7]});
+    assert_eq!(
+        status("{path: configuration.l.v, equals: 1}", data.clone()),
+        Status::Fail
+    );
+    assert_eq!(
+        status("{path: configuration.l.v, equals: 2}", data),
+        Status::Error
+    );
 }

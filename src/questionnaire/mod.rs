@@ -600,7 +600,7 @@ fn evidence_sentence(
         );
     }
     let s = policy.summary;
-    let applicable = s.pass + s.fail + s.error;
+    let applicable = s.pass + s.fail + s.error + s.waived;
     let subject = match policy.level {
         Level::Account => "accounts".to_string(),
         Level::Resource => policy.resource_type.clone(),

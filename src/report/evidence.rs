@@ -36,14 +36,14 @@ pub fn automated(mapped: &[(&PolicyInfo, Role)]) -> Automated {
         .iter()
         .filter(|(p, role)| *role == Role::Supports && ran(p));
     // A failure counts whatever the parameters: the strict check would fail too. A waived
-    // result is a failure someone decided not to fix: never evidence for a Yes.
-    if deciding
-        .iter()
-        .any(|p| p.summary.fail > 0 || p.summary.waived > 0)
-    {
+    // result is what it was before its waiver (a failure someone decided not to fix, or an
+    // undecided result): never evidence for a Yes.
+    let fails = |p: &PolicyInfo| p.summary.fail + p.summary.waived - p.summary.waived_error;
+    let undecided = |p: &PolicyInfo| p.summary.error + p.summary.waived_error;
+    if deciding.iter().any(|p| fails(p) > 0) {
         return Automated::Fail;
     }
-    if deciding.iter().any(|p| p.summary.error > 0) {
+    if deciding.iter().any(|p| undecided(p) > 0) {
         return Automated::Undecided;
     }
     let evidence: Vec<&PolicyInfo> = deciding
@@ -57,10 +57,7 @@ pub fn automated(mapped: &[(&PolicyInfo, Role)]) -> Automated {
     {
         return Automated::Loosened;
     }
-    if supporting
-        .clone()
-        .any(|(p, _)| p.summary.fail > 0 || p.summary.waived > 0)
-    {
+    if supporting.clone().any(|(p, _)| fails(p) > 0) {
         return Automated::Review;
     }
     if evidence.is_empty() {

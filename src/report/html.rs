@@ -71,16 +71,28 @@ pub fn render(report: &Report) -> String {
         "<p><strong>{}</strong></p>",
         escape(&summary_line(&report.summary))
     );
-    body.push_str("<h2>Policies</h2>\n<table>\n<tr><th>Policy</th><th>Severity</th><th>Resource type</th><th class=\"num\">Pass</th><th class=\"num\">Fail</th><th class=\"num\">Error</th><th class=\"num\">N/A</th></tr>\n");
+    // The waived column appears when something is waived.
+    let waived = report.summary.waived > 0;
+    body.push_str("<h2>Policies</h2>\n<table>\n<tr><th>Policy</th><th>Severity</th><th>Resource type</th><th class=\"num\">Pass</th><th class=\"num\">Fail</th><th class=\"num\">Error</th><th class=\"num\">N/A</th>");
+    body.push_str(if waived {
+        "<th class=\"num\">Waived</th></tr>\n"
+    } else {
+        "</tr>\n"
+    });
     for p in &report.policies {
         let s = &p.summary;
         let note = p
             .evidence_note()
             .map(|n| format!(" <span class=\"muted\">({})</span>", escape(&n)))
             .unwrap_or_default();
+        let waived_cell = if waived {
+            format!("<td class=\"num\">{}</td>", s.waived)
+        } else {
+            String::new()
+        };
         let _ = writeln!(
             body,
-            "<tr><td><code>{}</code> {}{note}</td><td class=\"word\">{}</td><td class=\"long\"><code>{}</code></td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+            "<tr><td><code>{}</code> {}{note}</td><td class=\"word\">{}</td><td class=\"long\"><code>{}</code></td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>{waived_cell}</tr>",
             escape(&p.id),
             escape(&p.title),
             p.severity.as_str(),

@@ -12,14 +12,21 @@ pub fn render(report: &Report) -> String {
         let _ = writeln!(out, "- **{key}:** {}", escape(&value));
     }
     let _ = writeln!(out, "\n**Summary:** {}\n", summary_line(&report.summary));
-    out.push_str("## Policies\n\n| Policy | Severity | Resource type | Pass | Fail | Error | N/A |\n|---|---|---|---:|---:|---:|---:|\n");
+    // The waived column appears when something is waived, so reports without waivers keep their
+    // shape.
+    let waived = report.summary.waived > 0;
+    out.push_str(if waived {
+        "## Policies\n\n| Policy | Severity | Resource type | Pass | Fail | Error | N/A | Waived |\n|---|---|---|---:|---:|---:|---:|---:|\n"
+    } else {
+        "## Policies\n\n| Policy | Severity | Resource type | Pass | Fail | Error | N/A |\n|---|---|---|---:|---:|---:|---:|\n"
+    });
     for p in &report.policies {
         let s = &p.summary;
         let title = match p.evidence_note() {
             None => escape(&p.title),
             Some(note) => format!("{} ({})", escape(&p.title), escape(&note)),
         };
-        let _ = writeln!(
+        let _ = write!(
             out,
             "| `{}` {title} | {} | `{}` | {} | {} | {} | {} |",
             p.id,
@@ -30,6 +37,10 @@ pub fn render(report: &Report) -> String {
             s.error,
             s.not_applicable
         );
+        if waived {
+            let _ = write!(out, " {} |", s.waived);
+        }
+        out.push('\n');
     }
     let gate = gate_lines(report);
     if !gate.is_empty() {

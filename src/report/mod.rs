@@ -124,6 +124,10 @@ pub struct BaselineSummary {
     pub new: usize,
     pub existing: usize,
     pub fixed: Vec<Fixed>,
+    /// Baseline failures this run did not look at (a policy it did not run, an account it did not
+    /// read): neither fixed nor still there.
+    #[serde(default)]
+    pub not_evaluated: usize,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -205,6 +209,10 @@ pub struct Summary {
     pub new_fail: usize,
     #[serde(default, skip_serializing_if = "is_zero")]
     pub new_error: usize,
+    /// Of `waived`, the results that were `error` (undecided) before their waiver: a waiver
+    /// decides nothing, so questionnaires weigh them as undecided, the rest as failures.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub waived_error: usize,
 }
 
 fn is_zero(n: &usize) -> bool {
@@ -218,7 +226,12 @@ impl Summary {
             Status::Fail => self.fail += 1,
             Status::Error => self.error += 1,
             Status::NotApplicable => self.not_applicable += 1,
-            Status::Waived => self.waived += 1,
+            Status::Waived => {
+                self.waived += 1;
+                if f.waiver.as_ref().is_some_and(|w| w.status == Status::Error) {
+                    self.waived_error += 1;
+                }
+            }
         }
         if f.baseline == Some(BaselineState::New) {
             match f.status {
@@ -392,11 +405,22 @@ impl Report {
             results,
             summary,
             waivers: Vec::new(),
-            baseline: counts.baseline.map(|b| BaselineSummary {
-                path: b.path.clone(),
-                new: summary.new_fail + summary.new_error,
-                existing: summary.fail + summary.error - summary.new_fail - summary.new_error,
-                fixed: b.fixed(&counts.seen),
+            baseline: counts.baseline.map(|b| {
+                // Gone from this run is fixed only where this run looked: a policy it ran, in an
+                // account it read. The rest of the baseline was not evaluated, not fixed.
+                let ran: HashSet<&str> = compiled_policies.iter().map(|p| p.id.as_str()).collect();
+                let (fixed, not_evaluated): (Vec<Fixed>, Vec<Fixed>) =
+                    b.fixed(&counts.seen).into_iter().partition(|f| {
+                        ran.contains(f.key.policy_id.as_str())
+                            && inventory.source.account_ids.contains(&f.key.account_id)
+                    });
+                BaselineSummary {
+                    path: b.path.clone(),
+                    new: summary.new_fail + summary.new_error,
+                    existing: summary.fail + summary.error - summary.new_fail - summary.new_error,
+                    fixed,
+                    not_evaluated: not_evaluated.len(),
+                }
             }),
             waived_by: counts.waived_by.clone(),
         }
@@ -795,16 +819,29 @@ pub fn attention_reason(policy: Option<&PolicyInfo>, f: &Finding) -> String {
     }
 }
 
+/// ", N not evaluated by this run" when the baseline has failures this run did not look at.
+pub fn not_evaluated_note(b: &BaselineSummary) -> String {
+    if b.not_evaluated == 0 {
+        String::new()
+    } else {
+        format!(
+            ", {} not evaluated by this run (other policies or accounts)",
+            b.not_evaluated
+        )
+    }
+}
+
 /// The baseline comparison and the waivers' states as lines (Markdown and HTML list them).
 pub fn gate_lines(report: &Report) -> Vec<String> {
     let mut lines = Vec::new();
     if let Some(b) = &report.baseline {
         lines.push(format!(
-            "Compared with {}: {} new, {} existing, {} fixed",
+            "Compared with {}: {} new, {} existing, {} fixed{}",
             b.path,
             b.new,
             b.existing,
-            b.fixed.len()
+            b.fixed.len(),
+            not_evaluated_note(b)
         ));
         for f in &b.fixed {
             lines.push(format!(

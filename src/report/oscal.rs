@@ -94,8 +94,11 @@ pub fn write(report: &Report, w: &mut dyn std::io::Write) -> std::io::Result<()>
             let error: usize = mapped.iter().map(|(p, _)| p.summary.error).sum();
             let pass: usize = mapped.iter().filter(|(p, _)| p.counts_as_evidence).map(|(p, _)| p.summary.pass).sum();
             let verdict = super::evidence::automated(mapped);
-            let satisfied = verdict == Automated::Pass;
+            // A plan shows only the resources it changes: it never satisfies a control.
+            let plan = report.source.kind == crate::inventory::SourceKind::TerraformPlan;
+            let satisfied = verdict == Automated::Pass && !plan;
             let why = match verdict {
+                Automated::Pass if plan => format!("{pass} passing results in the Terraform plan, which shows only the resources it changes: assess the account to satisfy the control"),
                 Automated::Fail => format!("{fail} failing results"),
                 Automated::Undecided => format!("{error} results could not be decided"),
                 Automated::Loosened => "a deciding check passed only with parameters looser than its guardrail".into(),

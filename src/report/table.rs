@@ -142,11 +142,12 @@ fn baseline_section(report: &Report, options: &RenderOptions) -> String {
         return String::new();
     };
     let mut out = format!(
-        "\nCompared with {}: {} new, {} existing, {} fixed\n",
+        "\nCompared with {}: {} new, {} existing, {} fixed{}\n",
         b.path,
         group_count(b.new),
         group_count(b.existing),
-        group_count(b.fixed.len())
+        group_count(b.fixed.len()),
+        super::not_evaluated_note(b)
     );
     if b.fixed.is_empty() {
         return out;

@@ -62,7 +62,8 @@ pub(super) struct Planned {
     pub config_module: String,
     pub tf_type: String,
     pub name: String,
-    pub provider: String,
+    /// An AWS resource of a type attestor maps (others are only followed by references).
+    pub mapped: bool,
     pub action: Action,
     /// `change.after`; for deletions, `change.before` (what is deleted, to follow its references).
     pub values: Value,
@@ -634,14 +635,51 @@ impl<'a> Resolver<'a> {
         Some(refs)
     }
 
-    /// Where the references of an expression in `module` (a module instance) lead.
-    pub(super) fn resolve(&self, module: &str, refs: &[String]) -> Resolved {
+    /// The planned resource `each.value` stands for in a resource whose `for_each` is another
+    /// resource (`for_each = aws_s3_bucket.logs`, `bucket = each.value.id`): its instance with
+    /// the same key.
+    pub(super) fn each_value(&self, planned: &Planned) -> Option<usize> {
+        let expression = self.config.resource(planned)?.get("for_each_expression")?;
+        let mut refs = Vec::new();
+        collect_refs(expression, &mut refs);
+        let [only] = most_specific(refs).try_into().ok()?;
+        let steps = split_address(&only)?;
+        let [tf_type, name] = steps.as_slice() else {
+            return None;
+        };
+        if tf_type.key.is_some() || name.key.is_some() || matches!(tf_type.name.as_str(), "var" | "local" | "module" | "data") {
+            return None;
+        }
+        let key = split_address(&planned.address)?.last()?.key.clone()?;
+        let prefix = if planned.module.is_empty() {
+            String::new()
+        } else {
+            format!("{}.", planned.module)
+        };
+        let address = format!("{prefix}{}.{}[{key}]", tf_type.name, name.name);
+        self.by_base
+            .get(&format!("{prefix}{}.{}", tf_type.name, name.name))?
+            .iter()
+            .copied()
+            .find(|&i| self.planned[i].address == address)
+    }
+
+    /// Where the references of an expression in `module` (a module instance) lead; `each` is
+    /// what `each.value` stands for ([`Resolver::each_value`]).
+    pub(super) fn resolve(&self, module: &str, refs: &[String], each: Option<usize>) -> Resolved {
         let mut out = Resolved::default();
-        self.resolve_into(module, refs, &mut out, 0);
+        self.resolve_into(module, refs, each, &mut out, 0);
         out
     }
 
-    fn resolve_into(&self, module: &str, refs: &[String], out: &mut Resolved, depth: usize) {
+    fn resolve_into(
+        &self,
+        module: &str,
+        refs: &[String],
+        each: Option<usize>,
+        out: &mut Resolved,
+        depth: usize,
+    ) {
         if depth > 32 {
             out.unresolved.push("(references nested too deeply)".into());
             return;
@@ -656,7 +694,15 @@ impl<'a> Resolver<'a> {
                 // Known when Terraform plans: instance keys, paths, the workspace.
                 "count" | "path" | "terraform" => {}
                 "each" if steps.get(1).is_some_and(|s| s.name == "key") => {}
-                // `each.value` may hold anything, unknown values included.
+                "each" if steps.get(1).is_some_and(|s| s.name == "value") && each.is_some() => {
+                    if let Some(index) = each {
+                        out.targets.insert(Target {
+                            index,
+                            attribute: steps.get(2).map(|s| s.name.clone()),
+                        });
+                    }
+                }
+                // `each.value` of anything else may hold anything, unknown values included.
                 "each" | "self" | "local" | "data" => out.unresolved.push(reference),
                 "var" => {
                     // A root module's variables are known when Terraform plans.
@@ -682,7 +728,7 @@ impl<'a> Resolver<'a> {
                     if let Some(expression) = expression {
                         let mut inner = Vec::new();
                         collect_refs(expression, &mut inner);
-                        self.resolve_into(&parent, &inner, out, depth + 1);
+                        self.resolve_into(&parent, &inner, None, out, depth + 1);
                     }
                 }
                 "module" => {
@@ -716,7 +762,7 @@ impl<'a> Resolver<'a> {
                         if instance == exact
                             || instance.starts_with(&format!("{exact}["))
                         {
-                            self.resolve_into(&instance, &inner, out, depth + 1);
+                            self.resolve_into(&instance, &inner, None, out, depth + 1);
                         }
                     }
                 }
