@@ -432,3 +432,18 @@ fn a_failure_is_existing_only_if_the_baseline_had_it_failing() {
     assert_eq!(new.len(), 1);
     assert_eq!(new[0]["policy_id"], policy);
 }
+
+#[test]
+fn a_teams_own_policies_run_beside_the_builtin_ones() {
+    let own = "src/cli/init/s3-bucket-owner-tags.yaml";
+    let (_, builtin, _) = json_scan("compliant", &[]);
+    let (_, both, _) = json_scan("compliant", &["--policies", "builtin", "--policies", own]);
+    let (_, alone, _) = json_scan("compliant", &["--policies", own]);
+    let count = |r: &Value| r["policies"].as_array().unwrap().len();
+    assert_eq!(count(&alone), 1);
+    assert_eq!(count(&both), count(&builtin) + 1);
+    // Twice the built-in set is a duplicate ID, an error like any other.
+    let (code, _, stderr) = attestor(&["lint", "builtin", "builtin"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("duplicate-policy-id"), "{stderr}");
+}

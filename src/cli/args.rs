@@ -73,7 +73,8 @@ pub(super) struct ScanArgs {
     pub(super) live: bool,
     #[command(flatten)]
     pub(super) aws: AwsArgs,
-    /// Policy files or directories (repeatable). Default: the built-in policies.
+    /// Policy files or directories (repeatable); `builtin` names the built-in policies, so
+    /// `--policies builtin --policies policies/` runs a team's own beside them. Default: built-in.
     #[arg(long = "policies", value_name = "PATH")]
     pub(super) policies: Vec<PathBuf>,
     #[command(flatten)]
@@ -315,7 +316,8 @@ pub(super) struct TestArgs {
 
 #[derive(clap::Args, Debug)]
 pub(super) struct PoliciesArgs {
-    /// Policy files or directories (repeatable). Default: the built-in policies.
+    /// Policy files or directories (repeatable); `builtin` names the built-in policies, so
+    /// `--policies builtin --policies policies/` runs a team's own beside them. Default: built-in.
     #[arg(long = "policies", value_name = "PATH")]
     pub(super) policies: Vec<PathBuf>,
     #[arg(long, value_enum, default_value_t = ListFormat::Table)]
@@ -326,7 +328,8 @@ pub(super) struct PoliciesArgs {
 pub(super) struct ExplainArgs {
     /// The policy's ID, e.g. `iam-root-mfa` (`attestor policies` lists them).
     pub(super) policy: String,
-    /// Policy files or directories (repeatable). Default: the built-in policies.
+    /// Policy files or directories (repeatable); `builtin` names the built-in policies, so
+    /// `--policies builtin --policies policies/` runs a team's own beside them. Default: built-in.
     #[arg(long = "policies", value_name = "PATH")]
     pub(super) policies: Vec<PathBuf>,
 }
@@ -335,7 +338,8 @@ pub(super) struct ExplainArgs {
 pub(super) struct ControlsArgs {
     #[arg(long, value_enum, default_value_t = FrameworkArg::CcmV4)]
     pub(super) framework: FrameworkArg,
-    /// Policy files or directories (repeatable). Default: the built-in policies.
+    /// Policy files or directories (repeatable); `builtin` names the built-in policies, so
+    /// `--policies builtin --policies policies/` runs a team's own beside them. Default: built-in.
     #[arg(long = "policies", value_name = "PATH")]
     pub(super) policies: Vec<PathBuf>,
     #[arg(long, value_enum, default_value_t = ListFormat::Table)]

@@ -13,11 +13,18 @@ use super::parse::parse_file;
 
 /// Policies compiled into the binary from `policies/`.
 pub fn builtin() -> (PolicySet, Vec<Diagnostic>) {
-    let files = embedded::BUILTIN_POLICY_FILES
+    from_sources(builtin_sources())
+}
+
+/// The name that stands for the built-in policies among paths (`--policies builtin --policies
+/// policies/`): a team's own policies run beside them. A file or directory of that name wins.
+pub const BUILTIN: &str = "builtin";
+
+fn builtin_sources() -> Vec<Arc<SourceFile>> {
+    embedded::BUILTIN_POLICY_FILES
         .iter()
         .map(|(name, text)| SourceFile::new(*name, *text))
-        .collect();
-    from_sources(files)
+        .collect()
 }
 
 /// What a walk of the paths named on the command line found: policy files, policy unit-test
@@ -62,6 +69,10 @@ pub fn from_paths(paths: &[PathBuf]) -> (PolicySet, Vec<Diagnostic>) {
     let mut files = Vec::new();
     let mut diagnostics = Vec::new();
     for path in paths {
+        if path.as_os_str() == BUILTIN && !path.exists() {
+            files.extend(builtin_sources());
+            continue;
+        }
         let mut found = Vec::new();
         if path.is_dir() {
             let mut errors = Vec::new();
