@@ -697,3 +697,57 @@ fn closing_summary_snapshot() {
         summary.replace(dir.path().to_str().unwrap(), "OUT")
     );
 }
+
+/// A named pipe nobody writes is an empty input (exit 2), never a hang; one with a writer (a
+/// shell's process substitution) reads as usual.
+#[cfg(unix)]
+#[test]
+fn a_named_pipe_without_a_writer_is_empty_not_a_hang() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("snapshot.json");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let fifo = fifo.to_str().unwrap();
+    for args in [
+        vec!["scan", "--snapshot", fifo],
+        vec!["lint", fifo],
+        vec!["report", fifo],
+        vec![
+            "scan",
+            "--snapshot",
+            "fixtures/compliant.snapshot.json",
+            "--baseline",
+            fifo,
+        ],
+        vec![
+            "scan",
+            "--snapshot",
+            "fixtures/compliant.snapshot.json",
+            "--waivers",
+            fifo,
+        ],
+    ] {
+        let run = attestor(&args);
+        assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
+        assert!(
+            run.stderr.contains("snapshot.json"),
+            "{args:?}: {}",
+            run.stderr
+        );
+    }
+    // With a writer, as a shell's process substitution sets one up before attestor starts: the
+    // pipe is read whole.
+    let status = std::process::Command::new("bash")
+        .arg("-c")
+        .arg(format!(
+            "{} scan --snapshot <(cat fixtures/compliant.snapshot.json) --quiet > /dev/null",
+            env!("CARGO_BIN_EXE_attestor")
+        ))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .status()
+        .unwrap();
+    assert_eq!(status.code(), Some(0));
+}

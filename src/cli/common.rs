@@ -97,7 +97,7 @@ fn write_formats(
 /// Reads a JSON report saved by `attestor scan --format json`, of this attestor's schema version.
 pub(super) fn load_report(path: &Path) -> Result<Report, Vec<Diagnostic>> {
     let name = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| {
+    let bytes = crate::diagnostics::read_input(path).map_err(|e| {
         vec![Diagnostic::error(
             Code::UnreadableInput,
             format!("{name}: cannot read report: {e}"),
@@ -185,7 +185,7 @@ pub(super) fn load_baseline(
         message: String,
     }
     let name = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| {
+    let bytes = crate::diagnostics::read_input(path).map_err(|e| {
         vec![
             Diagnostic::error(
                 Code::UnreadableInput,

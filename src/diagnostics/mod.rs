@@ -371,10 +371,39 @@ pub fn closest<'a>(input: &str, candidates: impl IntoIterator<Item = &'a str>) -
     best.map(|(_, c)| c)
 }
 
+/// Opens an input for reading. A named pipe opens without waiting for a writer: one nobody
+/// writes reads as empty (a located "empty" error) instead of hanging; a pipe with a writer (a
+/// shell's `<(gunzip -c snapshot.json.gz)`) reads as usual.
+pub fn open_input(path: &std::path::Path) -> std::io::Result<std::fs::File> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{FileTypeExt as _, OpenOptionsExt as _};
+        if std::fs::metadata(path).is_ok_and(|m| m.file_type().is_fifo()) {
+            let file = std::fs::OpenOptions::new()
+                .read(true)
+                .custom_flags(rustix::fs::OFlags::NONBLOCK.bits() as i32)
+                .open(path)?;
+            // Back to blocking reads, so a slow writer is waited for rather than read as EAGAIN.
+            let flags = rustix::fs::fcntl_getfl(&file)?;
+            rustix::fs::fcntl_setfl(&file, flags - rustix::fs::OFlags::NONBLOCK)?;
+            return Ok(file);
+        }
+    }
+    std::fs::File::open(path)
+}
+
+/// [`open_input`], read whole.
+pub fn read_input(path: &std::path::Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read as _;
+    let mut bytes = Vec::new();
+    open_input(path)?.read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
 /// Reads a file a person wrote, as a diagnostic-ready source.
 pub(crate) fn read_source(path: &std::path::Path) -> Result<Arc<SourceFile>, Diagnostic> {
     let name = path.display().to_string();
-    let bytes = std::fs::read(path)
+    let bytes = read_input(path)
         .map_err(|e| Diagnostic::error(Code::UnreadableFile, format!("cannot read {name}: {e}")))?;
     let text = String::from_utf8(bytes).map_err(|e| {
         Diagnostic::error(

@@ -422,7 +422,7 @@ pub fn load_snapshot(path: &Path) -> Result<Loaded, Diagnostic> {
 /// file is read as a stream ([`stream`]): never held whole, hashed as read.
 pub fn load_snapshot_keeping(path: &Path, keep: &Keep) -> Result<Loaded, Diagnostic> {
     let name = path.display().to_string();
-    let file = std::fs::File::open(path).map_err(|e| {
+    let file = crate::diagnostics::open_input(path).map_err(|e| {
         Diagnostic::error(
             Code::UnreadableInput,
             format!("{name}: cannot read snapshot: {e}"),
@@ -487,7 +487,7 @@ impl Origin<'_> {
     /// The inflated text, a byte-order mark removed (offsets given out are after it).
     fn text(&self) -> String {
         let raw = match self {
-            Origin::File(path) => std::fs::read(path).unwrap_or_default(),
+            Origin::File(path) => crate::diagnostics::read_input(path).unwrap_or_default(),
             Origin::Bytes(bytes) => bytes.to_vec(),
         };
         let bytes = if raw.starts_with(&[0x1f, 0x8b]) {

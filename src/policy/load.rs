@@ -93,7 +93,7 @@ pub fn from_paths(paths: &[PathBuf]) -> (PolicySet, Vec<Diagnostic>) {
         }
         found.sort();
         for file in found {
-            match std::fs::read(&file) {
+            match crate::diagnostics::read_input(&file) {
                 Ok(bytes) => match String::from_utf8(bytes) {
                     Ok(text) => files.push(SourceFile::new(file.display().to_string(), text)),
                     Err(_) => diagnostics.push(Diagnostic::error(
