@@ -39,10 +39,17 @@ use plan::{Action, Config, Planned, Resolver, address_parts};
 const HOW_TO: &str =
     "terraform plan -out plan.tfplan && terraform show -json plan.tfplan > plan.json";
 
+/// Types an account has exactly one of (per region for EBS): a plan that sets one decides it.
+const ACCOUNT_SETTINGS: [&str; 3] = [
+    "Attestor::IAM::PasswordPolicy",
+    "Attestor::S3::AccountPublicAccessBlock",
+    "Attestor::EC2::EbsEncryptionByDefault",
+];
+
 /// Reads a plan file (UTF-8 with or without BOM, or UTF-16 with BOM).
 pub fn load_terraform_plan(path: &Path) -> Result<Loaded, Diagnostic> {
     let name = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| {
+    let bytes = crate::diagnostics::read_input(path).map_err(|e| {
         Diagnostic::error(
             Code::UnreadableInput,
             format!("{name}: cannot read Terraform plan: {e}"),
@@ -69,13 +76,16 @@ pub fn parse_terraform_plan(name: &str, bytes: &[u8]) -> Result<Loaded, Diagnost
 /// mark, or UTF-8 with or without one.
 fn decode(name: &str, bytes: &[u8]) -> Result<String, Diagnostic> {
     let utf16 = |rest: &[u8], little: bool| -> Result<String, Diagnostic> {
-        if rest.len() % 2 != 0 {
+        if !rest.len().is_multiple_of(2) {
             return Err(Diagnostic::error(
                 Code::InvalidUtf8,
-                format!("{name}: the file starts with a UTF-16 byte-order mark but has an odd number of bytes"),
+                format!(
+                    "{name}: the file starts with a UTF-16 byte-order mark but has an odd number of bytes"
+                ),
             ));
         }
         let units = rest.chunks_exact(2).map(|pair| {
+            // `chunks_exact(2)`: every pair has two bytes.
             let pair = [pair[0], pair[1]];
             if little {
                 u16::from_le_bytes(pair)
@@ -90,8 +100,7 @@ fn decode(name: &str, bytes: &[u8]) -> Result<String, Diagnostic> {
                     Diagnostic::error(
                         Code::InvalidUtf8,
                         format!(
-                            "{name}: invalid UTF-16 (an unpaired surrogate at byte {})",
-                            2 + 2 * i
+                            "{name}: invalid UTF-16: an unpaired surrogate after character {i}"
                         ),
                     )
                 })
@@ -104,9 +113,12 @@ fn decode(name: &str, bytes: &[u8]) -> Result<String, Diagnostic> {
     if let Some(rest) = bytes.strip_prefix(&[0xfe, 0xff]) {
         return utf16(rest, false);
     }
-    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+    let (bom, bytes) = match bytes.strip_prefix(b"\xef\xbb\xbf") {
+        Some(rest) => (3, rest),
+        None => (0, bytes),
+    };
     String::from_utf8(bytes.to_vec()).map_err(|e| {
-        let offset = e.utf8_error().valid_up_to();
+        let offset = bom + e.utf8_error().valid_up_to();
         let hint = if bytes.contains(&0) {
             " (UTF-16 without a byte-order mark? save it as UTF-8)"
         } else {
@@ -166,23 +178,37 @@ fn not_a_plan(name: &str, what: &str) -> Diagnostic {
 
 /// Reads the top level and tells a plan from the JSON files people mistake for one.
 fn read_top<'t>(name: &str, text: &'t str) -> Result<Top<'t>, Diagnostic> {
+    // serde would read a struct from a list too: a plan is an object.
+    if !text.trim_start().starts_with('{') {
+        return Err(match serde_json::from_str::<serde::de::IgnoredAny>(text) {
+            Err(syntax) => super::json_error("Terraform plan", name, text.as_bytes(), &syntax),
+            Ok(_) => not_a_plan(name, "the file holds JSON that is not an object"),
+        });
+    }
     let top: Top = serde_json::from_str(text).map_err(|e| {
         // Malformed JSON anywhere is located; well-formed JSON of another shape is not a plan.
         match serde_json::from_str::<serde::de::IgnoredAny>(text) {
             Err(syntax) => super::json_error("Terraform plan", name, text.as_bytes(), &syntax),
-            Ok(_) if text.trim_start().starts_with('{') => {
-                super::json_error("Terraform plan", name, text.as_bytes(), &e)
-            }
-            Ok(_) => not_a_plan(name, "the file holds JSON that is not an object"),
+            // Well-formed, but a key given twice.
+            Ok(_) => super::json_error("Terraform plan", name, text.as_bytes(), &e),
         }
     })?;
     if top.snapshot_version.is_some() {
-        return Err(not_a_plan(name, "it is an attestor snapshot (scan it with --snapshot)"));
+        return Err(not_a_plan(
+            name,
+            "it is an attestor snapshot (scan it with --snapshot)",
+        ));
     }
     if top.configuration_items.is_some() || top.base_configuration_items.is_some() {
-        return Err(not_a_plan(name, "it is AWS Config data (scan it with --snapshot)"));
+        return Err(not_a_plan(
+            name,
+            "it is AWS Config data (scan it with --snapshot)",
+        ));
     }
-    let version = match top.format_version.map(|raw| serde_json::from_str::<Value>(raw.get())) {
+    let version = match top
+        .format_version
+        .map(|raw| serde_json::from_str::<Value>(raw.get()))
+    {
         Some(Ok(Value::String(v))) => Some(v),
         Some(Ok(other)) => {
             return Err(not_a_plan(
@@ -237,6 +263,11 @@ fn field<'t>(
     let Some(raw) = raw else {
         return Ok(None);
     };
+    // The two large fields are only checked for their kind here, not built.
+    let first = raw.get().trim_start().chars().next();
+    if let ("resource_changes", Some('[')) | ("planned_values", Some('{')) = (key, first) {
+        return Ok(None);
+    }
     let value: Value = serde_json::from_str(raw.get())
         .map_err(|e| super::json_error("Terraform plan", name, text.as_bytes(), &e))?;
     match (key, &value) {
@@ -246,11 +277,14 @@ fn field<'t>(
         | ("timestamp" | "terraform_version", Value::String(_))
         | ("errored" | "complete", Value::Bool(_)) => Ok(Some(value)),
         _ => {
-            let offset = raw.get().as_ptr() as usize - text.as_ptr() as usize;
+            let offset = (raw.get().as_ptr() as usize).saturating_sub(text.as_ptr() as usize);
             let file = SourceFile::new(name, text.to_string());
             Err(Diagnostic::error(
                 Code::InvalidInput,
-                format!("{name}: invalid Terraform plan: `{key}` is {}", plan::kind(&value)),
+                format!(
+                    "{name}: invalid Terraform plan: `{key}` is {}",
+                    plan::kind(&value)
+                ),
             )
             .at(&file, Span::new(offset, offset + 1))
             .with_label("here"))
@@ -346,21 +380,35 @@ impl<'t> Reader<'t> {
     fn warn_at(&mut self, offset: Option<usize>, message: String, help: Option<String>) {
         let mut d = Diagnostic::warning(Code::InvalidItem, message).with_help_opt(help);
         if let Some(offset) = offset {
-            d = d.at(&self.source(), Span::new(offset, offset + 1)).with_label("here");
+            d = d
+                .at(&self.source(), Span::new(offset, offset + 1))
+                .with_label("here");
         }
         self.warnings.push(d);
     }
 
     /// Reports a resource that cannot be mapped: a warning at its entry and a collection error
     /// for its type, so policies over the type give `error` rather than pass.
-    fn unreadable(&mut self, at: (usize, usize), what: &str, aws_type: Option<&str>, place: (&str, &str), problem: &str) {
+    fn unreadable(
+        &mut self,
+        at: (usize, usize),
+        what: &str,
+        aws_type: Option<&str>,
+        place: (&str, &str),
+        problem: &str,
+    ) {
         let (index, offset) = at;
         let (line, column) = self.source().line_col(offset);
         let whom = aws_type.unwrap_or("its resource type");
         self.warn_at(
             Some(offset),
-            format!("{}: resource_changes[{index}] {what} cannot be read: {problem}", self.name),
-            Some(format!("the rest of the plan is evaluated; policies over {whom} give `error`")),
+            format!(
+                "{}: resource_changes[{index}] {what} cannot be read: {problem}",
+                self.name
+            ),
+            Some(format!(
+                "the rest of the plan is evaluated; policies over {whom} give `error`"
+            )),
         );
         self.errors.push(CollectionError {
             service: "terraform".into(),
@@ -385,99 +433,36 @@ impl<'t> Reader<'t> {
         let entries = std::mem::take(&mut self.resource_changes);
         for (index, raw) in entries.iter().enumerate() {
             let offset = self.offset(raw);
-            let entry: Value = match serde_json::from_str(raw.get()) {
-                Ok(v) => v,
-                Err(e) => {
-                    let what = format!("resource_changes[{index}]");
-                    self.unreadable((index, offset), &what, None, (ANY_ACCOUNT, ANY_REGION), &e.to_string());
-                    continue;
-                }
-            };
-            match self.one(index, offset, &entry, skipped) {
+            let read = serde_json::from_str::<Value>(raw.get())
+                .map_err(|e| Unreadable {
+                    what: format!("resource_changes[{index}]"),
+                    tf_type: None,
+                    problem: e.to_string(),
+                })
+                .and_then(|entry| resource_change(index, offset, &entry, skipped));
+            match read {
                 Ok(Some(p)) => out.push(p),
                 Ok(None) => {}
-                Err((what, tf_type, problem)) => {
-                    let aws_type = tf_type.as_deref().map(|t| {
-                        types::mapping(t)
-                            .map(|m| m.aws_type)
-                            .or_else(|| types::JOINS.iter().find(|j| j.tf_type == t).map(|j| j.aws_type))
-                    });
-                    match aws_type {
+                Err(u) => {
+                    let aws_type = u.tf_type.as_deref().map(aws_type_of);
+                    if let Some(None) = aws_type {
                         // A type no policy reads stays skipped, whatever is wrong with it.
-                        Some(None) => skipped.other_type(tf_type.as_deref().unwrap_or_default()),
-                        Some(Some(aws)) => self.unreadable((index, offset), &what, Some(aws), (ANY_ACCOUNT, ANY_REGION), &problem),
-                        None => self.unreadable((index, offset), &what, None, (ANY_ACCOUNT, ANY_REGION), &problem),
+                        skipped.other_type(u.tf_type.as_deref().unwrap_or_default());
+                    } else {
+                        let place = (ANY_ACCOUNT, ANY_REGION);
+                        self.unreadable(
+                            (index, offset),
+                            &u.what,
+                            aws_type.flatten(),
+                            place,
+                            &u.problem,
+                        );
                     }
                 }
             }
         }
         self.resource_changes = entries;
         out
-    }
-
-    /// One `resource_changes` entry: a managed resource (every one can be referred to; only
-    /// AWS resources of mapped types become items), or `None` for what is not evaluated.
-    #[allow(clippy::type_complexity)]
-    fn one(
-        &mut self,
-        index: usize,
-        offset: usize,
-        entry: &Value,
-        skipped: &mut Skipped,
-    ) -> Result<Option<Planned>, (String, Option<String>, String)> {
-        let text = |key: &str| entry.get(key).and_then(Value::as_str);
-        let tf_type = text("type").map(str::to_string);
-        let Some(address) = text("address").map(str::to_string) else {
-            return Err((
-                format!("resource_changes[{index}]"),
-                tf_type,
-                "`address` is missing or not a string".into(),
-            ));
-        };
-        if text("mode").unwrap_or("managed") != "managed" {
-            // Data sources are read, not made; ephemeral resources are never stored.
-            return Ok(None);
-        }
-        let Some(tf_type) = tf_type else {
-            return Err((address, None, "`type` is missing or not a string".into()));
-        };
-        let provider = text("provider_name").unwrap_or_default().to_string();
-        let aws = provider == "aws" || provider.ends_with("hashicorp/aws");
-        let mapped = aws && (types::mapping(&tf_type).is_some() || types::joined_only(&tf_type));
-        let not_mapped = |skipped: &mut Skipped| {
-            if aws {
-                skipped.other_type(&tf_type);
-            } else {
-                skipped.other_provider(&provider);
-            }
-        };
-        if entry.get("deposed").is_some_and(|d| !d.is_null()) {
-            // A deposed object (create_before_destroy) is the old copy being deleted.
-            if mapped {
-                skipped.deleted.push(address);
-            } else {
-                not_mapped(skipped);
-            }
-            return Ok(None);
-        }
-        match planned_resource(index, offset, &address, &tf_type, entry) {
-            Ok(planned) => {
-                if !mapped {
-                    not_mapped(skipped);
-                } else if planned.action == Action::Delete {
-                    skipped.deleted.push(address);
-                } else if planned.action == Action::Forget {
-                    skipped.forgotten.push(address);
-                }
-                Ok(Some(Planned { mapped, ..planned }))
-            }
-            Err(problem) if mapped => Err((address, Some(tf_type), problem)),
-            // Anything else only matters as a reference target.
-            Err(_) => {
-                not_mapped(skipped);
-                Ok(None)
-            }
-        }
     }
 
     /// The accounts the plan states: `aws_caller_identity` data sources, and every known ARN.
@@ -487,30 +472,57 @@ impl<'t> Reader<'t> {
             if depth > 64 {
                 return;
             }
-            for r in module.get("resources").and_then(Value::as_array).into_iter().flatten() {
+            for r in module
+                .get("resources")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
                 if r.get("type").and_then(Value::as_str) == Some("aws_caller_identity")
-                    && let Some(a) = r.get("values").and_then(|v| v.get("account_id")).and_then(Value::as_str)
+                    && let Some(a) = r
+                        .get("values")
+                        .and_then(|v| v.get("account_id"))
+                        .and_then(Value::as_str)
                 {
                     accounts.insert(a.to_string());
                 }
             }
-            for child in module.get("child_modules").and_then(Value::as_array).into_iter().flatten() {
+            for child in module
+                .get("child_modules")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
                 walk(child, accounts, depth + 1);
             }
         }
-        if let Some(root) = self.prior_state.as_ref().and_then(|s| s.get("values")).and_then(|v| v.get("root_module")) {
+        if let Some(root) = self
+            .prior_state
+            .as_ref()
+            .and_then(|s| s.get("values"))
+            .and_then(|v| v.get("root_module"))
+        {
             walk(root, &mut accounts, 0);
         }
-        for p in planned.iter().filter(|p| p.action.evaluated()) {
-            if let plan::Val::Known(Value::String(arn)) = p.get("arn")
-                && let (_, Some(account)) = arn_parts(arn)
+        // Every ARN the plan knows, of what exists now (`before`) or after apply.
+        for p in planned {
+            let after = match p.get("arn") {
+                plan::Val::Known(Value::String(arn)) => Some(arn.as_str()),
+                _ => None,
+            };
+            for arn in [after, p.before.get("arn").and_then(Value::as_str)]
+                .into_iter()
+                .flatten()
             {
-                accounts.insert(account.to_string());
+                if let (_, Some(account)) = arn_parts(arn) {
+                    accounts.insert(account.to_string());
+                }
             }
         }
         accounts
     }
 
+    /// The inventory: every mapped resource that exists after apply, as an item.
     fn read(mut self) -> Result<Loaded, Diagnostic> {
         let mut skipped = Skipped::default();
         let planned = self.planned(&mut skipped);
@@ -526,133 +538,23 @@ impl<'t> Reader<'t> {
             attached,
             all: &planned,
         };
-
         let mut interner = Interner::default();
         let mut items = Vec::new();
-        let mut unstated_account = 0;
-        let mut unstated_region = 0;
+        let mut unstated = Unstated::default();
         for (index, p) in planned.iter().enumerate() {
-            let Some(mapping) = types::mapping(&p.tf_type) else {
-                continue;
-            };
             if !p.mapped || !p.action.evaluated() {
                 continue;
             }
-            let place = places.of(&cx.resolver, p, is_global_type(mapping.aws_type));
-            let account = place.account.clone().unwrap_or_else(|| UNSTATED.to_string());
-            let region = place.region.clone().unwrap_or_else(|| UNSTATED.to_string());
-            let mut builder = Builder::new(&cx, index);
-            (mapping.build)(&mut builder);
-            let built = builder.into_parts();
-            for warning in &built.warnings {
-                self.warn_at(Some(p.offset), format!("{}: {warning}", self.name), None);
+            if let Some(mapping) = types::mapping(&p.tf_type)
+                && let Some(item) = self.item(&cx, &places, index, mapping, &mut unstated)
+            {
+                items.push(interner.item(item));
             }
-            if !built.problems.is_empty() {
-                self.unreadable((p.index, p.offset), &p.address, Some(mapping.aws_type), (&account, &region), &built.problems.join("; "));
-                continue;
-            }
-            let mut unknown = built.unknown;
-            if place.account.is_none() {
-                unstated_account += 1;
-                unknown.push("accountId".into());
-            }
-            if place.region.is_none() {
-                unstated_region += 1;
-                unknown.push("awsRegion".into());
-            }
-            unknown.sort();
-            unknown.dedup();
-            let arn = match p.get("arn") {
-                plan::Val::Known(Value::String(s)) if !s.is_empty() => Some(s.clone()),
-                _ => None,
-            };
-            let mut doc = serde_json::Map::new();
-            doc.insert("resourceType".into(), mapping.aws_type.into());
-            doc.insert("resourceId".into(), p.address.clone().into());
-            if let Some(name) = &built.name {
-                doc.insert("resourceName".into(), name.clone().into());
-            }
-            doc.insert("accountId".into(), account.clone().into());
-            doc.insert("awsRegion".into(), region.clone().into());
-            if let Some(arn) = &arn {
-                doc.insert("arn".into(), arn.clone().into());
-            }
-            doc.extend(built.doc);
-            let mut item = ConfigurationItem {
-                resource_type: mapping.aws_type.into(),
-                resource_id: p.address.clone(),
-                account_id: account.as_str().into(),
-                region: region.as_str().into(),
-                resource_name: built.name,
-                arn,
-                doc: Value::Object(doc),
-                unknown,
-            };
-            super::shapes::normalize(&mut item);
-            items.push(interner.item(item));
         }
-
-        // Joined resources that could not be joined.
-        for (i, join, problem) in &cx.attached.problems {
-            let p = &planned[*i];
-            self.unreadable((p.index, p.offset), &p.address, Some(join.aws_type), (ANY_ACCOUNT, ANY_REGION), problem);
-        }
-        let orphans: Vec<(usize, &'static build::Join)> = cx.attached.orphans.clone();
-        for (i, join) in orphans {
-            let p = &planned[i];
-            if cx.attached.problems.iter().any(|(j, _, _)| *j == i) {
-                continue;
-            }
-            self.warn_at(
-                Some(p.offset),
-                format!(
-                    "{}: {} sets `{}` to a value known only after apply that names no resource of the plan: {} is unknown for every {} of the plan",
-                    self.name, p.address, join.attribute, join.property, join.aws_type
-                ),
-                Some("refer to the resource it configures directly (for example `bucket = aws_s3_bucket.logs.id`)".into()),
-            );
-        }
-        let outside: Vec<String> = cx
-            .attached
-            .outside
-            .iter()
-            .map(|(i, what)| format!("{} ({what})", planned[*i].address))
-            .collect();
+        let outside = self.report_joins(&cx);
         drop(cx);
-
+        let notes = self.notes(&items, &skipped, &outside, &unstated);
         let (account_ids, regions) = super::accounts_and_regions(&items);
-        let mut notes = std::mem::take(&mut self.notes);
-        notes.insert(
-            0,
-            format!(
-                "Terraform plan (format {}{}): {} resource change(s), {} configuration item(s); a plan shows only the resources it manages, so absence is never evidence",
-                self.version,
-                self.terraform_version.as_deref().map(|v| format!(", Terraform {v}")).unwrap_or_default(),
-                self.resource_changes.len(),
-                items.len()
-            ),
-        );
-        notes.extend(skipped.notes());
-        if !outside.is_empty() {
-            notes.push(format!(
-                "{} resource(s) configure resources outside the plan and are not evaluated: {}",
-                outside.len(),
-                shortened(&outside)
-            ));
-        }
-        if unstated_account > 0 {
-            notes.push(format!(
-                "the plan does not state the account of {unstated_account} item(s) (no ARN, no provider allowed_account_ids, no single aws_caller_identity): their account is `{UNSTATED}` and accountId is unknown"
-            ));
-        }
-        if unstated_region > 0 {
-            notes.push(format!(
-                "the plan does not state the region of {unstated_region} item(s) (no `region` argument or constant provider region): their region is `{UNSTATED}` and awsRegion is unknown"
-            ));
-        }
-        if self.captured_at.is_none() {
-            notes.push("the plan has no `timestamp` (Terraform before 1.5): ages are measured from --as-of or today".into());
-        }
         let source = SourceInfo {
             kind: SourceKind::TerraformPlan,
             path: None,
@@ -664,10 +566,284 @@ impl<'t> Reader<'t> {
         };
         let errors = std::mem::take(&mut self.errors);
         crate::diagnostics::sort(&mut self.warnings);
+        // A plan covers nothing of the account, except the account settings it sets: there is
+        // one of each per account (and region), so the plan's is the account's after apply.
+        let mut coverage = Coverage::new(Basis::TerraformPlan);
+        for item in items
+            .iter()
+            .filter(|i| ACCOUNT_SETTINGS.contains(&&*i.resource_type))
+        {
+            coverage.add(&item.account_id, &item.region, &item.resource_type);
+        }
         Ok(Loaded {
-            inventory: Inventory::new(source, items, errors, Coverage::new(Basis::TerraformPlan)),
+            inventory: Inventory::new(source, items, errors, coverage),
             warnings: self.warnings,
         })
+    }
+
+    /// One resource's item, or `None` (reported) when a value has the wrong type.
+    fn item(
+        &mut self,
+        cx: &Ctx<'_>,
+        places: &Places<'_>,
+        index: usize,
+        mapping: &types::Mapping,
+        unstated: &mut Unstated,
+    ) -> Option<ConfigurationItem> {
+        let p = &cx.all[index];
+        let place = places.of(&cx.resolver, p, global(mapping.aws_type));
+        let account = place.account.as_deref().unwrap_or(UNSTATED);
+        let region = place.region.as_deref().unwrap_or(UNSTATED);
+        let mut builder = Builder::new(cx, index);
+        (mapping.build)(&mut builder);
+        let built = builder.into_parts();
+        for warning in &built.warnings {
+            self.warn_at(Some(p.offset), format!("{}: {warning}", self.name), None);
+        }
+        if !built.problems.is_empty() {
+            let problems = built.problems.join("; ");
+            let at = (p.index, p.offset);
+            self.unreadable(
+                at,
+                &p.address,
+                Some(mapping.aws_type),
+                (account, region),
+                &problems,
+            );
+            return None;
+        }
+        let mut unknown = built.unknown;
+        if place.account.is_none() {
+            unstated.accounts += 1;
+            unknown.push("accountId".into());
+        }
+        if place.region.is_none() {
+            unstated.regions += 1;
+            unknown.push("awsRegion".into());
+        }
+        unknown.sort();
+        unknown.dedup();
+        let arn = match p.get("arn") {
+            plan::Val::Known(Value::String(s)) if !s.is_empty() => Some(s.clone()),
+            _ => None,
+        };
+        let mut doc = serde_json::Map::new();
+        doc.insert("resourceType".into(), mapping.aws_type.into());
+        doc.insert("resourceId".into(), p.address.clone().into());
+        if let Some(name) = &built.name {
+            doc.insert("resourceName".into(), name.clone().into());
+        }
+        doc.insert("accountId".into(), account.into());
+        doc.insert("awsRegion".into(), region.into());
+        if let Some(arn) = &arn {
+            doc.insert("arn".into(), arn.clone().into());
+        }
+        doc.extend(built.doc);
+        let mut item = ConfigurationItem {
+            resource_type: mapping.aws_type.into(),
+            resource_id: p.address.clone(),
+            account_id: account.into(),
+            region: region.into(),
+            resource_name: built.name,
+            arn,
+            doc: Value::Object(doc),
+            unknown,
+        };
+        super::shapes::normalize(&mut item);
+        Some(item)
+    }
+
+    /// Reports joined resources that could not be joined; returns those configuring something
+    /// outside the plan, for the notes.
+    fn report_joins(&mut self, cx: &Ctx<'_>) -> Vec<String> {
+        for (i, join, problem) in &cx.attached.problems {
+            let p = &cx.all[*i];
+            let place = (ANY_ACCOUNT, ANY_REGION);
+            self.unreadable(
+                (p.index, p.offset),
+                &p.address,
+                Some(join.aws_type),
+                place,
+                problem,
+            );
+        }
+        for (i, join) in &cx.attached.orphans {
+            if cx.attached.problems.iter().any(|(j, _, _)| j == i) {
+                continue;
+            }
+            let p = &cx.all[*i];
+            self.warn_at(
+                Some(p.offset),
+                format!(
+                    "{}: {} sets `{}` to a value known only after apply that names no resource of the plan: {} is unknown for every {} of the plan",
+                    self.name, p.address, join.attribute, join.property, join.aws_type
+                ),
+                Some("refer to the resource it configures directly (for example `bucket = aws_s3_bucket.logs.id`)".into()),
+            );
+        }
+        cx.attached
+            .outside
+            .iter()
+            .map(|(i, what)| format!("{} ({what})", cx.all[*i].address))
+            .collect()
+    }
+
+    /// What a reader of the evidence should know about how the plan was read.
+    fn notes(
+        &mut self,
+        items: &[ConfigurationItem],
+        skipped: &Skipped,
+        outside: &[String],
+        unstated: &Unstated,
+    ) -> Vec<String> {
+        let mut notes = vec![format!(
+            "Terraform plan (format {}{}): {} resource change(s), {} configuration item(s); a plan shows only the resources it manages, so absence is never evidence",
+            self.version,
+            self.terraform_version
+                .as_deref()
+                .map(|v| format!(", Terraform {v}"))
+                .unwrap_or_default(),
+            self.resource_changes.len(),
+            items.len()
+        )];
+        notes.append(&mut self.notes);
+        notes.extend(skipped.notes());
+        if !outside.is_empty() {
+            notes.push(format!(
+                "{} resource(s) configure resources outside the plan and are not evaluated: {}",
+                outside.len(),
+                shortened(outside)
+            ));
+        }
+        if unstated.accounts > 0 {
+            notes.push(format!(
+                "the plan does not state the account of {} item(s) (no ARN, no provider allowed_account_ids, no single aws_caller_identity): their account is `{UNSTATED}` and accountId is unknown",
+                unstated.accounts
+            ));
+        }
+        if unstated.regions > 0 {
+            notes.push(format!(
+                "the plan does not state the region of {} item(s) (no `region` argument or constant provider region): their region is `{UNSTATED}` and awsRegion is unknown",
+                unstated.regions
+            ));
+        }
+        if self.captured_at.is_none() {
+            notes.push("the plan has no `timestamp` (Terraform before 1.5): ages are measured from --as-of or today".into());
+        }
+        notes
+    }
+}
+
+/// Whether attestor records the type under region `global`: IAM, and the account-wide S3 Block
+/// Public Access setting (S3 Control), as live collection does.
+fn global(aws_type: &str) -> bool {
+    is_global_type(aws_type) || aws_type == "Attestor::S3::AccountPublicAccessBlock"
+}
+
+/// How many items the plan does not give an account or a region.
+#[derive(Default)]
+struct Unstated {
+    accounts: usize,
+    regions: usize,
+}
+
+/// A `resource_changes` entry that cannot be read: what it is, its type if it says, and why.
+struct Unreadable {
+    what: String,
+    tf_type: Option<String>,
+    problem: String,
+}
+
+/// The AWS Config type a Terraform type becomes or is folded into.
+fn aws_type_of(tf_type: &str) -> Option<&'static str> {
+    types::mapping(tf_type).map(|m| m.aws_type).or_else(|| {
+        types::JOINS
+            .iter()
+            .find(|j| j.tf_type == tf_type)
+            .map(|j| j.aws_type)
+    })
+}
+
+/// One `resource_changes` entry: a managed resource (every one can be referred to; only AWS
+/// resources of mapped types become items), or `None` for what is not evaluated.
+fn resource_change(
+    index: usize,
+    offset: usize,
+    entry: &Value,
+    skipped: &mut Skipped,
+) -> Result<Option<Planned>, Unreadable> {
+    let text = |key: &str| entry.get(key).and_then(Value::as_str);
+    let tf_type = text("type").map(str::to_string);
+    let Some(address) = text("address").map(str::to_string) else {
+        return Err(Unreadable {
+            what: format!("resource_changes[{index}]"),
+            tf_type,
+            problem: "`address` is missing or not a string".into(),
+        });
+    };
+    if text("mode").unwrap_or("managed") != "managed" {
+        // Data sources are read, not made; ephemeral resources are never stored.
+        return Ok(None);
+    }
+    let Some(tf_type) = tf_type else {
+        return Err(Unreadable {
+            what: address,
+            tf_type: None,
+            problem: "`type` is missing or not a string".into(),
+        });
+    };
+    let Some(provider) = text("provider_name").map(str::to_string) else {
+        // Without its provider a resource of a mapped type may be AWS's: never skipped silently.
+        if aws_type_of(&tf_type).is_none() {
+            skipped.other_type(&tf_type);
+            return Ok(None);
+        }
+        return Err(Unreadable {
+            what: address,
+            tf_type: Some(tf_type),
+            problem: "`provider_name` is missing or not a string".into(),
+        });
+    };
+    // The AWS provider by its registry address (on any registry host, OpenTofu's too), or bare.
+    let aws = provider == "aws" || provider.ends_with("hashicorp/aws");
+    let mapped = aws && aws_type_of(&tf_type).is_some();
+    let not_mapped = |skipped: &mut Skipped| {
+        if aws {
+            skipped.other_type(&tf_type);
+        } else {
+            skipped.other_provider(&provider);
+        }
+    };
+    if entry.get("deposed").is_some_and(|d| !d.is_null()) {
+        // A deposed object (create_before_destroy) is the old copy being deleted.
+        if mapped {
+            skipped.deleted.push(address);
+        } else {
+            not_mapped(skipped);
+        }
+        return Ok(None);
+    }
+    match planned_resource(index, offset, &address, &tf_type, entry) {
+        Ok(planned) => {
+            if !mapped {
+                not_mapped(skipped);
+            } else if planned.action == Action::Delete {
+                skipped.deleted.push(address);
+            } else if planned.action == Action::Forget {
+                skipped.forgotten.push(address);
+            }
+            Ok(Some(Planned { mapped, ..planned }))
+        }
+        Err(problem) if mapped => Err(Unreadable {
+            what: address,
+            tf_type: Some(tf_type),
+            problem,
+        }),
+        // Anything else only matters as a reference target.
+        Err(_) => {
+            not_mapped(skipped);
+            Ok(None)
+        }
     }
 }
 
@@ -746,7 +922,12 @@ fn planned_resource(
 /// The first few of a list, and how many more.
 fn shortened(list: &[String]) -> String {
     const SHOWN: usize = 5;
-    let mut text = list.iter().take(SHOWN).cloned().collect::<Vec<_>>().join(", ");
+    let mut text = list
+        .iter()
+        .take(SHOWN)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
     if list.len() > SHOWN {
         text.push_str(&format!(", and {} more", list.len() - SHOWN));
     }
@@ -795,11 +976,15 @@ impl Skipped {
         }
         if !self.types.is_empty() {
             let (n, list) = counted(&self.types);
-            notes.push(format!("{n} resource(s) of types no policy reads were skipped: {list}"));
+            notes.push(format!(
+                "{n} resource(s) of types no policy reads were skipped: {list}"
+            ));
         }
         if !self.providers.is_empty() {
             let (n, list) = counted(&self.providers);
-            notes.push(format!("{n} resource(s) of other providers were skipped: {list}"));
+            notes.push(format!(
+                "{n} resource(s) of other providers were skipped: {list}"
+            ));
         }
         notes
     }

@@ -63,51 +63,36 @@ impl Attached {
             let Some(join) = joins.iter().find(|j| j.tf_type == p.tf_type) else {
                 continue;
             };
-            let result = refer(cx, p, join.attribute, join.owners);
-            // What is deleted matters only for an owner in the plan.
-            if !p.action.evaluated() {
-                if let Ok(Typed::Known(refs)) = result {
-                    let owners: BTreeSet<usize> = refs.iter().filter_map(|r| r.target).collect();
-                    if let [owner] = owners.into_iter().collect::<Vec<_>>()[..] {
-                        attached
-                            .by_owner
-                            .entry((owner, join.tf_type))
-                            .or_default()
-                            .push(i);
-                    }
-                }
-                continue;
-            }
-            match result {
+            match refer(cx, p, join.attribute, join.owners) {
                 Ok(Typed::Known(refs)) if !refs.is_empty() => {
                     let owners: BTreeSet<usize> = refs
                         .iter()
                         .filter_map(|r| r.target)
                         .filter(|&t| join.items.contains(&all[t].tf_type.as_str()))
                         .collect();
-                    match owners.len() {
-                        1 => {
-                            for owner in owners {
-                                attached
-                                    .by_owner
-                                    .entry((owner, join.tf_type))
-                                    .or_default()
-                                    .push(i);
-                            }
-                        }
-                        0 => attached.outside.push((
-                            i,
-                            refs.iter()
+                    let mut owners = owners.into_iter();
+                    match (owners.next(), owners.next()) {
+                        (Some(owner), None) => attached
+                            .by_owner
+                            .entry((owner, join.tf_type))
+                            .or_default()
+                            .push(i),
+                        // What is deleted matters only for an owner in the plan.
+                        _ if !p.action.evaluated() => {}
+                        (None, _) => {
+                            let what: Vec<String> = refs
+                                .iter()
                                 .map(|r| match r.target {
                                     Some(t) => format!("{} of {}", join.attribute, all[t].address),
                                     None => r.value.clone(),
                                 })
-                                .collect::<Vec<_>>()
-                                .join(", "),
-                        )),
-                        _ => attached.orphans.push((i, join)),
+                                .collect();
+                            attached.outside.push((i, what.join(", ")));
+                        }
+                        (Some(_), Some(_)) => attached.orphans.push((i, join)),
                     }
                 }
+                _ if !p.action.evaluated() => {}
                 // Terraform requires these arguments: unset or unknown, the owner cannot be named.
                 Ok(_) => attached.orphans.push((i, join)),
                 Err(problem) => {
@@ -163,10 +148,7 @@ pub(super) fn refer(
                     Value::String(s) if !s.is_empty() => known.push(literal(s)),
                     Value::Null => {}
                     other => {
-                        return Err(format!(
-                            "`{path}` holds {}, expected strings",
-                            kind(other)
-                        ));
+                        return Err(format!("`{path}` holds {}, expected strings", kind(other)));
                     }
                 }
             }
@@ -484,7 +466,9 @@ pub(super) fn arn_parts(arn: &str) -> (Option<&str>, Option<&str>) {
     let _partition = parts.next();
     let _service = parts.next();
     let region = parts.next().filter(|s| !s.is_empty());
-    let account = parts.next().filter(|s| !s.is_empty() && s.chars().all(|c| c.is_ascii_digit()));
+    let account = parts
+        .next()
+        .filter(|s| !s.is_empty() && s.chars().all(|c| c.is_ascii_digit()));
     (region, account)
 }
 
@@ -540,7 +524,12 @@ impl<'a> Places<'a> {
             .filter_map(|r| r.strip_prefix("var."))
             .map(|r| r.split(['.', '[']).next().unwrap_or(r))
             .collect();
-        if !in_root || vars.len() != 1 || refs.iter().any(|r| r.as_str().is_some_and(|r| !r.starts_with("var."))) {
+        if !in_root
+            || vars.len() != 1
+            || refs
+                .iter()
+                .any(|r| r.as_str().is_some_and(|r| !r.starts_with("var.")))
+        {
             return None;
         }
         let name = vars.into_iter().next()?;
@@ -556,9 +545,10 @@ impl<'a> Places<'a> {
             .and_then(|c| c.get("provider_config_key"))
             .and_then(Value::as_str)
             .unwrap_or("aws");
+        // The ARN after apply, else the existing object's (a replaced resource keeps its place).
         let arn = match p.get("arn") {
             Val::Known(Value::String(s)) => Some(s.as_str()),
-            _ => None,
+            _ => p.before.get("arn").and_then(Value::as_str),
         };
         let (arn_region, arn_account) = arn.map_or((None, None), arn_parts);
         let own_region = match p.get("region") {
@@ -580,7 +570,8 @@ impl<'a> Places<'a> {
             .provider_value(key, "allowed_account_ids")
             .and_then(Value::as_array)
             .filter(|a| a.len() == 1)
-            .and_then(|a| a[0].as_str())
+            .and_then(|a| a.first())
+            .and_then(Value::as_str)
             .map(str::to_string);
         let account = arn_account
             .map(str::to_string)

@@ -201,7 +201,10 @@ impl Planned {
     }
 
     /// An object (a map such as tags).
-    pub(super) fn object(&self, path: &str) -> Result<Typed<&serde_json::Map<String, Value>>, String> {
+    pub(super) fn object(
+        &self,
+        path: &str,
+    ) -> Result<Typed<&serde_json::Map<String, Value>>, String> {
         self.typed(path, "an object", Value::as_object)
     }
 
@@ -481,14 +484,43 @@ fn is_expression(node: &Value) -> bool {
     })
 }
 
+/// Collects the references of the expression at `keys` under `node` (an expression, a nested
+/// block's expressions, or a list of blocks: each block is followed); whether one was found.
+fn walk_expressions(node: &Value, keys: &[&str], out: &mut Vec<String>) -> bool {
+    // An attribute set whole (`route = [...]`): its references cover every part of it.
+    if is_expression(node) {
+        collect_refs(node, out);
+        return true;
+    }
+    let Some((key, rest)) = keys.split_first() else {
+        collect_refs(node, out);
+        return true;
+    };
+    match node {
+        Value::Array(blocks) => {
+            let mut found = false;
+            for block in blocks {
+                if let Some(inner) = block.get(key) {
+                    found |= walk_expressions(inner, rest, out);
+                }
+            }
+            found
+        }
+        _ => node
+            .get(key)
+            .is_some_and(|inner| walk_expressions(inner, rest, out)),
+    }
+}
+
 /// Drops references that a longer one in the list refines: Terraform lists `aws_subnet.a.id` and
 /// `aws_subnet.a` for one use.
 fn most_specific(refs: Vec<String>) -> Vec<String> {
-    let refines =
-        |long: &str, short: &str| long.len() > short.len() && long.starts_with(short) && {
+    let refines = |long: &str, short: &str| {
+        long.len() > short.len() && long.starts_with(short) && {
             let next = long.as_bytes()[short.len()];
             next == b'.' || next == b'['
-        };
+        }
+    };
     let mut kept: Vec<String> = refs
         .iter()
         .filter(|r| !refs.iter().any(|o| refines(o, r)))
@@ -603,36 +635,16 @@ impl<'a> Resolver<'a> {
     }
 
     /// The references of the expression that sets `path` of a resource (attribute names; list
-    /// indices are skipped: blocks of a set do not keep their order, so all blocks' references
+    /// indices are skipped: blocks of a set do not keep their order, so every block's references
     /// count). `None` when the configuration does not set it.
     pub(super) fn expression_refs(&self, planned: &Planned, path: &str) -> Option<Vec<String>> {
-        let mut node = self.config.resource(planned)?.get("expressions")?;
-        for key in path.split('.') {
-            if key.parse::<usize>().is_ok() {
-                continue;
-            }
-            if is_expression(node) {
-                // An attribute set whole (`route = [...]`): its references cover every part.
-                break;
-            }
-            node = match node {
-                Value::Array(blocks) => {
-                    let parts: Vec<&Value> = blocks.iter().filter_map(|b| b.get(key)).collect();
-                    if parts.is_empty() {
-                        return None;
-                    }
-                    let mut refs = Vec::new();
-                    for part in parts {
-                        collect_refs(part, &mut refs);
-                    }
-                    return Some(refs);
-                }
-                other => other.get(key)?,
-            };
-        }
+        let expressions = self.config.resource(planned)?.get("expressions")?;
+        let keys: Vec<&str> = path
+            .split('.')
+            .filter(|k| k.parse::<usize>().is_err())
+            .collect();
         let mut refs = Vec::new();
-        collect_refs(node, &mut refs);
-        Some(refs)
+        walk_expressions(expressions, &keys, &mut refs).then_some(refs)
     }
 
     /// The planned resource `each.value` stands for in a resource whose `for_each` is another
@@ -647,7 +659,10 @@ impl<'a> Resolver<'a> {
         let [tf_type, name] = steps.as_slice() else {
             return None;
         };
-        if tf_type.key.is_some() || name.key.is_some() || matches!(tf_type.name.as_str(), "var" | "local" | "module" | "data") {
+        if tf_type.key.is_some()
+            || name.key.is_some()
+            || matches!(tf_type.name.as_str(), "var" | "local" | "module" | "data")
+        {
             return None;
         }
         let key = split_address(&planned.address)?.last()?.key.clone()?;
@@ -689,8 +704,11 @@ impl<'a> Resolver<'a> {
                 out.unresolved.push(reference);
                 continue;
             };
-            let first = steps[0].name.as_str();
-            match first {
+            let Some(first) = steps.first() else {
+                out.unresolved.push(reference);
+                continue;
+            };
+            match first.name.as_str() {
                 // Known when Terraform plans: instance keys, paths, the workspace.
                 "count" | "path" | "terraform" => {}
                 "each" if steps.get(1).is_some_and(|s| s.name == "key") => {}
@@ -751,21 +769,22 @@ impl<'a> Resolver<'a> {
                     let exact = child(module, &call.name);
                     let instances: Vec<String> = match &call.key {
                         Some(key) => vec![format!("{exact}[{key}]")],
-                        None => self
-                            .instances
-                            .get(&config_path)
-                            .map(|set| set.iter().cloned().collect())
-                            .unwrap_or_else(|| vec![exact.clone()]),
+                        None => self.instances.get(&config_path).map_or_else(
+                            || vec![exact.clone()],
+                            |set| set.iter().cloned().collect(),
+                        ),
                     };
                     for instance in instances {
                         // Only the instances of this call from this module instance.
-                        if instance == exact
-                            || instance.starts_with(&format!("{exact}["))
-                        {
+                        if instance == exact || instance.starts_with(&format!("{exact}[")) {
                             self.resolve_into(&instance, &inner, None, out, depth + 1);
                         }
                     }
                 }
+                // A resource of this module. Without an instance key (`aws_subnet.a`, or
+                // `aws_subnet.a[count.index]`, which Terraform records as `aws_subnet.a` and
+                // `count.index`) it stands for every instance: a single-valued argument then names
+                // none of them for sure, and stays unknown.
                 _ => {
                     let (Some(tf_type), Some(name)) = (steps.first(), steps.get(1)) else {
                         out.unresolved.push(reference);
@@ -836,6 +855,9 @@ mod tests {
             "aws_subnet.b[0]".into(),
             "aws_subnet.b".into(),
         ]);
-        assert_eq!(refs, ["aws_subnet.a.id", "aws_subnet.ab", "aws_subnet.b[0]"]);
+        assert_eq!(
+            refs,
+            ["aws_subnet.a.id", "aws_subnet.ab", "aws_subnet.b[0]"]
+        );
     }
 }
