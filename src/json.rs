@@ -28,3 +28,16 @@ pub fn pretty_value(value: &serde_json::Value) -> String {
         Err(e) => unreachable!("a serde_json::Value always serialises: {e}"),
     }
 }
+
+/// A JSON value's kind in words ("a string", "an object"), for messages about data of the wrong
+/// type.
+pub fn type_word(value: &serde_json::Value) -> &'static str {
+    match value {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "a boolean",
+        serde_json::Value::Number(_) => "a number",
+        serde_json::Value::String(_) => "a string",
+        serde_json::Value::Array(_) => "a list",
+        serde_json::Value::Object(_) => "an object",
+    }
+}

@@ -12,6 +12,7 @@ use super::compile::{Cond, Test};
 use super::path::{Found, PropertyPath};
 use crate::duration::Duration;
 use crate::inventory::{ConfigurationItem, Inventory};
+use crate::json::type_word;
 use crate::policy::{OnMissing, Quantifier};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -950,16 +951,6 @@ fn mismatch(actual: &Value, expected: &Value) -> Outcome {
     ))
 }
 
-fn type_word(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "a list",
-        Value::Object(_) => "an object",
-    }
-}
 
 /// Dates in the data: RFC 3339 or epoch-second strings, or epoch numbers (milliseconds when large,
 /// as CloudWatch Logs reports `creationTime`; seconds otherwise).

@@ -106,11 +106,7 @@ fn walk<'a>(value: &'a Value, segments: &[Box<str>], location: String, out: &mut
         }
         Value::Null => out.holes.push(next(&location)),
         other => {
-            let kind = match other {
-                Value::Bool(_) => "a boolean",
-                Value::Number(_) => "a number",
-                _ => "a string",
-            };
+            let kind = crate::json::type_word(other);
             let at = next(&location);
             let reason = format!(
                 "{} is {kind}, not an object with `{first}`",

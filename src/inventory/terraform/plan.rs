@@ -114,16 +114,7 @@ fn any_unknown(marks: &Value) -> bool {
 }
 
 /// A JSON value's kind, for messages about wrong types.
-pub(super) fn kind(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "a list",
-        Value::Object(_) => "an object",
-    }
-}
+pub(super) use crate::json::type_word as kind;
 
 impl Planned {
     /// The value at `path` (attribute names and list indices joined by `.`).
