@@ -951,7 +951,6 @@ fn mismatch(actual: &Value, expected: &Value) -> Outcome {
     ))
 }
 
-
 /// Dates in the data: RFC 3339 or epoch-second strings, or epoch numbers (milliseconds when large,
 /// as CloudWatch Logs reports `creationTime`; seconds otherwise).
 fn parse_time(value: &Value) -> Result<jiff::Timestamp, String> {
