@@ -40,10 +40,18 @@ pub mod exit {
     pub const INVALID: i32 = 2;
     /// No failures, but some results are `error` (could not be decided).
     pub const INCOMPLETE: i32 = 3;
+    /// Interrupted (Ctrl-C, SIGTERM): no report was left behind, whole or partial.
+    pub const INTERRUPTED: i32 = 130;
 }
 
 /// Runs the CLI and returns the process exit code (one of [`exit`]'s).
 pub fn main() -> ExitCode {
+    // Interrupted: remove what is being written, then stop. Failing to install the handler only
+    // loses this clean-up (the default is to stop at once), so it is not fatal.
+    let _ = ctrlc::set_handler(|| {
+        output::remove_unfinished();
+        std::process::exit(exit::INTERRUPTED);
+    });
     let code = match Cli::try_parse() {
         Ok(cli) => match run(cli) {
             Ok(code) => code,

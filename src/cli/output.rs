@@ -2,12 +2,32 @@
 //! atomically, and diagnostics on standard error.
 
 use std::io::{IsTerminal as _, Write as _};
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use super::args::DiagnosticFormat;
 use super::exit;
 use crate::diagnostics::Code;
 use crate::diagnostics::{self, Diagnostic};
+
+/// The temporary files being written, removed if the run is interrupted (see
+/// [`remove_unfinished`]).
+static UNFINISHED: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+fn unfinished() -> std::sync::MutexGuard<'static, Vec<PathBuf>> {
+    // A poisoned list is still the list: a panic elsewhere must not keep temporary files.
+    UNFINISHED
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Removes every temporary report file still being written: called when the run is interrupted
+/// (Ctrl-C, SIGTERM), so no half-written file is left, and no report is renamed into place.
+pub fn remove_unfinished() {
+    for path in unfinished().drain(..) {
+        let _ = std::fs::remove_file(path);
+    }
+}
 
 /// Colour only on a terminal, and never with NO_COLOR set (https://no-color.org).
 pub fn color_for(is_terminal: bool) -> bool {
@@ -83,6 +103,9 @@ pub fn write_with(
             .unwrap_or_default();
         dir.join(format!(".{file_name}.{}.tmp", std::process::id()))
     });
+    if let Some(temp) = &temp {
+        unfinished().push(temp.clone());
+    }
     let result = match &temp {
         None => std::fs::OpenOptions::new()
             .write(true)
@@ -90,7 +113,13 @@ pub fn write_with(
             .and_then(|mut device| buffered(&mut device)),
         Some(temp) => std::fs::File::create(temp)
             .and_then(|mut file| buffered(&mut file))
-            .and_then(|()| std::fs::rename(temp, path)),
+            .and_then(|()| {
+                // Renamed while the list is held: an interrupt either removes the temporary file
+                // before, or finds the report complete after.
+                let mut list = unfinished();
+                list.retain(|p| p != temp);
+                std::fs::rename(temp, path)
+            }),
     };
     match result {
         Ok(()) => {}
