@@ -1088,3 +1088,87 @@ fn per_resource_failures_are_grouped_and_verbose_counts_the_calls() {
         run.stderr
     );
 }
+
+/// Every operation attestor calls, denied in turn: what it would have read is `error` naming
+/// the call, nothing that was not read passes or fails, every other result is as in the clean
+/// run, and the exit code follows (1 with failures, else 3 with errors). REST operations (S3,
+/// Lambda, Backup) are not faulted by this proxy: their denial is covered per bucket elsewhere.
+#[test]
+fn denying_each_operation_in_turn_never_passes_what_was_not_read() {
+    let moto = Moto::start();
+    moto.seed();
+    let clean_proxy = FaultProxy::start(moto.port, |_, _| Fault::Forward);
+    let clean = json(&attestor(&clean_proxy.url(), SCAN));
+    let before = statuses(&clean);
+    let mut operations: Vec<String> = clean_proxy
+        .seen
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|op| !op.contains(' '))
+        .cloned()
+        .collect();
+    operations.sort();
+    operations.dedup();
+    assert!(operations.len() >= 20, "{operations:?}");
+    let mut problems = Vec::new();
+    for op in &operations {
+        let denied = op.clone();
+        let proxy = FaultProxy::start(moto.port, move |o, _| {
+            if o == denied {
+                Fault::AccessDenied
+            } else {
+                Fault::Forward
+            }
+        });
+        let run = attestor(&proxy.url(), SCAN);
+        if run.code == 2 {
+            // The first call (the caller's identity): nothing can be read, and the run says why.
+            if !run.stderr.contains("access") && !run.stderr.contains(op.as_str()) {
+                problems.push(format!(
+                    "{op}: exit 2 without naming the denial: {}",
+                    run.stderr
+                ));
+            }
+            continue;
+        }
+        let report = json(&run);
+        let errors = report["collection_errors"].as_array().unwrap();
+        let named = errors.iter().any(|e| {
+            e["operation"] == op.as_str()
+                && e["iamAction"].as_str().is_some_and(|a| a.contains(':'))
+        });
+        if !named {
+            problems.push(format!(
+                "{op}: denied, but no collection error names it with its IAM action"
+            ));
+        }
+        let after = statuses(&report);
+        for ((policy, resource), status) in &after {
+            let was = before.get(&(policy.clone(), resource.clone()));
+            if status != "error" && was != Some(status) {
+                problems.push(format!(
+                    "{op}: {policy} on {resource} is {status}, was {was:?} in the clean run"
+                ));
+            }
+        }
+        let has = |s: &str| after.values().any(|v| v == s);
+        let expected = if has("fail") {
+            1
+        } else if has("error") {
+            3
+        } else {
+            0
+        };
+        if run.code != expected {
+            problems.push(format!("{op}: exit {}, expected {expected}", run.code));
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "{} problems over {} operations:\n{}",
+        problems.len(),
+        operations.len(),
+        problems.join("\n")
+    );
+}
