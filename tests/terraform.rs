@@ -604,3 +604,87 @@ fn an_unstated_region_is_a_placeholder_no_policy_decides_on() {
             .any(|n| n.contains("does not state the region"))
     );
 }
+
+/// A root-module plan of changes with their actions: (address, actions, before, after).
+fn plan_of_changes(changes: &[(&str, &[&str], Value, Value)]) -> Vec<u8> {
+    let entries: Vec<Value> = changes
+        .iter()
+        .map(|(address, actions, before, after)| {
+            let (tf_type, name) = address.split_once('.').expect("TYPE.NAME");
+            json!({
+                "address": address, "mode": "managed", "type": tf_type, "name": name,
+                "provider_name": "registry.terraform.io/hashicorp/aws",
+                "change": {"actions": actions, "before": before, "after": after,
+                    "after_unknown": if after.is_null() { json!(false) } else { json!({"id": true}) }}
+            })
+        })
+        .collect();
+    serde_json::to_vec(&json!({
+        "format_version": "1.2",
+        "terraform_version": "1.9.5",
+        "planned_values": {"root_module": {}},
+        "resource_changes": entries,
+        "configuration": {
+            "provider_config": {"aws": {"name": "aws", "full_name": "registry.terraform.io/hashicorp/aws",
+                "expressions": {"region": {"constant_value": "eu-west-1"}, "allowed_account_ids": {"constant_value": ["123456789012"]}}}},
+            "root_module": {}
+        },
+        "timestamp": "2026-11-01T00:00:00Z"
+    }))
+    .expect("JSON")
+}
+
+fn statuses_of(findings: &[Finding], policy: &str) -> Vec<Status> {
+    findings
+        .iter()
+        .filter(|f| f.policy_id == policy)
+        .map(|f| f.status)
+        .collect()
+}
+
+#[test]
+fn deleting_an_account_setting_is_judged_as_the_account_it_leaves() {
+    let block = json!({"block_public_acls": true, "ignore_public_acls": true,
+        "block_public_policy": true, "restrict_public_buckets": true});
+    let strong = json!({"minimum_password_length": 14, "require_symbols": true,
+        "require_numbers": true, "require_uppercase_characters": true,
+        "require_lowercase_characters": true, "password_reuse_prevention": 24});
+    let bytes = plan_of_changes(&[
+        (
+            "aws_s3_account_public_access_block.this",
+            &["delete"],
+            block,
+            Value::Null,
+        ),
+        (
+            "aws_iam_account_password_policy.this",
+            &["delete"],
+            strong,
+            Value::Null,
+        ),
+        // create_before_destroy: the old setting's deletion comes last.
+        (
+            "aws_ebs_encryption_by_default.this",
+            &["create", "delete"],
+            json!({"enabled": true}),
+            json!({"enabled": true}),
+        ),
+    ]);
+    let loaded = parse_terraform_plan("reset.json", &bytes).expect("a plan");
+    let pab = item(&loaded, "aws_s3_account_public_access_block.this");
+    assert_eq!(at(pab, "configuration.blockPublicAcls"), false);
+    let ebs = item(&loaded, "aws_ebs_encryption_by_default.this");
+    assert_eq!(at(ebs, "configuration.ebsEncryptionByDefault"), false);
+    let found = findings(&loaded);
+    for policy in [
+        "s3-account-public-access-block",
+        "ebs-encryption-by-default",
+        "iam-password-policy",
+    ] {
+        let statuses = statuses_of(&found, policy);
+        assert!(
+            !statuses.is_empty() && statuses.iter().all(|s| *s == Status::Fail),
+            "{policy}: {statuses:?}"
+        );
+    }
+}

@@ -46,6 +46,9 @@ const ACCOUNT_SETTINGS: [&str; 3] = [
     "Attestor::EC2::EbsEncryptionByDefault",
 ];
 
+/// The Terraform type of the account's password policy.
+const PASSWORD_POLICY: &str = "aws_iam_account_password_policy";
+
 /// Reads a plan file (UTF-8 with or without BOM, or UTF-16 with BOM).
 pub fn load_terraform_plan(path: &Path) -> Result<Loaded, Diagnostic> {
     let name = path.display().to_string();
@@ -465,6 +468,53 @@ impl<'t> Reader<'t> {
         out
     }
 
+    /// Account settings the plan deletes, or replaces by creating the new one first (the old
+    /// one's deletion then comes last): deleting one sets the account back to AWS's default, so
+    /// their values become that state and they are evaluated. Returns their addresses.
+    fn reset_account_settings(&mut self, planned: &mut [Planned], skipped: &mut Skipped) {
+        let mut reset = Vec::new();
+        for p in planned.iter_mut().filter(|p| p.mapped) {
+            let deletes_last =
+                p.action == Action::Delete || (p.action == Action::Replace && p.create_first);
+            // AWS's state once the setting is deleted: S3 DeletePublicAccessBlock leaves all four
+            // settings off; DisableEbsEncryptionByDefault turns it off; DeleteAccountPasswordPolicy
+            // leaves no policy (no item; the type is covered, so the policy's `if-none` decides).
+            let after = match p.tf_type.as_str() {
+                "aws_s3_account_public_access_block" => serde_json::json!({
+                    "block_public_acls": false, "ignore_public_acls": false,
+                    "block_public_policy": false, "restrict_public_buckets": false}),
+                "aws_ebs_encryption_by_default" => serde_json::json!({"enabled": false}),
+                PASSWORD_POLICY => serde_json::json!({}),
+                _ => continue,
+            };
+            if !deletes_last {
+                continue;
+            }
+            if p.action == Action::Replace {
+                self.warn_at(
+                    Some(p.offset),
+                    format!(
+                        "{}: {} is replaced creating the new one first (create_before_destroy): deleting the old one last resets the account's setting, so it is evaluated as reset",
+                        self.name, p.address
+                    ),
+                    Some("remove create_before_destroy from this account setting".into()),
+                );
+            }
+            p.values = after;
+            p.unknown = Value::Bool(false);
+            p.reset = true;
+            skipped.deleted.retain(|a| *a != p.address);
+            reset.push(p.address.clone());
+        }
+        if !reset.is_empty() {
+            self.notes.push(format!(
+                "{} account setting(s) the plan deletes are evaluated as the account is left after the deletion (AWS's default; no password policy): {}",
+                reset.len(),
+                shortened(&reset)
+            ));
+        }
+    }
+
     /// The accounts the plan states: `aws_caller_identity` data sources, and every known ARN.
     fn stated_accounts(&self, planned: &[Planned]) -> BTreeSet<String> {
         let mut accounts = BTreeSet::new();
@@ -525,7 +575,8 @@ impl<'t> Reader<'t> {
     /// The inventory: every mapped resource that exists after apply, as an item.
     fn read(mut self) -> Result<Loaded, Diagnostic> {
         let mut skipped = Skipped::default();
-        let planned = self.planned(&mut skipped);
+        let mut planned = self.planned(&mut skipped);
+        self.reset_account_settings(&mut planned, &mut skipped);
         let configuration = self.configuration.take();
         let variables = self.variables.take();
         let accounts = self.stated_accounts(&planned);
@@ -541,8 +592,16 @@ impl<'t> Reader<'t> {
         let mut interner = Interner::default();
         let mut items = Vec::new();
         let mut unstated = Unstated::default();
+        // Deleted password policies: none after apply, in their account.
+        let mut no_policy: Vec<(String, String)> = Vec::new();
         for (index, p) in planned.iter().enumerate() {
-            if !p.mapped || !p.action.evaluated() {
+            if p.reset && p.tf_type == PASSWORD_POLICY {
+                let place = places.of(&cx.resolver, p, true);
+                let account = place.account.unwrap_or_else(|| UNSTATED.to_string());
+                no_policy.push((account, super::coverage::GLOBAL_REGION.to_string()));
+                continue;
+            }
+            if !p.mapped || !(p.action.evaluated() || p.reset) {
                 continue;
             }
             if let Some(mapping) = types::mapping(&p.tf_type)
@@ -552,9 +611,27 @@ impl<'t> Reader<'t> {
             }
         }
         let outside = self.report_joins(&cx);
+        let exhausted = cx.resolver.exhausted();
+        if exhausted > 0 {
+            self.warn_at(
+                None,
+                format!(
+                    "{}: {exhausted} reference resolution(s) followed more than {} references through the configuration's modules and stopped: those values are unknown",
+                    self.name,
+                    plan::RESOLUTION_BUDGET
+                ),
+                Some("the configuration's module inputs and outputs loop or fan out; check the plan was written by Terraform".into()),
+            );
+        }
         drop(cx);
         let notes = self.notes(&items, &skipped, &outside, &unstated);
-        let (account_ids, regions) = super::accounts_and_regions(&items);
+        let (mut account_ids, regions) = super::accounts_and_regions(&items);
+        for (account, _) in &no_policy {
+            if !account_ids.contains(account) {
+                account_ids.push(account.clone());
+            }
+        }
+        account_ids.sort();
         let source = SourceInfo {
             kind: SourceKind::TerraformPlan,
             path: None,
@@ -574,6 +651,13 @@ impl<'t> Reader<'t> {
             .filter(|i| ACCOUNT_SETTINGS.contains(&&*i.resource_type))
         {
             coverage.add(&item.account_id, &item.region, &item.resource_type);
+            // The account's S3 Block Public Access is one for all its regions.
+            if &*item.resource_type == "Attestor::S3::AccountPublicAccessBlock" {
+                coverage.add(&item.account_id, ANY_REGION, &item.resource_type);
+            }
+        }
+        for (account, region) in &no_policy {
+            coverage.add(account, region, "Attestor::IAM::PasswordPolicy");
         }
         Ok(Loaded {
             inventory: Inventory::new(source, items, errors, coverage),
@@ -914,6 +998,8 @@ fn planned_resource(
         values,
         unknown,
         before,
+        create_first: actions == ["create", "delete"],
+        reset: false,
         offset,
         index,
     })

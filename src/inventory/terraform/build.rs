@@ -6,7 +6,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use serde_json::{Map, Value};
 
-use super::plan::{Planned, Resolver, Typed, Val, kind};
+use super::plan::{Action, Planned, Resolver, Typed, Val, kind};
 
 /// The account or region of an item the plan does not state. The same placeholder for every
 /// such item, so `related` lookups (which stay within one account) still join them; the
@@ -63,7 +63,7 @@ impl Attached {
             let Some(join) = joins.iter().find(|j| j.tf_type == p.tf_type) else {
                 continue;
             };
-            match refer(cx, p, join.attribute, join.owners) {
+            match refer_as(cx, p, join.attribute, join.owners, false) {
                 Ok(Typed::Known(refs)) if !refs.is_empty() => {
                     let owners: BTreeSet<usize> = refs
                         .iter()
@@ -78,7 +78,7 @@ impl Attached {
                             .or_default()
                             .push(i),
                         // What is deleted matters only for an owner in the plan.
-                        _ if !p.action.evaluated() => {}
+                        _ if p.action == Action::Delete => {}
                         (None, _) => {
                             let what: Vec<String> = refs
                                 .iter()
@@ -92,7 +92,7 @@ impl Attached {
                         (Some(_), Some(_)) => attached.orphans.push((i, join)),
                     }
                 }
-                _ if !p.action.evaluated() => {}
+                _ if p.action == Action::Delete => {}
                 // Terraform requires these arguments: unset or unknown, the owner cannot be named.
                 Ok(_) => attached.orphans.push((i, join)),
                 Err(problem) => {
@@ -114,12 +114,25 @@ impl Attached {
 
 /// The values an attribute names: literal IDs stay as they are, IDs of planned resources become
 /// their addresses (the items' resource IDs), and values known only after apply are named through
-/// the configuration's references. `Unknown` when a value cannot be named.
+/// the configuration's references. `Unknown` when a value cannot be named. A whole list known
+/// only after apply (`compact(...)`, a set holding unknown IDs) is named only when every
+/// contribution of its expression is a planned resource.
 pub(super) fn refer(
     cx: &Resolver<'_>,
     p: &Planned,
     path: &str,
     kinds: Kinds,
+) -> Result<Typed<Vec<Ref>>, String> {
+    refer_as(cx, p, path, kinds, true)
+}
+
+/// [`refer`]; `list`: the attribute is a list (a single value named by references is not).
+fn refer_as(
+    cx: &Resolver<'_>,
+    p: &Planned,
+    path: &str,
+    kinds: Kinds,
+    list: bool,
 ) -> Result<Typed<Vec<Ref>>, String> {
     let types: Vec<&str> = kinds.iter().map(|(t, _)| *t).collect();
     let literal = |s: &str| -> Ref {
@@ -170,7 +183,10 @@ pub(super) fn refer(
     let Some(refs) = cx.expression_refs(p, path) else {
         return Ok(Typed::Unknown);
     };
-    let resolved = cx.resolve(&p.module, &refs, cx.each_value(p));
+    // A list whose elements are partly known keeps its constants as known elements; a wholly
+    // unknown one does not say what else it holds.
+    let whole_list = list && matches!(p.get(path), Val::Unknown);
+    let resolved = cx.resolve(&p.module, &refs, cx.each_value(p), whole_list);
     if !resolved.unresolved.is_empty() || resolved.targets.is_empty() {
         return Ok(Typed::Unknown);
     }
@@ -210,7 +226,7 @@ pub(super) fn refer_one(
     path: &str,
     kinds: Kinds,
 ) -> Result<Typed<Ref>, String> {
-    Ok(match refer(cx, p, path, kinds)? {
+    Ok(match refer_as(cx, p, path, kinds, false)? {
         Typed::Known(mut refs) if refs.len() == 1 => Typed::Known(refs.remove(0)),
         Typed::Known(refs) if refs.is_empty() => Typed::Null,
         Typed::Known(_) | Typed::Unknown => Typed::Unknown,
@@ -372,7 +388,9 @@ impl<'c, 'a> Builder<'c, 'a> {
     }
 
     /// The resources of `tf_type` joined onto this one: those that exist after apply, and those
-    /// the plan deletes (their `values` are what is deleted).
+    /// the plan deletes (their `values` are what is deleted). A forgotten one (`removed` with
+    /// `destroy = false`) still exists in AWS as it is now: it counts as kept, its `values` being
+    /// its `before`.
     pub(super) fn joined(&self, tf_type: &'static str) -> (Vec<&'a Planned>, Vec<&'a Planned>) {
         let all = self.cx.all;
         let (kept, gone) = self
@@ -381,7 +399,7 @@ impl<'c, 'a> Builder<'c, 'a> {
             .of(self.index, tf_type)
             .iter()
             .map(|&i| &all[i])
-            .partition(|p| p.action.evaluated());
+            .partition(|p| p.action != Action::Delete);
         (kept, gone)
     }
 

@@ -8,7 +8,7 @@
 //! argument's expression with its `references` (`aws_subnet.a.id`, `var.x`, `module.m.out`),
 //! relative to the module that declares it.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use serde_json::Value;
 
@@ -71,6 +71,11 @@ pub(super) struct Planned {
     pub unknown: Value,
     /// `change.before`: the object as it is now (null for a creation).
     pub before: Value,
+    /// `["create", "delete"]` (create_before_destroy): the old object is deleted last.
+    pub create_first: bool,
+    /// An account setting the plan deletes (or deletes last): `values` are the account's state
+    /// after the deletion, and it is evaluated.
+    pub reset: bool,
     /// Byte offset of the entry in the plan text, and its index in `resource_changes`.
     pub offset: usize,
     pub index: usize,
@@ -539,8 +544,29 @@ pub(super) struct Resolved {
     pub unresolved: Vec<String>,
 }
 
+/// The most references one resolution follows: a hand-made configuration whose module outputs
+/// and inputs fan out (or loop) could otherwise take exponential time. Past it the value is
+/// unknown.
+pub(super) const RESOLUTION_BUDGET: usize = 100_000;
+
+/// One resolution's state.
+struct Walk {
+    /// The value is a whole list known only after apply: every contribution must be a planned
+    /// resource, since one that is not (a variable, a constant) may add elements that cannot be
+    /// named.
+    list: bool,
+    /// References followed so far ([`RESOLUTION_BUDGET`]).
+    steps: usize,
+    /// (module instance, reference, `each.value`) already followed.
+    visited: HashSet<(String, String, Option<usize>)>,
+}
+
 /// Follows references to planned resources, through module inputs and outputs.
 pub(super) struct Resolver<'a> {
+    /// Resolutions that ran out of their budget, for a warning.
+    exhausted: std::cell::Cell<usize>,
+    /// The most references one resolution follows ([`RESOLUTION_BUDGET`]).
+    budget: usize,
     pub config: Config<'a>,
     planned: &'a [Planned],
     /// Address without the instance key → the planned instances.
@@ -600,6 +626,8 @@ impl<'a> Resolver<'a> {
             }
         }
         Resolver {
+            exhausted: std::cell::Cell::new(0),
+            budget: RESOLUTION_BUDGET,
             config,
             planned,
             by_base,
@@ -671,11 +699,37 @@ impl<'a> Resolver<'a> {
     }
 
     /// Where the references of an expression in `module` (a module instance) lead; `each` is
-    /// what `each.value` stands for ([`Resolver::each_value`]).
-    pub(super) fn resolve(&self, module: &str, refs: &[String], each: Option<usize>) -> Resolved {
+    /// what `each.value` stands for ([`Resolver::each_value`]). `list`: the expression makes a
+    /// whole list whose every element must be named ([`Walk::list`]).
+    pub(super) fn resolve(
+        &self,
+        module: &str,
+        refs: &[String],
+        each: Option<usize>,
+        list: bool,
+    ) -> Resolved {
         let mut out = Resolved::default();
-        self.resolve_into(module, refs, each, &mut out, 0);
+        let mut walk = Walk {
+            list,
+            steps: 0,
+            visited: HashSet::new(),
+        };
+        self.resolve_into(module, refs, each, &mut out, &mut walk, 0);
         out
+    }
+
+    /// How many resolutions ran out of their budget ([`RESOLUTION_BUDGET`]).
+    pub(super) fn exhausted(&self) -> usize {
+        self.exhausted.get()
+    }
+
+    /// A contribution to the value that is not a planned resource (a constant, a variable, an
+    /// instance key): fine for one value (a reference names it or the value is known), but a
+    /// list built from it holds something the resolution cannot name.
+    fn constant(walk: &Walk, out: &mut Resolved, reference: &str) {
+        if walk.list {
+            out.unresolved.push(reference.to_string());
+        }
     }
 
     fn resolve_into(
@@ -684,6 +738,7 @@ impl<'a> Resolver<'a> {
         refs: &[String],
         each: Option<usize>,
         out: &mut Resolved,
+        walk: &mut Walk,
         depth: usize,
     ) {
         if depth > 32 {
@@ -691,6 +746,24 @@ impl<'a> Resolver<'a> {
             return;
         }
         for reference in most_specific(refs.to_vec()) {
+            if walk.steps >= self.budget {
+                if walk.steps == self.budget {
+                    self.exhausted.set(self.exhausted.get() + 1);
+                    walk.steps += 1;
+                }
+                out.unresolved
+                    .push("(reference resolution exceeded its budget)".into());
+                return;
+            }
+            walk.steps += 1;
+            // The same reference from the same module instance adds nothing new (what it leads
+            // to is a set): a configuration cycle or a diamond is followed once.
+            if !walk
+                .visited
+                .insert((module.to_string(), reference.clone(), each))
+            {
+                continue;
+            }
             let Some(steps) = split_address(&reference) else {
                 out.unresolved.push(reference);
                 continue;
@@ -701,8 +774,10 @@ impl<'a> Resolver<'a> {
             };
             match first.name.as_str() {
                 // Known when Terraform plans: instance keys, paths, the workspace.
-                "count" | "path" | "terraform" => {}
-                "each" if steps.get(1).is_some_and(|s| s.name == "key") => {}
+                "count" | "path" | "terraform" => Self::constant(walk, out, &reference),
+                "each" if steps.get(1).is_some_and(|s| s.name == "key") => {
+                    Self::constant(walk, out, &reference);
+                }
                 "each" if steps.get(1).is_some_and(|s| s.name == "value") && each.is_some() => {
                     if let Some(index) = each {
                         out.targets.insert(Target {
@@ -716,6 +791,7 @@ impl<'a> Resolver<'a> {
                 "var" => {
                     // A root module's variables are known when Terraform plans.
                     if module.is_empty() {
+                        Self::constant(walk, out, &reference);
                         continue;
                     }
                     let Some(name) = steps.get(1).map(|s| s.name.as_str()) else {
@@ -734,10 +810,16 @@ impl<'a> Resolver<'a> {
                         .and_then(|c| c.get("expressions"))
                         .and_then(|e| e.get(name));
                     // No argument in the call: the variable's default, a constant.
-                    if let Some(expression) = expression {
-                        let mut inner = Vec::new();
-                        collect_refs(expression, &mut inner);
-                        self.resolve_into(&parent, &inner, None, out, depth + 1);
+                    match expression {
+                        Some(expression) => {
+                            let mut inner = Vec::new();
+                            collect_refs(expression, &mut inner);
+                            if inner.is_empty() {
+                                Self::constant(walk, out, &reference);
+                            }
+                            self.resolve_into(&parent, &inner, None, out, walk, depth + 1);
+                        }
+                        None => Self::constant(walk, out, &reference),
                     }
                 }
                 "module" => {
@@ -757,6 +839,9 @@ impl<'a> Resolver<'a> {
                     };
                     let mut inner = Vec::new();
                     collect_refs(expression, &mut inner);
+                    if inner.is_empty() {
+                        Self::constant(walk, out, &reference);
+                    }
                     let exact = child(module, &call.name);
                     let instances: Vec<String> = match &call.key {
                         Some(key) => vec![format!("{exact}[{key}]")],
@@ -768,7 +853,7 @@ impl<'a> Resolver<'a> {
                     for instance in instances {
                         // Only the instances of this call from this module instance.
                         if instance == exact || instance.starts_with(&format!("{exact}[")) {
-                            self.resolve_into(&instance, &inner, None, out, depth + 1);
+                            self.resolve_into(&instance, &inner, None, out, walk, depth + 1);
                         }
                     }
                 }
@@ -835,6 +920,32 @@ mod tests {
             parent_module(r#"module.a.module.b["k"]"#),
             Some(("module.a".to_string(), "b".to_string()))
         );
+    }
+
+    #[test]
+    fn a_resolution_past_its_budget_is_unknown() {
+        let configuration = serde_json::json!({"root_module": {"module_calls": {"m": {
+            "expressions": {"x": {"references": ["module.m.a", "module.m.b"]}},
+            "module": {"outputs": {
+                "a": {"expression": {"references": ["var.x"]}},
+                "b": {"expression": {"references": ["var.x", "module.n.c"]}}},
+                "module_calls": {"n": {"expressions": {}, "module": {"outputs": {
+                    "c": {"expression": {"references": ["var.y"]}}}}}}}}}}});
+        let mut resolver = Resolver::new(Config::new(Some(&configuration)), &[]);
+        let refs = vec!["module.m.a".to_string()];
+        // The cycle through `m` is followed once.
+        let full = resolver.resolve("", &refs, None, false);
+        assert!(full.targets.is_empty());
+        assert!(full.unresolved.is_empty(), "{:?}", full.unresolved);
+        assert_eq!(resolver.exhausted(), 0);
+        resolver.budget = 3;
+        let cut = resolver.resolve("", &refs, None, false);
+        assert!(
+            cut.unresolved.iter().any(|u| u.contains("budget")),
+            "{:?}",
+            cut.unresolved
+        );
+        assert_eq!(resolver.exhausted(), 1);
     }
 
     #[test]

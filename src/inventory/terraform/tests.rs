@@ -447,3 +447,458 @@ fn no_input_makes_the_reader_panic() {
     }
     assert!(tried > 500, "{tried}");
 }
+
+// ---- Hand-written plans --------------------------------------------------------------------------
+
+/// One `resource_changes` entry of the root module.
+fn change(address: &str, actions: &[&str], before: Value, after: Value, unknown: Value) -> Value {
+    let (tf_type, name) = address.split_once('.').expect("TYPE.NAME");
+    let name = name.split('[').next().unwrap_or(name);
+    json!({
+        "address": address, "mode": "managed", "type": tf_type, "name": name,
+        "provider_name": "registry.terraform.io/hashicorp/aws",
+        "change": {"actions": actions, "before": before, "after": after, "after_unknown": unknown}
+    })
+}
+
+/// A root module resource's configuration.
+fn config(address: &str, expressions: Value) -> Value {
+    let (tf_type, name) = address.split_once('.').expect("TYPE.NAME");
+    json!({"address": address, "mode": "managed", "type": tf_type, "name": name,
+        "provider_config_key": "aws", "expressions": expressions})
+}
+
+/// A plan of these changes and root module (account and region stated by the provider).
+fn hand_plan(changes: Vec<Value>, root_module: Value) -> Loaded {
+    let plan = json!({
+        "format_version": "1.2",
+        "terraform_version": "1.9.5",
+        "planned_values": {"root_module": {}},
+        "resource_changes": changes,
+        "configuration": {
+            "provider_config": {"aws": {"name": "aws",
+                "expressions": {"region": {"constant_value": "eu-west-1"},
+                    "allowed_account_ids": {"constant_value": ["123456789012"]}}}},
+            "root_module": root_module
+        },
+        "timestamp": "2026-11-01T00:00:00Z"
+    });
+    parse_terraform_plan("hand.json", &serde_json::to_vec(&plan).expect("JSON"))
+        .unwrap_or_else(|d| panic!("{}", d.message))
+}
+
+fn refs(list: &[&str]) -> Value {
+    json!({ "references": list })
+}
+
+#[test]
+fn a_forgotten_joined_resource_still_exists() {
+    let open_ssh = json!({"type": "ingress", "security_group_id": "sg-1", "protocol": "tcp",
+        "from_port": 22, "to_port": 22, "cidr_blocks": ["0.0.0.0/0"]});
+    let group = json!({"id": "sg-1", "name": "db", "ingress": [{"protocol": "tcp",
+        "from_port": 22, "to_port": 22, "cidr_blocks": ["0.0.0.0/0"], "ipv6_cidr_blocks": [],
+        "prefix_list_ids": [], "security_groups": [], "self": false}], "egress": []});
+    let user = json!({"id": "alice", "name": "alice"});
+    let loaded = hand_plan(
+        vec![
+            change(
+                "aws_security_group.db",
+                &["no-op"],
+                group.clone(),
+                group,
+                json!({}),
+            ),
+            change(
+                "aws_security_group_rule.ssh",
+                &["forget"],
+                open_ssh,
+                Value::Null,
+                json!(false),
+            ),
+            change(
+                "aws_iam_user.alice",
+                &["no-op"],
+                user.clone(),
+                user,
+                json!({}),
+            ),
+            change(
+                "aws_iam_user_login_profile.alice",
+                &["forget"],
+                json!({"user": "alice"}),
+                Value::Null,
+                json!(false),
+            ),
+            change(
+                "aws_route_table.public",
+                &["no-op"],
+                json!({"id": "rtb-1", "vpc_id": "vpc-1", "route": [{"cidr_block": "0.0.0.0/0", "gateway_id": "igw-1"}]}),
+                json!({"id": "rtb-1", "vpc_id": "vpc-1", "route": [{"cidr_block": "0.0.0.0/0", "gateway_id": "igw-1"}]}),
+                json!({}),
+            ),
+            change(
+                "aws_route.internet",
+                &["forget"],
+                json!({"route_table_id": "rtb-1", "destination_cidr_block": "0.0.0.0/0", "gateway_id": "igw-1"}),
+                Value::Null,
+                json!(false),
+            ),
+        ],
+        json!({}),
+    );
+    // The rule still admits SSH from anywhere.
+    let group = item(&loaded, "aws_security_group.db");
+    assert!(
+        !group
+            .unknown
+            .contains(&"configuration.ipPermissions".into())
+    );
+    assert_eq!(
+        at(group, "configuration.ipPermissions.0.ipv4Ranges"),
+        &json!([{"cidrIp": "0.0.0.0/0"}]),
+        "{}",
+        group.doc
+    );
+    assert_eq!(at(group, "configuration.ipPermissions.0.fromPort"), 22);
+    // The login profile still gives a console password.
+    let user = item(&loaded, "aws_iam_user.alice");
+    assert_eq!(
+        at(
+            user,
+            "supplementaryConfiguration.CredentialReport.passwordEnabled"
+        ),
+        true
+    );
+    // The route is still there.
+    let table = item(&loaded, "aws_route_table.public");
+    assert_eq!(
+        at(table, "configuration.routes"),
+        &json!([{"destinationCidrBlock": "0.0.0.0/0", "gatewayId": "igw-1", "state": "active"}])
+    );
+}
+
+#[test]
+fn a_wholly_unknown_list_with_a_contribution_that_names_no_resource_is_unknown() {
+    let unknown = json!({"id": true, "vpc_security_group_ids": true});
+    let db = |name: &str| {
+        change(
+            &format!("aws_db_instance.{name}"),
+            &["create"],
+            Value::Null,
+            json!({"identifier": name, "storage_encrypted": true}),
+            unknown.clone(),
+        )
+    };
+    let loaded = hand_plan(
+        vec![
+            change(
+                "aws_security_group.db",
+                &["create"],
+                Value::Null,
+                json!({"name": "db"}),
+                json!({"id": true, "ingress": true, "egress": true}),
+            ),
+            db("refs"),
+            db("mixed"),
+        ],
+        json!({"resources": [
+            config("aws_db_instance.refs", json!({"vpc_security_group_ids":
+                refs(&["aws_security_group.db.id", "aws_security_group.db"])})),
+            // `distinct(concat(var.extra, [aws_security_group.db.id]))`
+            config("aws_db_instance.mixed", json!({"vpc_security_group_ids":
+                refs(&["var.extra", "aws_security_group.db.id", "aws_security_group.db"])})),
+        ]}),
+    );
+    let named = item(&loaded, "aws_db_instance.refs");
+    assert_eq!(
+        at(
+            named,
+            "configuration.vpcSecurityGroups.0.vpcSecurityGroupId"
+        ),
+        "aws_security_group.db"
+    );
+    let mixed = item(&loaded, "aws_db_instance.mixed");
+    assert!(
+        mixed
+            .unknown
+            .iter()
+            .any(|u| u.starts_with("configuration.vpcSecurityGroups")),
+        "{:?} {}",
+        mixed.unknown,
+        mixed.doc
+    );
+}
+
+#[test]
+fn a_cyclic_fanning_out_configuration_resolves_quickly_to_unknown() {
+    // Module `m`'s outputs are its inputs and its inputs are its outputs (Terraform forbids the
+    // cycle; a hand-made file need not): each step fans out in two, 2^32 paths without a limit.
+    let module = json!({"resources": [], "outputs": {
+        "a": {"expression": refs(&["var.x", "var.y"])},
+        "b": {"expression": refs(&["var.y", "var.x"])}}});
+    let call = json!({"source": "./m", "module": module, "expressions": {
+        "x": refs(&["module.m.a", "module.m.b"]),
+        "y": refs(&["module.m.b", "module.m.a"])}});
+    let started = std::time::Instant::now();
+    let loaded = hand_plan(
+        vec![change(
+            "aws_db_subnet_group.main",
+            &["create"],
+            Value::Null,
+            json!({"name": "main"}),
+            json!({"id": true, "subnet_ids": true}),
+        )],
+        json!({"resources": [config("aws_db_subnet_group.main",
+            json!({"subnet_ids": refs(&["module.m.a"])}))],
+            "module_calls": {"m": call}}),
+    );
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(20),
+        "{:?}",
+        started.elapsed()
+    );
+    let group = item(&loaded, "aws_db_subnet_group.main");
+    assert!(
+        group.unknown.contains(&"configuration.subnets".into()),
+        "{:?}",
+        group.unknown
+    );
+}
+
+#[test]
+fn a_setting_joined_by_name_to_a_replaced_owner_is_not_applied_again() {
+    let bucket = json!({"id": "data", "bucket": "data"});
+    let user = json!({"id": "bob", "name": "bob"});
+    let loaded = hand_plan(
+        vec![
+            change(
+                "aws_s3_bucket.data",
+                &["delete", "create"],
+                bucket.clone(),
+                json!({"bucket": "data"}),
+                json!({"id": true, "arn": true}),
+            ),
+            change(
+                "aws_s3_bucket_versioning.data",
+                &["no-op"],
+                json!({"bucket": "data", "versioning_configuration": [{"status": "Enabled"}]}),
+                json!({"bucket": "data", "versioning_configuration": [{"status": "Enabled"}]}),
+                json!({}),
+            ),
+            change(
+                "aws_iam_user.bob",
+                &["delete", "create"],
+                user.clone(),
+                json!({"name": "bob"}),
+                json!({"id": true, "arn": true}),
+            ),
+            change(
+                "aws_iam_user_login_profile.bob",
+                &["no-op"],
+                json!({"user": "bob"}),
+                json!({"user": "bob"}),
+                json!({}),
+            ),
+        ],
+        json!({}),
+    );
+    let bucket = item(&loaded, "aws_s3_bucket.data");
+    assert!(
+        bucket
+            .unknown
+            .contains(&"supplementaryConfiguration.BucketVersioningConfiguration".into()),
+        "{:?} {}",
+        bucket.unknown,
+        bucket.doc
+    );
+    assert!(
+        at(
+            bucket,
+            "supplementaryConfiguration.BucketVersioningConfiguration"
+        )
+        .is_null()
+    );
+    let user = item(&loaded, "aws_iam_user.bob");
+    assert!(
+        user.unknown
+            .contains(&"supplementaryConfiguration.CredentialReport".into()),
+        "{:?}",
+        user.unknown
+    );
+    assert!(
+        loaded
+            .warnings
+            .iter()
+            .any(|w| w.message.contains("replace_triggered_by")
+                && w.message.contains("aws_s3_bucket_versioning.data")),
+        "{:?}",
+        loaded.warnings
+    );
+}
+
+#[test]
+fn the_main_route_table_is_claimed_only_where_the_plan_makes_the_vpc() {
+    let vpc_ref = || refs(&["aws_vpc.main.default_route_table_id", "aws_vpc.main"]);
+    let changes = |main_elsewhere: bool| {
+        let mut list = vec![
+            change(
+                "aws_vpc.main",
+                &["create"],
+                Value::Null,
+                json!({"cidr_block": "10.0.0.0/16"}),
+                json!({"id": true, "default_route_table_id": true, "main_route_table_id": true}),
+            ),
+            change(
+                "aws_default_route_table.main",
+                &["create"],
+                Value::Null,
+                json!({}),
+                json!({"id": true, "vpc_id": true, "default_route_table_id": true, "route": true}),
+            ),
+            change(
+                "aws_route_table.old",
+                &["no-op"],
+                json!({"id": "rtb-1", "vpc_id": "vpc-1", "route": []}),
+                json!({"id": "rtb-1", "vpc_id": "vpc-1", "route": []}),
+                json!({}),
+            ),
+        ];
+        let mut config = vec![config(
+            "aws_default_route_table.main",
+            json!({"default_route_table_id": vpc_ref()}),
+        )];
+        if main_elsewhere {
+            list.push(change(
+                "aws_route_table.other",
+                &["create"],
+                Value::Null,
+                json!({}),
+                json!({"id": true, "vpc_id": true, "route": true}),
+            ));
+            list.push(change(
+                "aws_main_route_table_association.other",
+                &["create"],
+                Value::Null,
+                json!({}),
+                json!({"id": true, "vpc_id": true, "route_table_id": true}),
+            ));
+            config.push(config_of(
+                "aws_route_table.other",
+                json!({"vpc_id": refs(&["aws_vpc.main.id", "aws_vpc.main"])}),
+            ));
+            config.push(config_of(
+                "aws_main_route_table_association.other",
+                json!({"vpc_id": refs(&["aws_vpc.main.id", "aws_vpc.main"]),
+                    "route_table_id": refs(&["aws_route_table.other.id", "aws_route_table.other"])}),
+            ));
+        }
+        (list, json!({ "resources": config }))
+    };
+    fn config_of(address: &str, expressions: Value) -> Value {
+        config(address, expressions)
+    }
+    let (list, root) = changes(false);
+    let loaded = hand_plan(list, root);
+    let default = item(&loaded, "aws_default_route_table.main");
+    assert_eq!(at(default, "configuration.vpcId"), "aws_vpc.main");
+    assert_eq!(at(default, "configuration.associations.0.main"), true);
+    assert!(
+        !default
+            .unknown
+            .contains(&"configuration.associations".into()),
+        "{:?}",
+        default.unknown
+    );
+    // A table of a VPC made outside the plan may have associations made outside it.
+    let old = item(&loaded, "aws_route_table.old");
+    assert!(
+        old.unknown.contains(&"configuration.associations".into()),
+        "{:?}",
+        old.unknown
+    );
+
+    let (list, root) = changes(true);
+    let loaded = hand_plan(list, root);
+    let default = item(&loaded, "aws_default_route_table.main");
+    assert_eq!(at(default, "configuration.associations"), &json!([]));
+    let other = item(&loaded, "aws_route_table.other");
+    assert_eq!(at(other, "configuration.associations.0.main"), true);
+}
+
+#[test]
+fn a_rotating_key_of_a_provider_without_a_rotation_period_rotates_yearly() {
+    let loaded = hand_plan(
+        vec![
+            change(
+                "aws_kms_key.old_provider",
+                &["create"],
+                Value::Null,
+                json!({"enable_key_rotation": true}),
+                json!({"id": true, "arn": true}),
+            ),
+            change(
+                "aws_kms_key.null_period",
+                &["create"],
+                Value::Null,
+                json!({"enable_key_rotation": true, "rotation_period_in_days": null}),
+                json!({"id": true, "arn": true}),
+            ),
+        ],
+        json!({}),
+    );
+    let old = item(&loaded, "aws_kms_key.old_provider");
+    assert_eq!(
+        at(old, "supplementaryConfiguration.RotationPeriodInDays"),
+        365
+    );
+    let null = item(&loaded, "aws_kms_key.null_period");
+    assert!(at(null, "supplementaryConfiguration.RotationPeriodInDays").is_null());
+}
+
+#[test]
+fn replicated_tables_and_secrets_are_not_judged_by_their_primary_region() {
+    let loaded = hand_plan(
+        vec![
+            change(
+                "aws_dynamodb_table.global",
+                &["create"],
+                Value::Null,
+                json!({"name": "global", "point_in_time_recovery": [{"enabled": true}],
+                    "server_side_encryption": [{"enabled": true, "kms_key_arn": "arn:aws:kms:eu-west-1:123456789012:key/k"}],
+                    "replica": [{"region_name": "us-east-1", "point_in_time_recovery": false}]}),
+                json!({"id": true, "arn": true}),
+            ),
+            change(
+                "aws_secretsmanager_secret.global",
+                &["create"],
+                Value::Null,
+                json!({"name": "global", "replica": [{"region": "us-east-1"}]}),
+                json!({"id": true, "arn": true}),
+            ),
+            change(
+                "aws_dynamodb_table.local",
+                &["create"],
+                Value::Null,
+                json!({"name": "local", "point_in_time_recovery": [{"enabled": true}], "replica": []}),
+                json!({"id": true, "arn": true}),
+            ),
+        ],
+        json!({}),
+    );
+    let table = item(&loaded, "aws_dynamodb_table.global");
+    for path in [
+        "awsRegion",
+        "configuration.ssedescription",
+        "supplementaryConfiguration.ContinuousBackupsDescription.pointInTimeRecoveryDescription.pointInTimeRecoveryStatus",
+    ] {
+        assert!(
+            table.unknown.contains(&path.into()),
+            "{path}: {:?}",
+            table.unknown
+        );
+    }
+    let secret = item(&loaded, "aws_secretsmanager_secret.global");
+    assert!(secret.unknown.contains(&"awsRegion".into()));
+    let local = item(&loaded, "aws_dynamodb_table.local");
+    assert!(!local.unknown.contains(&"awsRegion".into()));
+}

@@ -14,7 +14,7 @@
 use serde_json::{Map, Value, json};
 
 use super::build::{Builder, Join, Kinds, Ref, object, refer_one};
-use super::plan::{Planned, Typed, Val};
+use super::plan::{Action, Planned, Typed, Val};
 
 mod network;
 mod rds;
@@ -435,12 +435,43 @@ impl<'c, 'a> Builder<'c, 'a> {
         }
     }
 
+    /// Whether this resource is replaced while a resource joined onto it by name is left as it
+    /// is (no-op, update, forget): Terraform does not apply it again to the new object, so what
+    /// it sets is not known after apply; `property` is marked unknown, with a warning.
+    fn stale(&mut self, joined: &[&'a Planned], property: &str) -> bool {
+        if self.r.action != Action::Replace {
+            return false;
+        }
+        let stale: Vec<&str> = joined
+            .iter()
+            .filter(|p| !p.action.creates())
+            .map(|p| p.address.as_str())
+            .collect();
+        if stale.is_empty() {
+            return false;
+        }
+        let owner = self.r.address.split('[').next().unwrap_or(&self.r.address);
+        self.warnings.push(format!(
+            "{} is replaced but {} joined onto it {}: Terraform will not apply {} to the new object again, so {property} is unknown; add `lifecycle {{ replace_triggered_by = [{owner}] }}` to {}",
+            self.r.address,
+            stale.join(", "),
+            if stale.len() == 1 { "is not" } else { "are not" },
+            if stale.len() == 1 { "it" } else { "them" },
+            if stale.len() == 1 { "it" } else { "each" },
+        ));
+        self.unknown(property);
+        true
+    }
+
     /// The one resource of a single-setting join (a bucket's versioning): `Ok(None)` when there
     /// is none; `Err(())` (the property marked unknown) when what it leaves is not known: one
     /// deleted, several conflicting, or one that may belong here.
     fn single(&mut self, tf_type: &'static str, property: &str) -> Result<Option<&'a Planned>, ()> {
         let (kept, gone) = self.joined(tf_type);
         if self.orphaned(tf_type) {
+            return Err(());
+        }
+        if self.stale(&kept, property) {
             return Err(());
         }
         match (kept.as_slice(), gone.is_empty()) {

@@ -200,15 +200,39 @@ pub(super) fn route_table(b: &mut Builder<'_, '_>) {
                 ),
             ),
         };
-        match vpc {
-            Typed::Known(v) => b.put("configuration.vpcId", v.value),
-            Typed::Unknown | Typed::Null => b.unknown("configuration.vpcId"),
-        }
+        let target = match vpc {
+            Typed::Known(v) => {
+                let target = v.target;
+                b.put("configuration.vpcId", v.value);
+                target
+            }
+            Typed::Unknown | Typed::Null => {
+                b.unknown("configuration.vpcId");
+                None
+            }
+        };
+        routes(b);
+        associations(b, true, target);
     } else {
-        b.reference("vpc_id", "configuration.vpcId", VPC);
+        let target = match b.reference("vpc_id", "configuration.vpcId", VPC) {
+            Typed::Known(v) => v.target,
+            _ => None,
+        };
+        routes(b);
+        associations(b, false, target);
     }
-    routes(b);
-    associations(b, is_default);
+}
+
+/// Whether a main route table association of the plan may be for this VPC (one whose VPC
+/// cannot be named may be).
+fn main_association_for(b: &Builder<'_, '_>, vpc: usize) -> bool {
+    b.cx.all
+        .iter()
+        .filter(|p| p.tf_type == "aws_main_route_table_association" && p.action.evaluated())
+        .any(|p| match refer_one(&b.cx.resolver, p, "vpc_id", VPC) {
+            Ok(Typed::Known(r)) => r.target.is_none_or(|t| t == vpc),
+            _ => true,
+        })
 }
 
 fn routes(b: &mut Builder<'_, '_>) {
@@ -270,7 +294,8 @@ fn routes(b: &mut Builder<'_, '_>) {
     b.finish(ROUTES, unknown, Value::Array(list));
 }
 
-fn associations(b: &mut Builder<'_, '_>, is_default: bool) {
+/// A route table's associations; `vpc`: its VPC when the plan names it.
+fn associations(b: &mut Builder<'_, '_>, is_default: bool, vpc: Option<usize>) {
     const ASSOCIATIONS: &str = "configuration.associations";
     let table = b.r.address.clone();
     let (explicit, _) = b.joined("aws_route_table_association");
@@ -298,8 +323,16 @@ fn associations(b: &mut Builder<'_, '_>, is_default: bool) {
     for a in &main {
         list.push(json!({"routeTableAssociationId": a.address, "routeTableId": table, "main": true, "associationState": {"state": "associated"}}));
     }
-    // aws_default_route_table adopts the VPC's main route table.
-    if is_default {
+    // Only in a VPC the plan creates are the plan's associations all there is: in another,
+    // subnets and associations made outside the plan may use the table, and which table is main
+    // may have been changed outside the plan.
+    let new_vpc = vpc.filter(|&v| b.cx.all[v].action.creates());
+    if new_vpc.is_none() {
+        unknown = true;
+    }
+    // aws_default_route_table adopts the VPC's main route table: main, unless the plan
+    // associates another table as main.
+    if is_default && new_vpc.is_some_and(|v| !main_association_for(b, v)) {
         list.push(json!({"routeTableAssociationId": format!("{table} (main)"), "routeTableId": table, "main": true, "associationState": {"state": "associated"}}));
     }
     b.put(ASSOCIATIONS, list);

@@ -155,7 +155,7 @@ fn cluster_encryption(b: &mut Builder<'_, '_>, cluster: &Planned, to: &str) {
 fn cluster_members(b: &mut Builder<'_, '_>) {
     const MEMBERS: &str = "configuration.dbclusterMembers";
     let (instances, _gone) = b.joined("aws_rds_cluster_instance");
-    if b.orphaned("aws_rds_cluster_instance") {
+    if b.orphaned("aws_rds_cluster_instance") || b.stale(&instances, MEMBERS) {
         return;
     }
     // An existing cluster may have instances made outside the plan: the plan cannot list them.

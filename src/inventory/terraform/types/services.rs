@@ -36,7 +36,15 @@ pub(super) fn kms_key(b: &mut Builder<'_, '_>) {
     );
     // A key that does not rotate has no rotation period in AWS; one that does gets the plan's
     // period, or AWS's when the plan leaves it to AWS (known after apply).
-    if !matches!(rotation, Typed::Known(false)) {
+    let r = b.r;
+    let absent = r.values.get("rotation_period_in_days").is_none()
+        && !matches!(r.get("rotation_period_in_days"), Val::Unknown);
+    if rotation == Typed::Known(true) && absent {
+        // A provider without the argument (before AWS provider 5.26): the key rotates on AWS's
+        // schedule. KMS docs (EnableKeyRotation): RotationPeriodInDays "If no value is specified,
+        // the default value is 365 days".
+        b.put("supplementaryConfiguration.RotationPeriodInDays", 365);
+    } else if !matches!(rotation, Typed::Known(false)) {
         b.int(
             "rotation_period_in_days",
             "supplementaryConfiguration.RotationPeriodInDays",
@@ -104,6 +112,10 @@ pub(super) fn secret(b: &mut Builder<'_, '_>) {
             }
         }
         Err(()) => {}
+    }
+    // A secret with replicas is also in other regions: its region is not one.
+    if is_set(r, "replica") {
+        b.unknown("awsRegion");
     }
     // When a secret was made and last rotated is known once it exists.
     if r.action.creates() {
@@ -218,6 +230,13 @@ pub(super) fn dynamodb_table(b: &mut Builder<'_, '_>) {
         Typed::Null if r.partly_unknown("point_in_time_recovery") => b.unknown(PITR),
         Typed::Null => b.put(PITR, "DISABLED"),
     }
+    // A global table's replicas are tables in other regions with their own point-in-time
+    // recovery and keys: one item for the primary alone would judge them by it.
+    if is_set(r, "replica") {
+        for path in ["awsRegion", SSE_DESCRIPTION, PITR] {
+            b.unknown(path);
+        }
+    }
 }
 
 pub(super) fn listener(b: &mut Builder<'_, '_>) {
@@ -315,18 +334,19 @@ pub(super) fn iam_user(b: &mut Builder<'_, '_>) {
     b.string("arn", "configuration.arn");
     let new_user = r.action.creates();
     let (profiles, profiles_gone) = b.joined("aws_iam_user_login_profile");
-    let password = if b.orphaned("aws_iam_user_login_profile") {
-        None
-    } else if !profiles.is_empty() {
-        Some(true)
-    } else if new_user || !profiles_gone.is_empty() {
-        // A new user has no console password until a login profile is made; deleting the
-        // login profile removes it.
-        Some(false)
-    } else {
-        // Whether an existing user has a password made outside the plan is not in the plan.
-        None
-    };
+    let password =
+        if b.orphaned("aws_iam_user_login_profile") || b.stale(&profiles, CREDENTIAL_REPORT) {
+            None
+        } else if !profiles.is_empty() {
+            Some(true)
+        } else if new_user || !profiles_gone.is_empty() {
+            // A new user has no console password until a login profile is made; deleting the
+            // login profile removes it.
+            Some(false)
+        } else {
+            // Whether an existing user has a password made outside the plan is not in the plan.
+            None
+        };
     if let Some(enabled) = password {
         b.put(&format!("{CREDENTIAL_REPORT}.passwordEnabled"), enabled);
     }
@@ -345,7 +365,7 @@ pub(super) fn iam_user(b: &mut Builder<'_, '_>) {
 
 fn access_keys(b: &mut Builder<'_, '_>, new_user: bool) {
     let (keys, _gone) = b.joined("aws_iam_access_key");
-    if b.orphaned("aws_iam_access_key") {
+    if b.orphaned("aws_iam_access_key") || b.stale(&keys, ACCESS_KEYS) {
         return;
     }
     // The access keys of an existing user without key resources are not in the plan.
