@@ -183,9 +183,16 @@ fn refer_as(
     let Some(refs) = cx.expression_refs(p, path) else {
         return Ok(Typed::Unknown);
     };
-    // A list whose elements are partly known keeps its constants as known elements; a wholly
-    // unknown one does not say what else it holds.
+    // A list whose elements are partly known keeps its constants as known elements and names
+    // its unknown ones by the references. A wholly unknown list (`compact([aws_security_group.db.id,
+    // "sg-0legacy"])`, or a provider that collapses a set with an unknown element, as the AWS
+    // provider does for RDS security groups) does not say what else it holds: the plan's
+    // configuration records only references, never the constants beside them, so the list is
+    // unknown rather than a guess that could pass.
     let whole_list = list && matches!(p.get(path), Val::Unknown);
+    if whole_list && LIST_ATTRIBUTES.contains(&path) {
+        return Ok(Typed::Unknown);
+    }
     let resolved = cx.resolve(&p.module, &refs, cx.each_value(p), whole_list);
     if !resolved.unresolved.is_empty() || resolved.targets.is_empty() {
         return Ok(Typed::Unknown);
@@ -218,6 +225,20 @@ fn refer_as(
     known.dedup_by(|a, b| a.value == b.value);
     Ok(Typed::Known(known))
 }
+
+/// Attributes that are lists of IDs or CIDR blocks. Terraform (1.3 and later) writes a list
+/// with unknown elements element by element; only a function over it (`compact`, `concat`,
+/// `distinct`) or a provider that collapses the set makes it wholly unknown, and then its
+/// constants are not in the plan at all.
+const LIST_ATTRIBUTES: [&str; 7] = [
+    "subnet_ids",
+    "vpc_security_group_ids",
+    "security_group_ids",
+    "security_groups",
+    "cidr_blocks",
+    "ipv6_cidr_blocks",
+    "route_table_ids",
+];
 
 /// [`refer`] for an attribute that names one resource.
 pub(super) fn refer_one(
