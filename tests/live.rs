@@ -507,6 +507,10 @@ enum Fault {
     Hang,
     /// An error response with this code (HTTP 400/403), in the service's format.
     Code(&'static str),
+    /// HTTP 500 or 503 in the service's format (a server error the SDK retries).
+    ServerError(u16),
+    /// The real response, cut off halfway and the connection closed.
+    Cut,
 }
 
 /// A loopback HTTP proxy in front of moto that answers chosen operations with faults.
@@ -576,7 +580,13 @@ fn serve(
     let protocol = protocol_of(&head, &body);
     let fault = match rule(&operation, n) {
         // Injected errors must be in the service's own error format; REST protocols are passed on.
-        Fault::AccessDenied | Fault::Throttle | Fault::Code(_) if protocol == Protocol::Rest => {
+        Fault::AccessDenied
+        | Fault::Throttle
+        | Fault::Code(_)
+        | Fault::ServerError(_)
+        | Fault::Cut
+            if protocol == Protocol::Rest =>
+        {
             Fault::Forward
         }
         other => other,
@@ -598,6 +608,23 @@ fn serve(
             let _ = up.read_to_end(&mut response);
             let _ = client.write_all(&response);
         }
+        Fault::Cut => {
+            let Ok(mut up) = TcpStream::connect(("127.0.0.1", upstream)) else {
+                return;
+            };
+            let head = head
+                .lines()
+                .filter(|l| !l.to_ascii_lowercase().starts_with("connection:"))
+                .collect::<Vec<_>>()
+                .join("\r\n");
+            let _ = up
+                .write_all(format!("{}\r\nConnection: close\r\n\r\n", head.trim_end()).as_bytes());
+            let _ = up.write_all(&body);
+            let mut response = Vec::new();
+            let _ = up.read_to_end(&mut response);
+            let _ = client.write_all(&response[..response.len() / 2]);
+            let _ = client.shutdown(std::net::Shutdown::Both);
+        }
         Fault::Hang => {
             // Hold the connection open without answering until the test ends.
             while !stop.load(Ordering::SeqCst) {
@@ -613,6 +640,9 @@ fn serve(
                 }
                 Fault::AccessDenied => ("403 Forbidden", "AccessDenied"),
                 Fault::Code(code) => ("403 Forbidden", code),
+                Fault::ServerError(500) if json => ("500 Internal Server Error", "InternalFailure"),
+                Fault::ServerError(500) => ("500 Internal Server Error", "InternalError"),
+                Fault::ServerError(_) => ("503 Service Unavailable", "ServiceUnavailable"),
                 _ if json => ("400 Bad Request", "ThrottlingException"),
                 _ if protocol == Protocol::Ec2 => {
                     ("503 Service Unavailable", "RequestLimitExceeded")
@@ -1171,4 +1201,55 @@ fn denying_each_operation_in_turn_never_passes_what_was_not_read() {
         operations.len(),
         problems.join("\n")
     );
+}
+
+/// Server errors (500, 503), responses cut off halfway, and throttling, on a seeded 30% of the
+/// calls (at most twice per operation, so five attempts always suffice): every one is retried and
+/// the results are those of the clean run, with no collection error.
+#[test]
+fn server_errors_cut_responses_and_throttling_are_retried_to_the_clean_results() {
+    let moto = Moto::start();
+    moto.seed();
+    let direct = json(&attestor(&moto.url(), SCAN));
+    let faulted: Mutex<BTreeMap<String, usize>> = Mutex::new(BTreeMap::new());
+    let kinds: Arc<Mutex<BTreeMap<&'static str, usize>>> = Arc::default();
+    let injected = kinds.clone();
+    let proxy = FaultProxy::start(moto.port, move |op, n| {
+        // A fixed linear congruential sequence: the same faults on every run.
+        let draw = (n as u64)
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407)
+            >> 33;
+        if draw % 10 >= 3 {
+            return Fault::Forward;
+        }
+        let mut faulted = faulted.lock().unwrap();
+        let count = faulted.entry(op.to_string()).or_default();
+        if *count >= 2 {
+            return Fault::Forward;
+        }
+        *count += 1;
+        let (kind, fault) = match draw % 4 {
+            0 => ("500", Fault::ServerError(500)),
+            1 => ("503", Fault::ServerError(503)),
+            2 => ("cut", Fault::Cut),
+            _ => ("throttle", Fault::Throttle),
+        };
+        *injected.lock().unwrap().entry(kind).or_default() += 1;
+        fault
+    });
+    let run = attestor(&proxy.url(), SCAN);
+    let report = json(&run);
+    assert_eq!(
+        moto_quirks_removed(&report["collection_errors"]),
+        Vec::<Value>::new(),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(statuses(&report), statuses(&direct));
+    // The faults happened (REST calls pass through unfaulted).
+    let kinds = kinds.lock().unwrap();
+    for kind in ["500", "503", "cut", "throttle"] {
+        assert!(kinds.get(kind).is_some_and(|n| *n > 0), "{kind}: {kinds:?}");
+    }
 }
