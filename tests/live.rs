@@ -593,37 +593,15 @@ fn serve(
     };
     match fault {
         Fault::Forward => {
-            let Ok(mut up) = TcpStream::connect(("127.0.0.1", upstream)) else {
-                return;
-            };
-            let head = head
-                .lines()
-                .filter(|l| !l.to_ascii_lowercase().starts_with("connection:"))
-                .collect::<Vec<_>>()
-                .join("\r\n");
-            let _ = up
-                .write_all(format!("{}\r\nConnection: close\r\n\r\n", head.trim_end()).as_bytes());
-            let _ = up.write_all(&body);
-            let mut response = Vec::new();
-            let _ = up.read_to_end(&mut response);
-            let _ = client.write_all(&response);
+            if let Some(response) = forward(upstream, &head, &body) {
+                let _ = client.write_all(&response);
+            }
         }
         Fault::Cut => {
-            let Ok(mut up) = TcpStream::connect(("127.0.0.1", upstream)) else {
-                return;
-            };
-            let head = head
-                .lines()
-                .filter(|l| !l.to_ascii_lowercase().starts_with("connection:"))
-                .collect::<Vec<_>>()
-                .join("\r\n");
-            let _ = up
-                .write_all(format!("{}\r\nConnection: close\r\n\r\n", head.trim_end()).as_bytes());
-            let _ = up.write_all(&body);
-            let mut response = Vec::new();
-            let _ = up.read_to_end(&mut response);
-            let _ = client.write_all(&response[..response.len() / 2]);
-            let _ = client.shutdown(std::net::Shutdown::Both);
+            if let Some(response) = forward(upstream, &head, &body) {
+                let _ = client.write_all(&response[..response.len() / 2]);
+                let _ = client.shutdown(std::net::Shutdown::Both);
+            }
         }
         Fault::Hang => {
             // Hold the connection open without answering until the test ends.
@@ -675,6 +653,22 @@ fn serve(
             );
         }
     }
+}
+
+/// The request sent to moto on a connection of its own; its whole response, or `None` when
+/// moto cannot be reached.
+fn forward(upstream: u16, head: &str, body: &[u8]) -> Option<Vec<u8>> {
+    let mut up = TcpStream::connect(("127.0.0.1", upstream)).ok()?;
+    let head = head
+        .lines()
+        .filter(|l| !l.to_ascii_lowercase().starts_with("connection:"))
+        .collect::<Vec<_>>()
+        .join("\r\n");
+    let _ = up.write_all(format!("{}\r\nConnection: close\r\n\r\n", head.trim_end()).as_bytes());
+    let _ = up.write_all(body);
+    let mut response = Vec::new();
+    let _ = up.read_to_end(&mut response);
+    Some(response)
 }
 
 fn read_request(stream: &mut TcpStream) -> Option<(String, Vec<u8>)> {

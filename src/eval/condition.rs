@@ -396,8 +396,7 @@ impl Env<'_> {
         if self.indexes.unread.is_empty() {
             return None;
         }
-        let within = prefix.rsplit(": ").next().unwrap_or(prefix);
-        let location = without_indices(&join_location(within, path));
+        let location = location_in_item(prefix, path);
         let names = [Some(item.resource_id.as_str()), item.name(), item.arn()];
         let error = self
             .indexes
@@ -843,22 +842,12 @@ fn unknown(item: &ConfigurationItem, prefix: &str, path: &str) -> Option<Verdict
     if item.unknown.is_empty() {
         return None;
     }
-    // The location inside the item's own document: a related item's location starts with its
-    // type and ID ("AWS::EC2::RouteTable rtb-1: "), and list indices do not matter here.
-    let within = prefix.rsplit(": ").next().unwrap_or(prefix);
-    let location = join_location(within, path);
-    let bare = without_indices(&location);
-    let nested = |outer: &str, inner: &str| {
-        inner == outer
-            || inner
-                .strip_prefix(outer)
-                .is_some_and(|rest| rest.starts_with('.'))
-    };
+    let bare = location_in_item(prefix, path);
     // A source may name an element (`configuration.l[0].v`): any element's is the list's.
-    let hit = item.unknown.iter().find(|u| {
-        let u = without_indices(u);
-        nested(&u, &bare) || nested(&bare, &u)
-    })?;
+    let hit = item
+        .unknown
+        .iter()
+        .find(|u| crate::inventory::paths_overlap(&without_indices(u), &bare))?;
     let shown = join_location(prefix, path);
     Some(Verdict::new(
         Outcome::Error(format!(
@@ -872,6 +861,13 @@ fn unknown(item: &ConfigurationItem, prefix: &str, path: &str) -> Option<Verdict
             summary: false,
         }],
     ))
+}
+
+/// The path `path` (under `prefix`) reads inside its item's own document, without list indices:
+/// a related item's location starts with its type and ID ("AWS::EC2::RouteTable rtb-1: ").
+fn location_in_item(prefix: &str, path: &str) -> String {
+    let within = prefix.rsplit(": ").next().unwrap_or(prefix);
+    without_indices(&join_location(within, path))
 }
 
 /// `a.b[0].c[*].d` → `a.b.c.d`.

@@ -107,6 +107,17 @@ impl ConfigurationItem {
     }
 }
 
+/// Whether one property path is the other, or inside it (`configuration.a` and
+/// `configuration.a.b`; never `configuration.ab`): reading either reads what the other names.
+pub fn paths_overlap(a: &str, b: &str) -> bool {
+    let within = |inner: &str, outer: &str| {
+        inner
+            .strip_prefix(outer)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
+    };
+    within(a, b) || within(b, a)
+}
+
 /// One shared copy of each type, account and region name.
 #[derive(Debug, Default)]
 pub struct Interner(std::collections::HashSet<Arc<str>>);
@@ -179,15 +190,10 @@ impl CollectionError {
 
     /// Whether a policy reading `paths` (full property paths) depends on what this failure hid.
     pub fn affects(&self, paths: &[String]) -> bool {
-        let related = |a: &str, b: &str| {
-            a == b || a.strip_prefix(b).is_some_and(|rest| rest.starts_with('.'))
-        };
         self.properties.is_empty()
-            || paths.iter().any(|path| {
-                self.properties
-                    .iter()
-                    .any(|p| related(path, p) || related(p, path))
-            })
+            || paths
+                .iter()
+                .any(|path| self.properties.iter().any(|p| paths_overlap(path, p)))
     }
 
     pub fn describe(&self) -> String {
