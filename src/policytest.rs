@@ -422,6 +422,7 @@ fn inline_inventory(
         account_ids,
         regions,
         notes: Vec::new(),
+        files: Vec::new(),
     };
     // A test case states its whole world: what it does not list does not exist.
     Inventory::new(source, items, errors, inventory::Coverage::complete())

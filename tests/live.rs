@@ -61,6 +61,15 @@ impl Moto {
         format!("http://127.0.0.1:{}", self.port)
     }
 
+    /// Runs a Python snippet (boto3 from the moto environment) with the endpoint as `sys.argv[1]`.
+    fn python(&self, code: &str) {
+        let status = Process::new(venv_bin("python"))
+            .args(["-c", code, &self.url()])
+            .status()
+            .expect("run python");
+        assert!(status.success(), "python snippet failed:\n{code}");
+    }
+
     fn seed(&self) {
         let status = Process::new(venv_bin("python"))
             .arg(Path::new(ROOT).join("tests/moto/seed.py"))
@@ -525,6 +534,14 @@ impl FaultProxy {
         upstream: u16,
         rule: impl Fn(&str, usize) -> Fault + Send + Sync + 'static,
     ) -> FaultProxy {
+        FaultProxy::start_reading_bodies(upstream, move |op, n, _| rule(op, n))
+    }
+
+    /// [`FaultProxy::start`] with a rule that also sees the request body (a page's token).
+    fn start_reading_bodies(
+        upstream: u16,
+        rule: impl Fn(&str, usize, &[u8]) -> Fault + Send + Sync + 'static,
+    ) -> FaultProxy {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         listener.set_nonblocking(true).unwrap();
         let port = listener.local_addr().unwrap().port();
@@ -564,7 +581,7 @@ impl Drop for FaultProxy {
 fn serve(
     mut client: TcpStream,
     upstream: u16,
-    rule: &(dyn Fn(&str, usize) -> Fault + Send + Sync),
+    rule: &(dyn Fn(&str, usize, &[u8]) -> Fault + Send + Sync),
     seen: &Mutex<Vec<String>>,
     counter: &AtomicUsize,
     stop: &AtomicBool,
@@ -578,7 +595,7 @@ fn serve(
     seen.lock().unwrap().push(operation.clone());
     let n = counter.fetch_add(1, Ordering::SeqCst);
     let protocol = protocol_of(&head, &body);
-    let fault = match rule(&operation, n) {
+    let fault = match rule(&operation, n, &body) {
         // Injected errors must be in the service's own error format; REST protocols are passed on.
         Fault::AccessDenied
         | Fault::Throttle
@@ -1246,4 +1263,170 @@ fn server_errors_cut_responses_and_throttling_are_retried_to_the_clean_results()
     for kind in ["500", "503", "cut", "throttle"] {
         assert!(kinds.get(kind).is_some_and(|n| *n > 0), "{kind}: {kinds:?}");
     }
+}
+
+/// A list that fails on its third page (moto pages DescribeLogGroups 50 at a time; 120 groups
+/// make three pages), past every retry: the log groups of the first two pages are judged as in
+/// the clean run, the rest are never passed, and the failure is an `error` for the type naming
+/// the operation and its IAM action, so the list is never presented as complete.
+#[test]
+fn a_list_failing_on_its_third_page_is_an_error_never_a_complete_list() {
+    let moto = Moto::start();
+    moto.seed();
+    moto.python(
+        "import boto3, sys\n\
+         logs = boto3.client('logs', endpoint_url=sys.argv[1], region_name='eu-west-1', aws_access_key_id='testing', aws_secret_access_key='testing')\n\
+         for i in range(120):\n\
+         \x20   logs.create_log_group(logGroupName=f'/bulk/{i:03}')\n\
+         \x20   days = 180 if i % 2 == 0 else 7\n\
+         \x20   logs.put_retention_policy(logGroupName=f'/bulk/{i:03}', retentionInDays=days)\n",
+    );
+    let bulk = |report: &Value| -> BTreeMap<String, String> {
+        statuses(report)
+            .into_iter()
+            .filter(|((policy, resource), _)| {
+                policy == "cloudwatch-log-retention" && resource.contains("/bulk/")
+            })
+            .map(|((_, resource), status)| (resource, status))
+            .collect()
+    };
+    let clean = bulk(&json(&attestor(&moto.url(), SCAN)));
+    assert_eq!(clean.len(), 120, "{clean:?}");
+    assert!(clean.values().any(|s| s == "pass") && clean.values().any(|s| s == "fail"));
+
+    let tokens: Mutex<Vec<String>> = Mutex::default();
+    let proxy = FaultProxy::start_reading_bodies(moto.port, move |op, _, body| {
+        if op != "DescribeLogGroups" {
+            return Fault::Forward;
+        }
+        let request: Value = serde_json::from_slice(body).unwrap_or_default();
+        let Some(token) = request["nextToken"].as_str() else {
+            return Fault::Forward;
+        };
+        let mut tokens = tokens.lock().unwrap();
+        if !tokens.iter().any(|t| t == token) {
+            tokens.push(token.to_string());
+        }
+        // The first token asks for page 2; every later one (and each retry of it) fails.
+        if tokens[0] == token {
+            Fault::Forward
+        } else {
+            Fault::ServerError(500)
+        }
+    });
+    let mut args = SCAN.to_vec();
+    args.extend(["--max-attempts", "2"]);
+    let run = attestor(&proxy.url(), &args);
+    let report = json(&run);
+    let errors = report["collection_errors"].as_array().unwrap();
+    assert!(
+        errors.iter().any(|e| e["operation"] == "DescribeLogGroups"
+            && e["iamAction"] == "logs:DescribeLogGroups"
+            && e["resourceTypes"]
+                .as_array()
+                .is_some_and(|t| t.iter().any(|t| t == "AWS::Logs::LogGroup"))),
+        "{errors:#?}"
+    );
+    let all = statuses(&report);
+    assert_eq!(
+        all.get(&("cloudwatch-log-retention".into(), "*".into()))
+            .map(String::as_str),
+        Some("error"),
+        "the groups never read stand as one error"
+    );
+    let seen = bulk(&report);
+    assert!(
+        seen.len() < clean.len(),
+        "page 3 was never read, yet {} of 120 groups were judged",
+        seen.len()
+    );
+    for (resource, status) in &seen {
+        assert_eq!(Some(status), clean.get(resource), "{resource}");
+    }
+    assert_ne!(run.code, 0, "an error result never exits 0");
+}
+
+/// Every call of the JSON-protocol services (KMS, Secrets Manager, CloudWatch Logs, DynamoDB,
+/// CloudTrail) hangs: each is cut off by `--call-timeout` per attempt, within `--max-attempts`,
+/// and the scan ends within the clean scan's time plus one operation's bound, since the hanging
+/// calls run side by side. Every policy over their data is `error`, none `pass`.
+#[test]
+fn hanging_calls_are_bounded_by_the_call_timeout_and_attempts() {
+    let moto = Moto::start();
+    moto.seed();
+    let args = [SCAN, &["--call-timeout", "1", "--max-attempts", "2"]].concat();
+    let started = Instant::now();
+    let clean = json(&attestor(&moto.url(), &args));
+    let clean_time = started.elapsed();
+    let hanging: Arc<Mutex<BTreeSet<String>>> = Arc::default();
+    let seen = hanging.clone();
+    let proxy = FaultProxy::start(moto.port, move |op, _| {
+        // JSON-protocol operations are the ones whose names the proxy reads from X-Amz-Target;
+        // the others (query and REST) pass.
+        let json = [
+            "ListKeys",
+            "ListSecrets",
+            "DescribeLogGroups",
+            "ListTables",
+            "DescribeTrails",
+        ];
+        if json.contains(&op) {
+            seen.lock().unwrap().insert(op.to_string());
+            Fault::Hang
+        } else {
+            Fault::Forward
+        }
+    });
+    let started = Instant::now();
+    let run = attestor(&proxy.url(), &args);
+    let took = started.elapsed();
+    // One operation's bound: 1 s per attempt × 2 attempts, plus the 10 s allowance the
+    // operation timeout adds for backoff; then generous slack for a loaded machine.
+    let bound = clean_time + Duration::from_secs(12) + Duration::from_secs(20);
+    assert!(took < bound, "took {took:?}, bound {bound:?}");
+    assert_eq!(
+        hanging.lock().unwrap().len(),
+        5,
+        "{:?}",
+        hanging.lock().unwrap()
+    );
+    let report = json(&run);
+    let errors = report["collection_errors"].as_array().unwrap();
+    for op in [
+        "ListKeys",
+        "ListSecrets",
+        "DescribeLogGroups",
+        "ListTables",
+        "DescribeTrails",
+    ] {
+        assert!(
+            errors
+                .iter()
+                .any(|e| e["operation"] == op && e["errorCode"] == "Timeout"),
+            "{op}: {errors:#?}"
+        );
+    }
+    let before = statuses(&clean);
+    for ((policy, resource), status) in statuses(&report) {
+        let was = before.get(&(policy.clone(), resource.clone()));
+        assert!(
+            status == "error" || was == Some(&status),
+            "{policy} on {resource} is {status}, was {was:?}"
+        );
+    }
+    for policy in [
+        "kms-key-rotation",
+        "secrets-manager-rotation",
+        "cloudwatch-log-retention",
+        "dynamodb-pitr",
+        "cloudtrail-multi-region",
+    ] {
+        assert!(
+            !statuses(&report)
+                .iter()
+                .any(|((p, _), s)| p == policy && s == "pass"),
+            "{policy} passed on data it never read"
+        );
+    }
+    assert_ne!(run.code, 0);
 }

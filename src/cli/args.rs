@@ -61,9 +61,11 @@ pub(super) enum Command {
 #[derive(clap::Args, Debug)]
 #[command(group(clap::ArgGroup::new("source").required(true).args(["snapshot", "live", "terraform_plan"])))]
 pub(super) struct ScanArgs {
-    /// Snapshot to scan: attestor's format or an AWS Config snapshot (.json or .json.gz).
-    #[arg(long, value_name = "PATH")]
-    pub(super) snapshot: Option<PathBuf>,
+    /// Snapshots to scan: attestor's format or AWS Config data (.json or .json.gz). Several
+    /// files, or directories (searched for .json and .json.gz files), are scanned as one
+    /// inventory: an organisation's per-account snapshots give one report.
+    #[arg(long, value_name = "PATH", num_args = 1..)]
+    pub(super) snapshot: Vec<PathBuf>,
     /// A Terraform plan as `terraform show -json PLAN` writes it: the planned AWS resources are
     /// checked before apply.
     #[arg(long, value_name = "PLAN.json")]

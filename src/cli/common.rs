@@ -103,22 +103,7 @@ pub(super) fn load_report(path: &Path) -> Result<Report, Vec<Diagnostic>> {
             format!("{name}: cannot read report: {e}"),
         )]
     })?;
-    let report: Report = serde_json::from_slice(&bytes)
-        .map_err(|e| vec![inventory::json_error("report", &name, &bytes, &e)])?;
-    if report.schema_version != report::REPORT_SCHEMA_VERSION {
-        return Err(vec![Diagnostic::error(
-            Code::InvalidInput,
-            format!(
-                "{name}: report schema version {} is not supported (this attestor reads {})",
-                report.schema_version,
-                report::REPORT_SCHEMA_VERSION
-            ),
-        )
-        .with_help(
-            "re-run `attestor scan --format json` with this attestor (version 2 reports record each control mapping's role and which checks cannot fail)",
-        )]);
-    }
-    Ok(report)
+    report::parse_json(&name, &bytes).map_err(|e| vec![e])
 }
 
 /// Loads the attestations and scoping files against the policy set's manual claims: errors stop

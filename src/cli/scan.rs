@@ -61,8 +61,8 @@ pub(super) fn run(args: ScanArgs) -> CliResult {
     // Only what the policies read is kept of each item, whatever the source: a large account
     // fits in memory, and live items go through the same seam as a file's.
     let keep = eval::keep_for(&set);
-    let inventory = if let Some(path) = &args.snapshot {
-        let loaded = inventory::load_snapshot_keeping(path, &keep).map_err(|d| vec![d])?;
+    let inventory = if !args.snapshot.is_empty() {
+        let loaded = inventory::merge::load_all(&args.snapshot, &keep)?;
         // One unreadable item is reported and charged to its type; the rest is evaluated.
         output::diagnostics(&loaded.warnings, DiagnosticFormat::Human);
         let mut inventory = loaded.inventory;

@@ -380,6 +380,7 @@ pub async fn collect(options: &Options) -> Result<(Inventory, CallLog), Diagnost
         account_ids: vec![account_id],
         regions: all_regions,
         notes: Vec::new(),
+        files: Vec::new(),
     };
     Ok((
         Inventory::new(source, items, errors, coverage),

@@ -285,17 +285,81 @@ pub fn render_json(diagnostics: &[Diagnostic]) -> String {
 /// Bridges a [`Diagnostic`] to miette's rendering traits.
 struct MietteAdapter<'a> {
     diagnostic: &'a Diagnostic,
-    source: Option<miette::NamedSource<String>>,
+    source: Option<Excerpts>,
 }
 
 impl<'a> MietteAdapter<'a> {
     fn new(diagnostic: &'a Diagnostic) -> Self {
-        let source = diagnostic
-            .file
-            .as_ref()
-            .map(|f| miette::NamedSource::new(f.name.clone(), f.text.clone()));
+        let source = diagnostic.file.clone().map(Excerpts);
         MietteAdapter { diagnostic, source }
     }
+}
+
+/// The most of a file a diagnostic quotes around each place it points at. AWS Config writes its
+/// snapshot files as one line, so quoting the line of a bad item would print the whole file.
+const EXCERPT_BYTES: usize = 240;
+
+/// A file as miette reads it for a diagnostic: the lines around each span, as usual, unless
+/// they are long; then a window of [`EXCERPT_BYTES`] around the span, numbered where it lies.
+struct Excerpts(Arc<SourceFile>);
+
+impl miette::SourceCode for Excerpts {
+    fn read_span<'a>(
+        &'a self,
+        span: &miette::SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
+        let text = self.0.text.as_str();
+        let full = text
+            .as_bytes()
+            .read_span(span, context_lines_before, context_lines_after)?;
+        let (start, end) = (
+            full.span().offset(),
+            full.span().offset() + full.data().len(),
+        );
+        let from = span.offset().min(text.len());
+        let to = (span.offset() + span.len()).clamp(from, text.len());
+        // Context before or after the span is kept whole only while it is short.
+        let window_start = if from - start <= EXCERPT_BYTES {
+            start
+        } else {
+            floor_char_boundary(text, from - EXCERPT_BYTES / 2)
+        };
+        let window_end = if end - to <= EXCERPT_BYTES {
+            end
+        } else {
+            ceil_char_boundary(text, to + EXCERPT_BYTES / 2)
+        };
+        let window_end = window_end.min(ceil_char_boundary(
+            text,
+            window_start.max(from) + 4 * EXCERPT_BYTES,
+        ));
+        let before = &text.as_bytes()[..window_start];
+        let line = before.iter().filter(|b| **b == b'\n').count();
+        let column = window_start
+            - before
+                .iter()
+                .rposition(|b| *b == b'\n')
+                .map_or(0, |i| i + 1);
+        let data = &text.as_bytes()[window_start..window_end];
+        Ok(Box::new(miette::MietteSpanContents::new_named(
+            self.0.name.clone(),
+            data,
+            (window_start, data.len()).into(),
+            line,
+            column,
+            data.iter().filter(|b| **b == b'\n').count(),
+        )))
+    }
+}
+
+fn ceil_char_boundary(text: &str, mut offset: usize) -> usize {
+    offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset += 1;
+    }
+    offset
 }
 
 impl std::fmt::Debug for MietteAdapter<'_> {
@@ -405,6 +469,12 @@ pub(crate) fn read_source(path: &std::path::Path) -> Result<Arc<SourceFile>, Dia
     let name = path.display().to_string();
     let bytes = read_input(path)
         .map_err(|e| Diagnostic::error(Code::UnreadableFile, format!("cannot read {name}: {e}")))?;
+    source_from_bytes(name, bytes)
+}
+
+/// A YAML input's bytes as text: UTF-8 or an error giving the first bad byte's offset; a
+/// byte-order mark is dropped (offsets in diagnostics are after it).
+pub fn source_from_bytes(name: String, bytes: Vec<u8>) -> Result<Arc<SourceFile>, Diagnostic> {
     let text = String::from_utf8(bytes).map_err(|e| {
         Diagnostic::error(
             Code::InvalidUtf8,
@@ -424,6 +494,52 @@ pub(crate) fn read_source(path: &std::path::Path) -> Result<Arc<SourceFile>, Dia
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A bad item in a one-line file of any size is quoted as a short window around it, under
+    /// its real line and column; spans at either end, empty, or longer than the window still
+    /// render.
+    #[test]
+    fn a_long_line_is_quoted_as_a_window_around_the_span() {
+        let mut text = format!("{{\"a\": [{}", "1, ".repeat(300_000));
+        let bad = text.len();
+        text.push_str("oops, ");
+        text.push_str(&"2, ".repeat(300_000));
+        text.push_str("]}\nsecond line\n");
+        let file = SourceFile::new("big.json", text.clone());
+        let cases = [
+            Span::new(bad, bad + 4),
+            Span::new(0, 1),
+            Span::new(text.len(), text.len()),
+            Span::new(bad, bad),
+            Span::new(10, text.len() - 3),
+        ];
+        for span in cases {
+            let d = Diagnostic::error(Code::InvalidInput, "bad")
+                .at(&file, span)
+                .with_label("here")
+                .with_secondary_label(Span::new(1, 2), "and here");
+            let out = render_human(&[d], false);
+            assert!(out.len() < 4_000, "{} bytes for {span:?}", out.len());
+        }
+        let d = Diagnostic::error(Code::InvalidInput, "bad")
+            .at(&file, Span::new(bad, bad + 4))
+            .with_label("here");
+        let out = render_human(&[d], false);
+        assert!(out.contains("oops"), "{out}");
+        assert!(out.contains(&format!("big.json:1:{}", bad + 1)), "{out}");
+    }
+
+    #[test]
+    fn short_lines_are_quoted_whole_with_their_neighbours() {
+        let file = SourceFile::new("p.yaml", "policies:\n  - id: x\n    oops: 1\n  - id: y\n");
+        let at = file.text.find("oops").unwrap();
+        let d = Diagnostic::error(Code::UnknownKey, "unknown key")
+            .at(&file, Span::new(at, at + 4))
+            .with_label("here");
+        let out = render_human(&[d], false);
+        assert!(out.contains("- id: x") && out.contains("- id: y"), "{out}");
+        assert!(out.contains("p.yaml:3:5"), "{out}");
+    }
 
     #[test]
     fn line_col_counts_characters() {

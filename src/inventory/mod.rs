@@ -6,6 +6,7 @@
 pub mod aws_config;
 pub mod coverage;
 pub mod keep;
+pub mod merge;
 pub mod shapes;
 pub mod snapshot;
 mod stream;
@@ -49,6 +50,51 @@ pub struct SourceInfo {
     /// history items, deleted resources skipped, unreadable items, what the source covers).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
+    /// The files of a scan over several snapshots (`path` and `sha256` are then empty), each with
+    /// its digest, capture time and accounts.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub files: Vec<SourceFileInfo>,
+}
+
+impl SourceInfo {
+    /// The paths read: the one file's, or each of several files' joined by spaces.
+    pub fn paths(&self) -> Option<String> {
+        if self.files.is_empty() {
+            return self.path.clone();
+        }
+        Some(
+            self.files
+                .iter()
+                .map(|f| f.path.as_str())
+                .collect::<Vec<_>>()
+                .join(" "),
+        )
+    }
+
+    /// The digests of what was read, so evidence can be re-checked: the one file's SHA-256, or
+    /// each of several files' as `PATH=SHA256`, joined by spaces.
+    pub fn digests(&self) -> Option<String> {
+        if self.files.is_empty() {
+            return self.sha256.clone();
+        }
+        Some(
+            self.files
+                .iter()
+                .map(|f| format!("{}={}", f.path, f.sha256.as_deref().unwrap_or("unknown")))
+                .collect::<Vec<_>>()
+                .join(" "),
+        )
+    }
+}
+
+/// One of several snapshot files scanned together.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SourceFileInfo {
+    pub path: String,
+    /// SHA-256 of the file exactly as read.
+    pub sha256: Option<String>,
+    pub captured_at: Option<jiff::Timestamp>,
+    pub account_ids: Vec<String>,
 }
 
 #[cfg(test)]
@@ -63,6 +109,7 @@ impl SourceInfo {
             account_ids: vec![account.into()],
             regions: vec![region.into()],
             notes: Vec::new(),
+            files: Vec::new(),
         }
     }
 }

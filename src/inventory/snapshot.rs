@@ -219,6 +219,7 @@ pub(crate) fn parse(
         account_ids,
         regions,
         notes,
+        files: Vec::new(),
     };
     Ok(Loaded {
         inventory: Inventory::new(source, read.items, errors, coverage),

@@ -640,6 +640,7 @@ impl<'t> Reader<'t> {
             account_ids,
             regions,
             notes,
+            files: Vec::new(),
         };
         let errors = std::mem::take(&mut self.errors);
         crate::diagnostics::sort(&mut self.warnings);

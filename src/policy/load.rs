@@ -113,7 +113,9 @@ pub fn from_paths(paths: &[PathBuf]) -> (PolicySet, Vec<Diagnostic>) {
     (set, diagnostics)
 }
 
-fn from_sources(files: Vec<Arc<SourceFile>>) -> (PolicySet, Vec<Diagnostic>) {
+/// Policies from files already read (the built-in set, the files named on the command line, a
+/// fuzzer's input).
+pub fn from_sources(files: Vec<Arc<SourceFile>>) -> (PolicySet, Vec<Diagnostic>) {
     let mut set = PolicySet::default();
     let mut diagnostics = Vec::new();
     for file in files {

@@ -298,13 +298,35 @@ struct Index<'r> {
     /// Up to five resources per policy and status, as a person finds them (name and ID).
     examples: BTreeMap<(&'r str, Status), Vec<String>>,
     where_: BTreeMap<&'r str, (BTreeSet<&'r str>, BTreeSet<&'r str>)>,
+    /// Per policy, the accounts where it failed (waived failures included) and where it could
+    /// not decide: an organisation's answer names the accounts that make it No or Unknown.
+    failing: BTreeMap<&'r str, BTreeSet<&'r str>>,
+    undecided: BTreeMap<&'r str, BTreeSet<&'r str>>,
 }
 
 fn index(report: &Report) -> Index<'_> {
     let mut examples: BTreeMap<(&str, Status), Vec<String>> = BTreeMap::new();
     let mut where_: BTreeMap<&str, (BTreeSet<&str>, BTreeSet<&str>)> = BTreeMap::new();
+    let mut failing: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    let mut undecided: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
     for r in &report.results {
         let f = &r.finding;
+        let was = f.waiver.as_ref().map_or(f.status, |w| w.status);
+        match was {
+            Status::Fail => {
+                failing
+                    .entry(&f.policy_id)
+                    .or_default()
+                    .insert(&f.account_id);
+            }
+            Status::Error => {
+                undecided
+                    .entry(&f.policy_id)
+                    .or_default()
+                    .insert(&f.account_id);
+            }
+            _ => {}
+        }
         if matches!(f.status, Status::Fail | Status::Error | Status::Waived) {
             let ids = examples
                 .entry((f.policy_id.as_str(), f.status))
@@ -321,7 +343,12 @@ fn index(report: &Report) -> Index<'_> {
             regions.insert(f.region.as_str());
         }
     }
-    Index { examples, where_ }
+    Index {
+        examples,
+        where_,
+        failing,
+        undecided,
+    }
 }
 
 /// Answers every question of `framework` from `report` and what a person supplied.
@@ -568,6 +595,33 @@ fn answer(
             .notes
             .push("A related check fails: weigh it before answering.".into()),
         _ => {}
+    }
+    // An organisation's answer says which accounts make it No or Unknown: the deciding checks'
+    // accounts with failures (or undecided results), each account once.
+    if report.source.account_ids.len() > 1 {
+        let accounts_of = |by: &BTreeMap<&str, BTreeSet<&str>>| -> Vec<String> {
+            let mut accounts: BTreeSet<String> = BTreeSet::new();
+            for (policy, role) in mapped {
+                if *role == Role::Decides {
+                    let found = by.get(policy.id.as_str()).into_iter().flatten();
+                    accounts.extend(found.map(|a| (*a).to_string()));
+                }
+            }
+            accounts.into_iter().collect()
+        };
+        let (label, accounts) = match row.answer {
+            Answer::No => ("No", accounts_of(&index.failing)),
+            Answer::Unknown => ("Unknown", accounts_of(&index.undecided)),
+            _ => ("", Vec::new()),
+        };
+        if !accounts.is_empty() {
+            let total = report.source.account_ids.len();
+            row.notes.push(format!(
+                "{label} because of {} of {total} accounts: {}",
+                accounts.len(),
+                accounts.join(", ")
+            ));
+        }
     }
     if !report.collection_errors.is_empty() && row.answer == Answer::Unknown {
         row.notes

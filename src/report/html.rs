@@ -104,6 +104,23 @@ pub fn render(report: &Report) -> String {
         );
     }
     body.push_str("</table>\n");
+    if !report.accounts.is_empty() {
+        body.push_str("<h2>By account</h2>\n<table>\n<tr><th>Account</th><th class=\"num\">Pass</th><th class=\"num\">Fail</th><th class=\"num\">Error</th><th class=\"num\">N/A</th><th class=\"num\">Waived</th></tr>\n");
+        for a in &report.accounts {
+            let s = &a.summary;
+            let _ = writeln!(
+                body,
+                "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+                escape(&a.account_id),
+                s.pass,
+                s.fail,
+                s.error,
+                s.not_applicable,
+                s.waived
+            );
+        }
+        body.push_str("</table>\n");
+    }
     let gate = gate_lines(report);
     if !gate.is_empty() {
         body.push_str("<h2>Baseline and waivers</h2>\n<ul>\n");

@@ -31,6 +31,7 @@ pub fn write_with(
         summary: &report.summary,
         waivers: &report.waivers,
         baseline: &report.baseline,
+        accounts: &report.accounts,
     };
     serde_json::to_writer_pretty(&mut *w, &view)?;
     w.write_all(b"\n")
@@ -55,6 +56,8 @@ struct View<'a> {
     waivers: &'a [crate::waivers::WaiverInfo],
     #[serde(skip_serializing_if = "Option::is_none")]
     baseline: &'a Option<super::BaselineSummary>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    accounts: &'a [super::AccountSummary],
 }
 
 struct Rows<'a>(&'a Results<'a>);

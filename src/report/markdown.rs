@@ -42,6 +42,17 @@ pub fn render(report: &Report) -> String {
         }
         out.push('\n');
     }
+    if !report.accounts.is_empty() {
+        out.push_str("\n## By account\n\n| Account | Pass | Fail | Error | N/A | Waived |\n|---|---:|---:|---:|---:|---:|\n");
+        for a in &report.accounts {
+            let s = &a.summary;
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} | {} | {} |",
+                a.account_id, s.pass, s.fail, s.error, s.not_applicable, s.waived
+            );
+        }
+    }
     let gate = gate_lines(report);
     if !gate.is_empty() {
         out.push_str("\n## Baseline and waivers\n\n");

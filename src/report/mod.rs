@@ -32,6 +32,7 @@ const STREAM_CHUNK: usize = 8192;
 #[derive(Default)]
 struct Counts<'b> {
     per_policy: BTreeMap<String, Summary>,
+    per_account: BTreeMap<String, Summary>,
     summary: Summary,
     baseline: Option<&'b Baseline>,
     /// Results waived by each waiver (by where it is written).
@@ -58,6 +59,14 @@ impl<'b> Counts<'b> {
                 .add(f),
         }
         self.summary.add(f);
+        match self.per_account.get_mut(f.account_id.as_str()) {
+            Some(s) => s.add(f),
+            None => self
+                .per_account
+                .entry(f.account_id.clone())
+                .or_default()
+                .add(f),
+        }
         if let Some(w) = &f.waiver {
             *self.waived_by.entry(w.at.clone()).or_default() += 1;
         }
@@ -113,6 +122,17 @@ pub struct Report {
     /// Results waived by each waiver (by where it is written), for [`Report::waivers`].
     #[serde(skip)]
     pub waived_by: HashMap<String, usize>,
+    /// Per account, when the source spans several (an organisation): the results' counts.
+    /// `*` stands for results no one account owns (data a failed call hid everywhere).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub accounts: Vec<AccountSummary>,
+}
+
+/// One account's results in a report over several accounts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountSummary {
+    pub account_id: String,
+    pub summary: Summary,
 }
 
 /// What changed since the baseline report: new and existing failures and errors are counted in
@@ -423,6 +443,24 @@ impl Report {
                 }
             }),
             waived_by: counts.waived_by.clone(),
+            accounts: if inventory.source.account_ids.len() > 1 {
+                // Every account read, those without results included: silence is not a pass.
+                let mut by: BTreeMap<String, Summary> = inventory
+                    .source
+                    .account_ids
+                    .iter()
+                    .map(|a| (a.clone(), Summary::default()))
+                    .collect();
+                by.extend(counts.per_account.iter().map(|(a, s)| (a.clone(), *s)));
+                by.into_iter()
+                    .map(|(account_id, summary)| AccountSummary {
+                        account_id,
+                        summary,
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            },
         }
     }
 
@@ -705,6 +743,27 @@ pub fn render_to(
     w.write_all(text.as_bytes())
 }
 
+/// A JSON report as `attestor scan --format json` wrote it (`attestor report`, `--baseline`
+/// readers): malformed JSON is located, and a schema version other than this attestor's is refused.
+pub fn parse_json(name: &str, bytes: &[u8]) -> Result<Report, crate::diagnostics::Diagnostic> {
+    use crate::diagnostics::{Code, Diagnostic};
+    let report: Report = serde_json::from_slice(bytes)
+        .map_err(|e| crate::inventory::json_error("report", name, bytes, &e))?;
+    if report.schema_version != REPORT_SCHEMA_VERSION {
+        return Err(Diagnostic::error(
+            Code::InvalidInput,
+            format!(
+                "{name}: report schema version {} is not supported (this attestor reads {})",
+                report.schema_version, REPORT_SCHEMA_VERSION
+            ),
+        )
+        .with_help(
+            "re-run `attestor scan --format json` with this attestor (version 2 reports record each control mapping's role and which checks cannot fail)",
+        ));
+    }
+    Ok(report)
+}
+
 /// "pass 3, fail 1, error 0, not applicable 2" in one place for every human format.
 pub fn summary_line(summary: &Summary) -> String {
     format!(
@@ -727,11 +786,27 @@ pub fn provenance(report: &Report) -> Vec<(String, String)> {
         ),
         (
             "Source".to_string(),
-            format!("{kind} {}", s.path.as_deref().unwrap_or("-")),
+            if s.files.is_empty() {
+                format!("{kind} {}", s.path.as_deref().unwrap_or("-"))
+            } else {
+                format!("{kind}, {} files", s.files.len())
+            },
         ),
     ];
     if let Some(sha) = &s.sha256 {
         rows.push(("Source SHA-256".into(), sha.clone()));
+    }
+    for file in &s.files {
+        rows.push((
+            "Source file".into(),
+            format!(
+                "{}: SHA-256 {}, captured {}, accounts {}",
+                file.path,
+                file.sha256.as_deref().unwrap_or("unknown"),
+                file.captured_at.map_or("unknown".into(), |t| t.to_string()),
+                join_or_dash(&file.account_ids)
+            ),
+        ));
     }
     rows.push((
         "Captured at".into(),
@@ -884,8 +959,8 @@ pub fn metadata_fields(report: &Report) -> Vec<(&'static str, String)> {
         ),
         ("policy_set_sha256", report.policy_set.digest.clone()),
         ("source_kind", kind),
-        ("source_path", s.path.clone().unwrap_or_default()),
-        ("source_sha256", s.sha256.clone().unwrap_or_default()),
+        ("source_path", s.paths().unwrap_or_default()),
+        ("source_sha256", s.digests().unwrap_or_default()),
         ("account_ids", s.account_ids.join(" ")),
         ("regions", s.regions.join(" ")),
         (

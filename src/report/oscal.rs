@@ -54,7 +54,7 @@ pub fn write(report: &Report, w: &mut dyn std::io::Write) -> std::io::Result<()>
     let seed = format!(
         "{}|{}|{}",
         report.policy_set.digest,
-        report.source.sha256.clone().unwrap_or_default(),
+        report.source.digests().unwrap_or_default(),
         time
     );
     let context = Context {
@@ -154,10 +154,9 @@ pub fn write(report: &Report, w: &mut dyn std::io::Write) -> std::io::Result<()>
             report.policy_set.count,
             report
                 .source
-                .path
-                .clone()
+                .paths()
                 .unwrap_or_else(|| "a live AWS account".into()),
-            report.source.sha256.clone().unwrap_or_else(|| "n/a".into())
+            report.source.digests().unwrap_or_else(|| "n/a".into())
         ),
         start: &time,
         end: &time,

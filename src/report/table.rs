@@ -129,10 +129,32 @@ pub fn render(report: &Report, options: &RenderOptions) -> String {
         out.push_str(&details.to_string());
         out.push('\n');
     }
+    out.push_str(&accounts_section(report, options));
     out.push_str(&baseline_section(report, options));
     out.push_str(&waivers_section(report));
     out.push_str(&format!("\n{}\n", summary_line(&report.summary)));
     out
+}
+
+/// A report over several accounts: each account's counts, so the ones that fail stand out.
+fn accounts_section(report: &Report, options: &RenderOptions) -> String {
+    if report.accounts.is_empty() {
+        return String::new();
+    }
+    let mut table = new_table(options);
+    table.set_header(["Account", "Pass", "Fail", "Error", "N/A", "Waived"]);
+    for a in &report.accounts {
+        let s = &a.summary;
+        table.add_row(vec![
+            Cell::new(&a.account_id),
+            Cell::new(s.pass),
+            colored(Cell::new(s.fail), s.fail > 0, Color::Red, options),
+            colored(Cell::new(s.error), s.error > 0, Color::Yellow, options),
+            Cell::new(s.not_applicable),
+            Cell::new(s.waived),
+        ]);
+    }
+    format!("\nBy account ({}):\n{table}\n", report.accounts.len())
 }
 
 /// With `--baseline`: how many failing and undecided results are new, and the baseline's that
