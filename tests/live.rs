@@ -61,13 +61,16 @@ impl Moto {
         format!("http://127.0.0.1:{}", self.port)
     }
 
-    /// Runs a Python snippet (boto3 from the moto environment) with the endpoint as `sys.argv[1]`.
-    fn python(&self, code: &str) {
-        let status = Process::new(venv_bin("python"))
+    /// Runs a Python snippet (boto3 from the moto environment) with the endpoint as `sys.argv[1]`;
+    /// what it prints.
+    fn python(&self, code: &str) -> String {
+        let out = Process::new(venv_bin("python"))
             .args(["-c", code, &self.url()])
-            .status()
+            .stderr(Stdio::inherit())
+            .output()
             .expect("run python");
-        assert!(status.success(), "python snippet failed:\n{code}");
+        assert!(out.status.success(), "python snippet failed:\n{code}");
+        String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
     fn seed(&self) {
@@ -1429,4 +1432,190 @@ fn hanging_calls_are_bounded_by_the_call_timeout_and_attempts() {
         );
     }
     assert_ne!(run.code, 0);
+}
+
+/// An organisation in moto: the management account (the caller) and three members, each read
+/// through the role `attestor-read` (moto's STS hands out credentials whose requests land in
+/// the member's own state). Alpha keeps its logs for the stated window, bravo does not, and
+/// charlie's role cannot be assumed (the fault proxy denies that one AssumeRole).
+const ORGANISATION: &str = r#"
+import boto3, json, sys
+kw = dict(endpoint_url=sys.argv[1], aws_access_key_id='testing', aws_secret_access_key='testing')
+org = boto3.client('organizations', region_name='us-east-1', **kw)
+org.create_organization(FeatureSet='ALL')
+members = {}
+for name in ['alpha', 'bravo', 'charlie']:
+    status = org.create_account(Email=f'{name}@example.com', AccountName=name)
+    members[name] = status['CreateAccountStatus']['AccountId']
+root = org.list_roots()['Roots'][0]['Id']
+ou = org.create_organizational_unit(ParentId=root, Name='prod')['OrganizationalUnit']['Id']
+org.move_account(AccountId=members['alpha'], SourceParentId=root, DestinationParentId=ou)
+sts = boto3.client('sts', region_name='us-east-1', **kw)
+for name, days in [('alpha', 180), ('bravo', 7)]:
+    c = sts.assume_role(RoleArn=f"arn:aws:iam::{members[name]}:role/attestor-read", RoleSessionName='seed')['Credentials']
+    logs = boto3.client('logs', region_name='eu-west-1', endpoint_url=sys.argv[1],
+        aws_access_key_id=c['AccessKeyId'], aws_secret_access_key=c['SecretAccessKey'], aws_session_token=c['SessionToken'])
+    logs.create_log_group(logGroupName=f'/{name}/app')
+    logs.put_retention_policy(logGroupName=f'/{name}/app', retentionInDays=days)
+print(json.dumps({'members': members, 'ou': ou}))
+"#;
+
+/// Statuses by (policy, account, resource) for the organisation tests.
+fn by_account(report: &Value) -> BTreeMap<(String, String, String), String> {
+    report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                (
+                    r["policy_id"].as_str().unwrap().to_string(),
+                    r["account_id"].as_str().unwrap().to_string(),
+                    r["resource_id"].as_str().unwrap().to_string(),
+                ),
+                r["status"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn an_organisation_is_read_account_by_account_through_its_role() {
+    let moto = Moto::start();
+    let seeded: Value = serde_json::from_str(&moto.python(ORGANISATION)).unwrap();
+    let member = |name: &str| seeded["members"][name].as_str().unwrap().to_string();
+    let (alpha, bravo, charlie) = (member("alpha"), member("bravo"), member("charlie"));
+    let management = "123456789012".to_string();
+    let denied = charlie.clone();
+    let proxy = FaultProxy::start_reading_bodies(moto.port, move |op, _, body| {
+        if op == "AssumeRole" && String::from_utf8_lossy(body).contains(denied.as_str()) {
+            Fault::AccessDenied
+        } else {
+            Fault::Forward
+        }
+    });
+    let org_scan = |extra: &[&str]| {
+        let mut args = SCAN.to_vec();
+        args.extend(["--org-role", "attestor-read"]);
+        args.extend_from_slice(extra);
+        attestor(&proxy.url(), &args)
+    };
+    let run = org_scan(&["--verbose"]);
+    let report = json(&run);
+    let mut expected = vec![
+        management.clone(),
+        alpha.clone(),
+        bravo.clone(),
+        charlie.clone(),
+    ];
+    expected.sort();
+    assert_eq!(
+        report["source"]["account_ids"],
+        serde_json::json!(expected),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("accounts done"),
+        "progress names accounts: {}",
+        run.stderr
+    );
+    let all = by_account(&report);
+    let retention = |account: &str, group: &str| {
+        all.get(&(
+            "cloudwatch-log-retention".into(),
+            account.to_string(),
+            group.to_string(),
+        ))
+        .cloned()
+    };
+    assert_eq!(
+        retention(&alpha, "/alpha/app").as_deref(),
+        Some("pass"),
+        "{all:#?}"
+    );
+    assert_eq!(retention(&bravo, "/bravo/app").as_deref(), Some("fail"));
+    assert_eq!(
+        retention(&alpha, "/bravo/app"),
+        None,
+        "each account sees only its own"
+    );
+    // Charlie: every policy is an error there, none passes, and the cause names the role.
+    let charlie_results: Vec<&String> = all
+        .iter()
+        .filter(|((_, account, _), _)| *account == charlie)
+        .map(|(_, status)| status)
+        .collect();
+    assert!(!charlie_results.is_empty());
+    assert!(
+        charlie_results.iter().all(|s| *s == "error"),
+        "{charlie_results:?}"
+    );
+    let errors = report["collection_errors"].as_array().unwrap();
+    assert!(
+        errors.iter().any(|e| e["accountId"] == charlie.as_str()
+            && e["errorCode"] == "AccessDenied"
+            && e["operation"] == "AssumeRole"
+            && e["iamAction"] == "sts:AssumeRole"
+            && e["message"]
+                .as_str()
+                .unwrap()
+                .contains(&format!("arn:aws:iam::{charlie}:role/attestor-read"))),
+        "{errors:#?}"
+    );
+    assert!(
+        !errors
+            .iter()
+            .any(|e| e["accountId"] != charlie.as_str() && e["operation"] == "AssumeRole"),
+        "only charlie's role fails"
+    );
+    // Per-account counts in the report.
+    let accounts = report["accounts"].as_array().unwrap();
+    let summary = |id: &str| {
+        accounts
+            .iter()
+            .find(|a| a["account_id"] == id)
+            .map(|a| a["summary"].clone())
+            .unwrap()
+    };
+    assert_eq!(summary(&charlie)["pass"], 0);
+    assert!(summary(&charlie)["error"].as_u64().unwrap() > 0);
+    assert_ne!(run.code, 0);
+
+    // Narrowed: --ou reads the unit's accounts only; --accounts and --exclude-accounts filter.
+    let in_ou = json(&org_scan(&["--ou", seeded["ou"].as_str().unwrap()]));
+    assert_eq!(in_ou["source"]["account_ids"], serde_json::json!([alpha]));
+    let only = json(&org_scan(&["--accounts", &format!("{alpha},{bravo}")]));
+    let mut two = vec![alpha.clone(), bravo.clone()];
+    two.sort();
+    assert_eq!(only["source"]["account_ids"], serde_json::json!(two));
+    let unknown = org_scan(&["--accounts", "999999999999"]);
+    assert_eq!(unknown.code, 2, "{}", unknown.stderr);
+
+    // The same accounts as separate snapshots (one per account, as fan-out jobs write them),
+    // scanned together, give the organisation scan's results.
+    let dir = tempfile::tempdir().unwrap();
+    let mut files = Vec::new();
+    for (account, role) in [
+        (&management, None),
+        (&alpha, Some(&alpha)),
+        (&bravo, Some(&bravo)),
+    ] {
+        let path = dir.path().join(format!("{account}.json"));
+        let path_text = path.to_str().unwrap().to_string();
+        let mut args = vec!["snapshot", "--region", "eu-west-1", "--output", &path_text];
+        let arn = role.map(|r| format!("arn:aws:iam::{r}:role/attestor-read"));
+        if let Some(arn) = &arn {
+            args.extend(["--role-arn", arn.as_str()]);
+        }
+        let run = attestor(&proxy.url(), &args);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        files.push(path_text);
+    }
+    let mut args = vec!["scan", "--snapshot"];
+    args.extend(files.iter().map(String::as_str));
+    args.extend(["--format", "json", "--as-of", "2030-01-01T00:00:00Z"]);
+    let merged = json(&attestor(&proxy.url(), &args));
+    let org_three = json(&org_scan(&["--exclude-accounts", &charlie]));
+    assert_eq!(by_account(&merged), by_account(&org_three));
 }

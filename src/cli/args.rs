@@ -47,7 +47,7 @@ pub(super) enum Command {
     /// Read an AWS account live and save it as a snapshot to scan later.
     Snapshot(SnapshotArgs),
     /// Print the minimal read-only IAM policy for the API calls attestor makes.
-    Permissions,
+    Permissions(PermissionsArgs),
     /// Scaffold a repository for the CI gate: a policies directory with an example policy and its
     /// test, a waivers file and a GitHub Actions workflow (never overwriting without --force).
     Init(super::init::InitArgs),
@@ -261,9 +261,39 @@ pub(super) struct AwsArgs {
     /// Read every region enabled for the account.
     #[arg(long, conflicts_with = "regions")]
     pub(super) all_regions: bool,
-    /// Most AWS requests in flight at once.
+    /// Most AWS requests in flight at once, across every account.
     #[arg(long, value_name = "N", default_value_t = 16)]
     pub(super) max_concurrency: usize,
+    /// Most AWS requests in flight at once in one account (with several accounts: one account's
+    /// throttling never starves the others).
+    #[arg(long, value_name = "N", default_value_t = 8)]
+    pub(super) max_concurrency_per_account: usize,
+    /// Read every active account of the AWS Organization through the role of this name in each
+    /// (arn:aws:iam::ACCOUNT:role/NAME); the caller's own account with its own credentials.
+    #[arg(long, value_name = "NAME")]
+    pub(super) org_role: Option<String>,
+    /// Read the account of this role, assuming it (repeatable): several accounts without
+    /// Organizations.
+    #[arg(long = "role-arn", value_name = "ARN")]
+    pub(super) role_arns: Vec<String>,
+    /// With --org-role or --role-arn: only these accounts (comma-separated IDs).
+    #[arg(long, value_name = "IDS", value_delimiter = ',')]
+    pub(super) accounts: Vec<String>,
+    /// With --org-role or --role-arn: not these accounts (comma-separated IDs).
+    #[arg(long, value_name = "IDS", value_delimiter = ',')]
+    pub(super) exclude_accounts: Vec<String>,
+    /// With --org-role: only the accounts in this organisational unit and the units below it.
+    #[arg(long, value_name = "OU-ID", requires = "org_role")]
+    pub(super) ou: Option<String>,
+    /// The external ID the member roles' trust policies require.
+    #[arg(long, value_name = "ID")]
+    pub(super) external_id: Option<String>,
+    /// The session name of the assumed roles (shows in the member accounts' CloudTrail).
+    #[arg(long, value_name = "NAME", default_value = "attestor")]
+    pub(super) role_session_name: String,
+    /// Seconds each assumed-role session lasts; the credentials are renewed before they expire.
+    #[arg(long, value_name = "SECONDS", default_value_t = 3600)]
+    pub(super) role_session_duration: u64,
     /// Seconds one attempt of an AWS call may take before it is retried.
     #[arg(long, value_name = "SECONDS", default_value_t = 20)]
     pub(super) call_timeout: u64,
@@ -280,6 +310,14 @@ pub(super) struct AwsArgs {
     /// region, and per operation) and what could not be read, one line per cause.
     #[arg(long, short)]
     pub(super) verbose: bool,
+}
+
+#[derive(clap::Args, Debug)]
+pub(super) struct PermissionsArgs {
+    /// Also print what organisation mode (--org-role) needs: the hub's policy (list the
+    /// accounts, assume the member roles) and each member role's trust policy.
+    #[arg(long)]
+    pub(super) organization: bool,
 }
 
 #[derive(clap::Args, Debug)]

@@ -33,14 +33,36 @@ pub fn collect(args: &AwsArgs) -> Result<Inventory, Vec<Diagnostic>> {
                     found.fetch_add(p.resources, std::sync::atomic::Ordering::SeqCst) + p.resources;
                 bar.set_length(p.total as u64);
                 bar.set_position(p.done as u64);
-                bar.set_message(format!("{total} resources ({} {})", p.service, p.region));
+                bar.set_message(if p.accounts_total > 1 {
+                    format!(
+                        "{total} resources, accounts {}/{} ({} {} {})",
+                        p.accounts_done, p.accounts_total, p.account_id, p.service, p.region
+                    )
+                } else {
+                    format!("{total} resources ({} {})", p.service, p.region)
+                });
             }))
         } else if args.verbose {
             Some(Arc::new(|p: crate::collect::Progress| {
-                output::note(format_args!(
-                    "[{}/{}] {} {}: {} resources, {} errors",
-                    p.done, p.total, p.service, p.region, p.resources, p.errors
-                ));
+                if p.accounts_total > 1 {
+                    output::note(format_args!(
+                        "[{}/{}] account {} {} {}: {} resources, {} errors (accounts done {}/{})",
+                        p.done,
+                        p.total,
+                        p.account_id,
+                        p.service,
+                        p.region,
+                        p.resources,
+                        p.errors,
+                        p.accounts_done,
+                        p.accounts_total
+                    ));
+                } else {
+                    output::note(format_args!(
+                        "[{}/{}] {} {}: {} resources, {} errors",
+                        p.done, p.total, p.service, p.region, p.resources, p.errors
+                    ));
+                }
             }))
         } else {
             None
@@ -55,6 +77,17 @@ pub fn collect(args: &AwsArgs) -> Result<Inventory, Vec<Diagnostic>> {
             args.call_timeout.max(1) * u64::from(args.max_attempts.max(1)) + 10,
         ),
         max_attempts: args.max_attempts.max(1),
+        max_concurrency_per_account: args.max_concurrency_per_account,
+        targets: crate::collect::organization::Targets {
+            org_role: args.org_role.clone(),
+            role_arns: args.role_arns.clone(),
+            only: args.accounts.clone(),
+            exclude: args.exclude_accounts.clone(),
+            ou: args.ou.clone(),
+            external_id: args.external_id.clone(),
+            session_name: args.role_session_name.clone(),
+            session_duration: std::time::Duration::from_secs(args.role_session_duration),
+        },
         progress,
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -109,6 +142,13 @@ pub fn permissions() -> Result<String, Vec<Diagnostic>> {
     Ok(crate::collect::permissions_policy())
 }
 
+#[cfg(feature = "live")]
+pub fn organization_permissions() -> Result<String, Vec<Diagnostic>> {
+    Ok(crate::collect::organization::member_role_policies(
+        "arn:aws:iam::HUB-ACCOUNT:role/HUB-ROLE",
+    ))
+}
+
 #[cfg(not(feature = "live"))]
 pub fn collect(_: &AwsArgs) -> Result<Inventory, Vec<Diagnostic>> {
     Err(vec![not_built()])
@@ -116,6 +156,11 @@ pub fn collect(_: &AwsArgs) -> Result<Inventory, Vec<Diagnostic>> {
 
 #[cfg(not(feature = "live"))]
 pub fn permissions() -> Result<String, Vec<Diagnostic>> {
+    Err(vec![not_built()])
+}
+
+#[cfg(not(feature = "live"))]
+pub fn organization_permissions() -> Result<String, Vec<Diagnostic>> {
     Err(vec![not_built()])
 }
 

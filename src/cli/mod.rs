@@ -89,7 +89,7 @@ fn run(cli: Cli) -> CliResult {
         Command::Init(args) => init::run(args),
         Command::Controls(args) => controls::run(args),
         Command::Snapshot(args) => snapshot::run(args),
-        Command::Permissions => permissions::run(),
+        Command::Permissions(args) => permissions::run(&args),
         Command::Schema(args) => schema::run(args),
         Command::Completions { shell } => completions::run(shell),
     }

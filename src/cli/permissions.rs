@@ -1,7 +1,13 @@
-//! `attestor permissions`: print the minimal read-only IAM policy for the API calls attestor makes.
+//! `attestor permissions`: print the minimal read-only IAM policy for the API calls attestor makes,
+//! and with `--organization` what organisation mode needs besides.
 
+use super::args::PermissionsArgs;
 use super::{CliResult, live, output};
 
-pub(super) fn run() -> CliResult {
-    output::write(None, &live::permissions()?)
+pub(super) fn run(args: &PermissionsArgs) -> CliResult {
+    let mut text = live::permissions()?;
+    if args.organization {
+        text.push_str(&live::organization_permissions()?);
+    }
+    output::write(None, &text)
 }

@@ -14,6 +14,7 @@ mod iam;
 mod kms;
 mod lambda;
 mod logs;
+pub mod organization;
 mod rds;
 mod s3;
 mod s3control;
@@ -135,6 +136,11 @@ pub struct Options {
     /// Per-attempt timeout.
     pub attempt_timeout: Duration,
     pub max_attempts: u32,
+    /// Requests in flight at once in one account: one account's throttling slows that account,
+    /// never the others.
+    pub max_concurrency_per_account: usize,
+    /// Which accounts to read (the caller's, an organisation's, or named roles').
+    pub targets: organization::Targets,
     /// Report progress (services × regions done, resources found).
     pub progress: Option<Arc<dyn Fn(Progress) + Send + Sync>>,
 }
@@ -149,6 +155,8 @@ impl Default for Options {
             operation_timeout: Duration::from_secs(60),
             attempt_timeout: Duration::from_secs(20),
             max_attempts: 5,
+            max_concurrency_per_account: 8,
+            targets: organization::Targets::default(),
             progress: None,
         }
     }
@@ -157,11 +165,15 @@ impl Default for Options {
 #[derive(Debug, Clone)]
 pub struct Progress {
     pub service: &'static str,
+    pub account_id: String,
     pub region: String,
     pub resources: usize,
     pub errors: usize,
     pub done: usize,
     pub total: usize,
+    /// Accounts whose every service and region is done, of all accounts read.
+    pub accounts_done: usize,
+    pub accounts_total: usize,
 }
 
 /// Shared state of one collection run.
@@ -169,7 +181,17 @@ pub struct Ctx {
     pub sdk: SdkConfig,
     pub account_id: String,
     pub calls: Arc<CallRecorder>,
-    permits: tokio::sync::Semaphore,
+    /// Request slots shared by every account.
+    global: Arc<tokio::sync::Semaphore>,
+    /// This account's own slots, taken first: an account stalled by throttling holds at most
+    /// these of the global slots.
+    account: tokio::sync::Semaphore,
+}
+
+/// A request slot: one of the account's, then one of the run's.
+pub struct Permit<'a> {
+    _account: tokio::sync::SemaphorePermit<'a>,
+    _global: tokio::sync::SemaphorePermit<'a>,
 }
 
 /// Records every API operation the SDK executes (for the permissions test and benchmarks).
@@ -267,50 +289,120 @@ impl Ctx {
         RecordingInterceptor(self.calls.clone())
     }
 
-    /// Waits for a request slot: at most `max_concurrency` requests are in flight.
-    pub async fn permit(&self) -> tokio::sync::SemaphorePermit<'_> {
-        // The semaphore is never closed, so acquire cannot fail.
-        self.permits.acquire().await.expect("semaphore open")
+    /// Waits for a request slot: at most `max_concurrency` requests are in flight, and at most
+    /// `max_concurrency_per_account` in this account.
+    pub async fn permit(&self) -> Permit<'_> {
+        // The semaphores are never closed, so acquire cannot fail.
+        let account = self.account.acquire().await.expect("semaphore open");
+        let global = self.global.acquire().await.expect("semaphore open");
+        Permit {
+            _account: account,
+            _global: global,
+        }
     }
 }
 
 pub const GLOBAL: &str = "global";
 
-/// Reads the account: every service in every region, concurrently, into one inventory.
+/// Reads the accounts (the caller's, or those `options.targets` names): every service in every
+/// region of each, concurrently under one global and one per-account limit, into one inventory.
 pub async fn collect(options: &Options) -> Result<(Inventory, CallLog), Diagnostic> {
     let calls = Arc::new(CallRecorder::default());
     let sdk = load_sdk_config(options).await;
-    let account_id = caller_account(&sdk, &calls).await?;
-    let regions = regions(&sdk, options, &calls).await?;
-    let ctx = Ctx {
-        sdk,
-        account_id: account_id.clone(),
-        calls: calls.clone(),
-        permits: tokio::sync::Semaphore::new(options.max_concurrency.max(1)),
+    let (caller, caller_arn) = caller_account(&sdk, &calls).await?;
+    let several = options.targets.several();
+    let accounts = if several {
+        let partition = organization::partition_of(caller_arn.as_deref());
+        organization::accounts(&sdk, &caller, &partition, &options.targets, &calls).await?
+    } else {
+        vec![organization::Account {
+            id: caller,
+            name: None,
+            access: Ok(sdk),
+        }]
     };
-    let mut jobs: Vec<(&'static Service, String)> = Vec::new();
-    for service in SERVICES {
-        if service.global {
-            jobs.push((service, GLOBAL.to_string()));
-        } else {
-            jobs.extend(regions.iter().map(|r| (*service, r.clone())));
+    if accounts.is_empty() {
+        return Err(Diagnostic::error(
+            Code::InvalidArgument,
+            "no accounts to read: --accounts, --exclude-accounts and --ou leave none",
+        ));
+    }
+    let global = Arc::new(tokio::sync::Semaphore::new(options.max_concurrency.max(1)));
+    let mut readable: Vec<(Ctx, Vec<String>)> = Vec::new();
+    let mut unreadable: Vec<(String, organization::Unreadable)> = Vec::new();
+    for account in accounts {
+        let sdk = match account.access {
+            Ok(sdk) => sdk,
+            Err(why) => {
+                unreadable.push((account.id, why));
+                continue;
+            }
+        };
+        match regions(&sdk, options, &calls).await {
+            Ok(regions) => readable.push((
+                Ctx {
+                    sdk,
+                    account_id: account.id,
+                    calls: calls.clone(),
+                    global: global.clone(),
+                    account: tokio::sync::Semaphore::new(
+                        options.max_concurrency_per_account.max(1),
+                    ),
+                },
+                regions,
+            )),
+            // One account alone: its regions are the run's; without them nothing can be read.
+            Err(diagnostic) if !several => return Err(diagnostic),
+            Err(diagnostic) => unreadable.push((
+                account.id,
+                organization::Unreadable {
+                    operation: SETUP_OPERATIONS[1],
+                    error_code: "DescribeRegionsFailed".into(),
+                    message: diagnostic.message,
+                },
+            )),
+        }
+    }
+    let mut jobs: Vec<(usize, &'static Service, String)> = Vec::new();
+    for (index, (_, regions)) in readable.iter().enumerate() {
+        for service in SERVICES {
+            if service.global {
+                jobs.push((index, service, GLOBAL.to_string()));
+            } else {
+                jobs.extend(regions.iter().map(|r| (index, *service, r.clone())));
+            }
         }
     }
     let total = jobs.len();
+    let accounts_total = readable.len() + unreadable.len();
     let done = std::sync::atomic::AtomicUsize::new(0);
-    let batches = join_all(jobs.iter().map(|(service, region)| {
-        let ctx = &ctx;
-        let done = &done;
+    let accounts_done = std::sync::atomic::AtomicUsize::new(unreadable.len());
+    let left: Vec<std::sync::atomic::AtomicUsize> = (0..readable.len())
+        .map(|i| std::sync::atomic::AtomicUsize::new(jobs.iter().filter(|j| j.0 == i).count()))
+        .collect();
+    let batches = join_all(jobs.iter().map(|(index, service, region)| {
+        let ctx = &readable[*index].0;
+        let (done, accounts_done, left) = (&done, &accounts_done, &left);
         async move {
+            use std::sync::atomic::Ordering::SeqCst;
             let batch = (service.collect)(ctx, region).await;
+            let finished_account = left[*index].fetch_sub(1, SeqCst) == 1;
+            let accounts_done = if finished_account {
+                accounts_done.fetch_add(1, SeqCst) + 1
+            } else {
+                accounts_done.load(SeqCst)
+            };
             if let Some(progress) = &options.progress {
                 progress(Progress {
                     service: service.name,
+                    account_id: ctx.account_id.clone(),
                     region: region.clone(),
                     resources: batch.items.len(),
                     errors: batch.errors.len(),
-                    done: done.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1,
+                    done: done.fetch_add(1, SeqCst) + 1,
                     total,
+                    accounts_done,
+                    accounts_total,
                 });
             }
             batch
@@ -325,7 +417,8 @@ pub async fn collect(options: &Options) -> Result<(Inventory, CallLog), Diagnost
     }
     // Deterministic order whatever the network did.
     items.sort_by(|a, b| {
-        (&a.resource_type, &a.region, &a.resource_id).cmp(&(
+        (&a.account_id, &a.resource_type, &a.region, &a.resource_id).cmp(&(
+            &b.account_id,
             &b.resource_type,
             &b.region,
             &b.resource_id,
@@ -336,7 +429,8 @@ pub async fn collect(options: &Options) -> Result<(Inventory, CallLog), Diagnost
     for item in items {
         match unique.last() {
             Some(last)
-                if last.resource_type == item.resource_type
+                if last.account_id == item.account_id
+                    && last.resource_type == item.resource_type
                     && last.region == item.region
                     && last.resource_id == item.resource_id =>
             {
@@ -360,25 +454,58 @@ pub async fn collect(options: &Options) -> Result<(Inventory, CallLog), Diagnost
         }
     }
     let items = unique;
-    let mut all_regions = regions.clone();
-    all_regions.push(GLOBAL.to_string());
-    all_regions.sort();
+    let mut all_regions: BTreeSet<String> = BTreeSet::new();
+    all_regions.insert(GLOBAL.to_string());
     // What the collectors read: a global collector (IAM, the S3 bucket list) covers its types in
     // every region; failures are collection errors, which name their cause themselves.
     let mut coverage = Coverage::new(Basis::Attestor);
-    for (service, region) in &jobs {
+    for (index, service, region) in &jobs {
+        let account = &readable[*index].0.account_id;
         let region = if service.global { ANY_REGION } else { region };
         for resource_type in service.resource_types {
-            coverage.add(&account_id, region, resource_type);
+            coverage.add(account, region, resource_type);
         }
     }
+    for (_, regions) in &readable {
+        all_regions.extend(regions.iter().cloned());
+    }
+    // An account that could not be read at all: every type is an error there, naming why.
+    for (account, why) in &unreadable {
+        for service in SERVICES {
+            errors.push(CollectionError {
+                service: service.name.to_string(),
+                region: ANY_REGION.to_string(),
+                account_id: account.clone(),
+                operation: why.operation.name.to_string(),
+                iam_action: why.operation.iam_action.to_string(),
+                error_code: why.error_code.clone(),
+                message: why.message.clone(),
+                resource_types: service
+                    .resource_types
+                    .iter()
+                    .map(|t| t.to_string())
+                    .collect(),
+                properties: Vec::new(),
+                resources: Vec::new(),
+            });
+            for resource_type in service.resource_types {
+                coverage.add(account, ANY_REGION, resource_type);
+            }
+        }
+    }
+    let mut account_ids: Vec<String> = readable
+        .iter()
+        .map(|(ctx, _)| ctx.account_id.clone())
+        .chain(unreadable.iter().map(|(a, _)| a.clone()))
+        .collect();
+    account_ids.sort();
     let source = SourceInfo {
         kind: SourceKind::Live,
         path: None,
         sha256: None,
         captured_at: Some(jiff::Timestamp::now()),
-        account_ids: vec![account_id],
-        regions: all_regions,
+        account_ids,
+        regions: all_regions.into_iter().collect(),
         notes: Vec::new(),
         files: Vec::new(),
     };
@@ -439,7 +566,11 @@ async fn load_sdk_config(options: &Options) -> SdkConfig {
     loader.load().await
 }
 
-async fn caller_account(sdk: &SdkConfig, calls: &Arc<CallRecorder>) -> Result<String, Diagnostic> {
+/// The caller's account, and its ARN (whose partition names the organisation's roles).
+async fn caller_account(
+    sdk: &SdkConfig,
+    calls: &Arc<CallRecorder>,
+) -> Result<(String, Option<String>), Diagnostic> {
     let config = aws_sdk_sts::config::Builder::from(sdk)
         .interceptor(RecordingInterceptor(calls.clone()))
         .build();
@@ -452,12 +583,13 @@ async fn caller_account(sdk: &SdkConfig, calls: &Arc<CallRecorder>) -> Result<St
         );
         caller_failure(&code, &message, &endpoint)
     })?;
-    out.account().map(str::to_string).ok_or_else(|| {
+    let account = out.account().map(str::to_string).ok_or_else(|| {
         Diagnostic::error(
             Code::AwsCredentials,
             "sts:GetCallerIdentity returned no account",
         )
-    })
+    })?;
+    Ok((account, out.arn().map(str::to_string)))
 }
 
 /// The first call failed: one line naming the cause, and the next step for it.
