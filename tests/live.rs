@@ -952,6 +952,29 @@ fn permissions_policy_lists_read_only_actions() {
 }
 
 #[test]
+fn permissions_for_an_organisation_name_the_hub_and_member_policies() {
+    let run = attestor("http://127.0.0.1:9", &["permissions", "--organization"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let document: Value = serde_json::from_str(&run.stdout).unwrap();
+    let hub = document["hubPolicy"].to_string();
+    for action in [
+        "organizations:ListAccounts",
+        "organizations:ListAccountsForParent",
+        "organizations:ListOrganizationalUnitsForParent",
+        "sts:AssumeRole",
+    ] {
+        assert!(hub.contains(action), "{action} in {hub}");
+    }
+    let trust = document["memberRoleTrustPolicy"]["Statement"][0].clone();
+    assert_eq!(trust["Action"], "sts:AssumeRole");
+    assert!(trust["Condition"]["StringEquals"]["sts:ExternalId"].is_string());
+    // The member role's permissions are exactly what `attestor permissions` prints.
+    let plain: Value =
+        serde_json::from_str(&attestor("http://127.0.0.1:9", &["permissions"]).stdout).unwrap();
+    assert_eq!(document["memberRolePermissionsPolicy"], plain);
+}
+
+#[test]
 fn committed_iam_policy_is_current() {
     let run = attestor("http://127.0.0.1:9", &["permissions"]);
     assert_eq!(

@@ -314,8 +314,9 @@ pub(super) struct AwsArgs {
 
 #[derive(clap::Args, Debug)]
 pub(super) struct PermissionsArgs {
-    /// Also print what organisation mode (--org-role) needs: the hub's policy (list the
-    /// accounts, assume the member roles) and each member role's trust policy.
+    /// Print what organisation mode (--org-role) needs, as one JSON document: the hub's policy
+    /// (list the accounts, assume the member roles), and each member role's trust policy and
+    /// permissions policy.
     #[arg(long)]
     pub(super) organization: bool,
 }

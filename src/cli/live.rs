@@ -144,9 +144,9 @@ pub fn permissions() -> Result<String, Vec<Diagnostic>> {
 
 #[cfg(feature = "live")]
 pub fn organization_permissions() -> Result<String, Vec<Diagnostic>> {
-    Ok(crate::collect::organization::member_role_policies(
-        "arn:aws:iam::HUB-ACCOUNT:role/HUB-ROLE",
-    ))
+    let member: serde_json::Value = serde_json::from_str(&crate::collect::permissions_policy())
+        .map_err(|e| vec![super::common::internal_json_error(e)])?;
+    Ok(crate::collect::organization::organization_policies(member))
 }
 
 #[cfg(not(feature = "live"))]

@@ -5,9 +5,10 @@ use super::args::PermissionsArgs;
 use super::{CliResult, live, output};
 
 pub(super) fn run(args: &PermissionsArgs) -> CliResult {
-    let mut text = live::permissions()?;
-    if args.organization {
-        text.push_str(&live::organization_permissions()?);
-    }
+    let text = if args.organization {
+        live::organization_permissions()?
+    } else {
+        live::permissions()?
+    };
     output::write(None, &text)
 }

@@ -374,41 +374,46 @@ pub fn partition_of(arn: Option<&str>) -> String {
         .to_string()
 }
 
-/// The trust and permissions policies of the role each member account needs, for `attestor
-/// permissions --organization`.
-pub fn member_role_policies(hub: &str) -> String {
-    let trust = serde_json::json!({
-        "Version": "2012-10-17",
-        "Statement": [{
-            "Sid": "AttestorHub",
-            "Effect": "Allow",
-            "Principal": {"AWS": hub},
-            "Action": "sts:AssumeRole",
-            "Condition": {"StringEquals": {"sts:ExternalId": "CHOOSE-AN-EXTERNAL-ID"}},
-        }],
-    });
-    let hub_policy = serde_json::json!({
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Sid": "AttestorListOrganization",
+/// What organisation mode needs, as one JSON document for `attestor permissions
+/// --organization`: the hub's policy (the identity attestor runs as lists the accounts and
+/// assumes the member roles), and each member role's trust and permissions policies.
+pub fn organization_policies(member_permissions: serde_json::Value) -> String {
+    let organizations: Vec<&str> = OPERATIONS
+        .iter()
+        .filter(|o| o.sdk_service == "Organizations")
+        .map(|o| o.iam_action)
+        .collect();
+    let document = serde_json::json!({
+        "hubPolicy": {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Sid": "AttestorListOrganization",
+                    "Effect": "Allow",
+                    "Action": organizations,
+                    "Resource": "*",
+                },
+                {
+                    "Sid": "AttestorAssumeMemberRoles",
+                    "Effect": "Allow",
+                    "Action": ASSUME_ROLE.iam_action,
+                    "Resource": "arn:aws:iam::*:role/ROLE-NAME",
+                },
+            ],
+        },
+        "memberRoleTrustPolicy": {
+            "Version": "2012-10-17",
+            "Statement": [{
+                "Sid": "AttestorHub",
                 "Effect": "Allow",
-                "Action": OPERATIONS.iter().filter(|o| o.sdk_service == "Organizations").map(|o| o.iam_action).collect::<Vec<_>>(),
-                "Resource": "*",
-            },
-            {
-                "Sid": "AttestorAssumeMemberRoles",
-                "Effect": "Allow",
-                "Action": "sts:AssumeRole",
-                "Resource": "arn:aws:iam::*:role/ROLE-NAME",
-            },
-        ],
+                "Principal": {"AWS": "arn:aws:iam::HUB-ACCOUNT:role/HUB-ROLE"},
+                "Action": ASSUME_ROLE.iam_action,
+                "Condition": {"StringEquals": {"sts:ExternalId": "EXTERNAL-ID"}},
+            }],
+        },
+        "memberRolePermissionsPolicy": member_permissions,
     });
-    format!(
-        "// The hub (the identity attestor runs as, in the management or a delegated administrator account):\n{}\n// Each member account's role ROLE-NAME: its trust policy\n{}\n// and its permissions: the policy `attestor permissions` prints.\n",
-        crate::json::pretty_value(&hub_policy),
-        crate::json::pretty_value(&trust)
-    )
+    crate::json::pretty_value(&document)
 }
 
 #[cfg(test)]
