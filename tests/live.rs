@@ -975,6 +975,25 @@ fn permissions_for_an_organisation_name_the_hub_and_member_policies() {
 }
 
 #[test]
+fn narrowing_flags_without_several_accounts_are_refused() {
+    for flag in [
+        ["--accounts", "111122223333"],
+        ["--exclude-accounts", "111122223333"],
+        ["--external-id", "x"],
+    ] {
+        let mut args = vec!["scan", "--live", "--format", "json"];
+        args.extend(flag);
+        let run = attestor("http://127.0.0.1:9", &args);
+        assert_eq!(run.code, 2, "{flag:?}: {}", run.stderr);
+        assert!(
+            run.stderr.contains("needs --org-role or --role-arn"),
+            "{}",
+            run.stderr
+        );
+    }
+}
+
+#[test]
 fn committed_iam_policy_is_current() {
     let run = attestor("http://127.0.0.1:9", &["permissions"]);
     assert_eq!(

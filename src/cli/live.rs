@@ -12,6 +12,23 @@ pub fn collect(args: &AwsArgs) -> Result<Inventory, Vec<Diagnostic>> {
     use std::io::IsTerminal as _;
     use std::sync::Arc;
 
+    // Narrowing flags say which of several accounts to read: alone they would be ignored.
+    let several = args.org_role.is_some() || !args.role_arns.is_empty();
+    let narrowing = [
+        ("--accounts", !args.accounts.is_empty()),
+        ("--exclude-accounts", !args.exclude_accounts.is_empty()),
+        ("--external-id", args.external_id.is_some()),
+    ];
+    if let Some((flag, _)) = narrowing.iter().find(|(_, given)| *given && !several) {
+        return Err(vec![
+            Diagnostic::error(
+                Code::InvalidArgument,
+                format!("{flag} applies to several accounts: it needs --org-role or --role-arn"),
+            )
+            .with_help("add --org-role NAME to read the organisation's accounts, or --role-arn ARN for each account"),
+        ]);
+    }
+
     let show_bar = !args.quiet
         && !args.verbose
         && std::io::stderr().is_terminal()

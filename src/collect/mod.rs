@@ -483,7 +483,7 @@ pub async fn collect(options: &Options) -> Result<(Inventory, CallLog), Diagnost
                 resource_types: service
                     .resource_types
                     .iter()
-                    .map(|t| t.to_string())
+                    .map(ToString::to_string)
                     .collect(),
                 properties: Vec::new(),
                 resources: Vec::new(),

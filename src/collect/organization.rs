@@ -302,7 +302,7 @@ async fn assume(
         Ok(out) => {
             let landed = out
                 .assumed_role_user()
-                .map(|u| u.arn())
+                .map(aws_sdk_sts::types::AssumedRoleUser::arn)
                 .and_then(|arn| arn.split(':').nth(4))
                 .unwrap_or_default();
             if landed != account {

@@ -218,7 +218,7 @@ fn duplicates(parts: &[Loaded]) -> Vec<Diagnostic> {
                     clashes.entry((first, index)).or_default().push(format!(
                         "{} {} (account {}, {})",
                         item.resource_type, item.resource_id, item.account_id, item.region
-                    ))
+                    ));
                 }
                 Some(_) => {}
                 None => {
