@@ -1162,7 +1162,7 @@ fn per_resource_failures_are_grouped_and_verbose_counts_the_calls() {
                 format!("{} AWS::KMS::Key", keys.len())
             }
         ),
-        "only supplementaryConfiguration.KeyRotationStatus, supplementaryConfiguration.RotationPeriodInDays is unknown for them",
+        "only supplementaryConfiguration.KeyRotationStatus, supplementaryConfiguration.RotationPeriodInDays, supplementaryConfiguration.NextRotationDate is unknown for them",
     ] {
         assert!(text.contains(needle), "{needle}: {}", run.stderr);
     }
@@ -1660,4 +1660,158 @@ fn an_organisation_is_read_account_by_account_through_its_role() {
     let merged = json(&attestor(&proxy.url(), &args));
     let org_three = json(&org_scan(&["--exclude-accounts", &charlie]));
     assert_eq!(by_account(&merged), by_account(&org_three));
+}
+
+/// Collection reads what the policies read and nothing else, and what it did not read can never
+/// pass later: a scan with one S3 policy calls that policy's operation only; the full pack's
+/// planned scan gives exactly the results of a scan that reads everything; and a snapshot taken
+/// for one policy, scanned with all of them, gives `error` naming what was not collected wherever
+/// a policy needs it, and the same verdicts where it was collected.
+#[test]
+fn collection_reads_only_what_the_policies_read_and_what_it_skipped_is_never_a_pass() {
+    let moto = Moto::start();
+    moto.seed();
+    let dir = tempfile::tempdir().unwrap();
+    let calls = dir.path().join("calls.json");
+    let encryption = "policies/encryption/s3-default-encryption.yaml";
+    let one = attestor(
+        &moto.url(),
+        &[
+            SCAN,
+            &[
+                "--policies",
+                encryption,
+                "--calls-log",
+                calls.to_str().unwrap(),
+            ],
+        ]
+        .concat(),
+    );
+    let report = json(&one);
+    let recorded: Vec<(String, String)> =
+        serde_json::from_str(&std::fs::read_to_string(&calls).unwrap()).unwrap();
+    let operations: BTreeSet<&str> = recorded.iter().map(|(_, o)| o.as_str()).collect();
+    assert!(operations.contains("GetBucketEncryption"), "{operations:?}");
+    for skipped in [
+        "GetBucketVersioning",
+        "GetBucketLifecycleConfiguration",
+        "GetBucketTagging",
+        "GetPublicAccessBlock",
+        "ListKeys",
+        "DescribeDBInstances",
+        "GetCredentialReport",
+        "DescribeTrails",
+    ] {
+        assert!(
+            !operations.contains(skipped),
+            "{skipped} was called: {operations:?}"
+        );
+    }
+    // No failure, and what was skipped is said apart from failures.
+    assert_eq!(
+        report["collection_errors"],
+        serde_json::json!([]),
+        "{}",
+        one.stderr
+    );
+    let skipped: Vec<&str> = report["not_collected"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["operation"].as_str().unwrap())
+        .collect();
+    for op in ["GetBucketVersioning", "GetBucketTagging", "ListKeys"] {
+        assert!(
+            skipped.contains(&op),
+            "{op} not recorded as not collected: {skipped:?}"
+        );
+    }
+    assert!(
+        one.stderr
+            .contains("not read (no policy of the run reads it)"),
+        "{}",
+        one.stderr
+    );
+
+    // The whole pack: the planned scan and the scan reading everything agree result for result.
+    let planned = json(&attestor(&moto.url(), SCAN));
+    let everything = json(&attestor(&moto.url(), &[SCAN, &["--collect-all"]].concat()));
+    assert_eq!(planned["results"], everything["results"]);
+    assert_eq!(planned["summary"], everything["summary"]);
+    assert_eq!(
+        planned["collection_errors"],
+        everything["collection_errors"]
+    );
+
+    // A snapshot for the encryption policy alone, scanned later with every policy.
+    let snapshot = dir.path().join("encryption-only.json");
+    let snap = attestor(
+        &moto.url(),
+        &[
+            "snapshot",
+            "--region",
+            "eu-west-1",
+            "--policies",
+            encryption,
+            "--output",
+            snapshot.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(snap.code, 0, "skipping is no failure: {}", snap.stderr);
+    let later = attestor(
+        "http://127.0.0.1:9",
+        &[
+            "scan",
+            "--snapshot",
+            snapshot.to_str().unwrap(),
+            "--format",
+            "json",
+            "--as-of",
+            "2030-01-01T00:00:00Z",
+        ],
+    );
+    assert_eq!(later.code, 1, "{}", later.stderr);
+    let later = json(&later);
+    let results = later["results"].as_array().unwrap();
+    let of = |report: &Value, policy: &str| -> Vec<Value> {
+        report["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["policy_id"] == policy)
+            .cloned()
+            .collect()
+    };
+    // Same verdicts where the snapshot read what the policy reads.
+    let statuses = |rows: Vec<Value>| -> Vec<(Value, Value)> {
+        rows.iter()
+            .map(|r| (r["resource_id"].clone(), r["status"].clone()))
+            .collect()
+    };
+    assert_eq!(
+        statuses(of(&later, "s3-default-encryption")),
+        statuses(of(&everything, "s3-default-encryption"))
+    );
+    // Elsewhere: error, never pass or fail, naming what was not collected.
+    for policy in [
+        "s3-bucket-versioning",
+        "s3-lifecycle-expiration",
+        "kms-key-rotation",
+        "iam-console-users-mfa",
+    ] {
+        let rows = of(&later, policy);
+        assert!(!rows.is_empty(), "{policy}: no result");
+        for r in &rows {
+            assert_eq!(r["status"], "error", "{policy}: {r}");
+            assert!(
+                r["message"].as_str().unwrap().contains("was not collected"),
+                "{policy}: {r}"
+            );
+        }
+    }
+    assert!(
+        !results
+            .iter()
+            .any(|r| r["status"] == "pass" && r["policy_id"] == "s3-bucket-versioning")
+    );
 }

@@ -79,6 +79,9 @@ pub(super) struct ScanArgs {
     /// `--policies builtin --policies policies/` runs a team's own beside them. Default: built-in.
     #[arg(long = "policies", value_name = "PATH")]
     pub(super) policies: Vec<PathBuf>,
+    /// With --live: read every setting of every type, not only what the policies read.
+    #[arg(long, requires = "live")]
+    pub(super) collect_all: bool,
     #[command(flatten)]
     pub(super) out: ReportOutput,
     /// Also answer this questionnaire (CSV, Markdown and HTML files in --output-dir). Not from a
@@ -264,10 +267,10 @@ pub(super) struct AwsArgs {
     /// Most AWS requests in flight at once, across every account.
     #[arg(long, value_name = "N", default_value_t = 16)]
     pub(super) max_concurrency: usize,
-    /// Most AWS requests in flight at once in one account (with several accounts: one account's
-    /// throttling never starves the others).
-    #[arg(long, value_name = "N", default_value_t = 8)]
-    pub(super) max_concurrency_per_account: usize,
+    /// Most AWS requests in flight at once in one account, so one account's throttling never
+    /// starves the others. Default: 8 with several accounts; with one, --max-concurrency.
+    #[arg(long, value_name = "N")]
+    pub(super) max_concurrency_per_account: Option<usize>,
     /// Read every active account of the AWS Organization through the role of this name in each
     /// (arn:aws:iam::ACCOUNT:role/NAME); the caller's own account with its own credentials.
     #[arg(long, value_name = "NAME")]
@@ -326,6 +329,11 @@ pub(super) struct SnapshotArgs {
     /// Where to write the snapshot (attestor's format, JSON).
     #[arg(long, value_name = "PATH")]
     pub(super) output: PathBuf,
+    /// Read only what these policies read (files or directories, repeatable; `builtin` names the
+    /// built-in ones). What they do not read is recorded as not collected, so a later scan with
+    /// other policies gives `error` for it. Default: read everything.
+    #[arg(long = "policies", value_name = "PATH")]
+    pub(super) policies: Vec<PathBuf>,
     #[command(flatten)]
     pub(super) aws: AwsArgs,
 }

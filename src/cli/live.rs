@@ -6,9 +6,11 @@ use super::args::AwsArgs;
 use super::output;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::inventory::Inventory;
+use crate::policy::PolicySet;
 
+/// Reads AWS live: what `policies` read, or everything without them.
 #[cfg(feature = "live")]
-pub fn collect(args: &AwsArgs) -> Result<Inventory, Vec<Diagnostic>> {
+pub fn collect(args: &AwsArgs, policies: Option<&PolicySet>) -> Result<Inventory, Vec<Diagnostic>> {
     use std::io::IsTerminal as _;
     use std::sync::Arc;
 
@@ -94,7 +96,11 @@ pub fn collect(args: &AwsArgs) -> Result<Inventory, Vec<Diagnostic>> {
             args.call_timeout.max(1) * u64::from(args.max_attempts.max(1)) + 10,
         ),
         max_attempts: args.max_attempts.max(1),
-        max_concurrency_per_account: args.max_concurrency_per_account,
+        max_concurrency_per_account: args.max_concurrency_per_account.unwrap_or(if several {
+            8
+        } else {
+            args.max_concurrency
+        }),
         targets: crate::collect::organization::Targets {
             org_role: args.org_role.clone(),
             role_arns: args.role_arns.clone(),
@@ -105,6 +111,7 @@ pub fn collect(args: &AwsArgs) -> Result<Inventory, Vec<Diagnostic>> {
             session_name: args.role_session_name.clone(),
             session_duration: std::time::Duration::from_secs(args.role_session_duration),
         },
+        plan: plan_for(policies),
         progress,
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -139,7 +146,12 @@ pub fn collect(args: &AwsArgs) -> Result<Inventory, Vec<Diagnostic>> {
         for (service, operation) in &calls {
             *per_operation.entry((service, operation)).or_default() += 1;
         }
-        output::note(format_args!("API calls made: {}", calls.len()));
+        let resources = inventory.items.len();
+        output::note(format_args!(
+            "API calls made: {} for {resources} resources ({:.2} per resource)",
+            calls.len(),
+            calls.len() as f64 / resources.max(1) as f64
+        ));
         for ((service, region), n) in &log.per_region {
             output::note(format_args!("  {service} in {region}: {n}"));
         }
@@ -148,10 +160,29 @@ pub fn collect(args: &AwsArgs) -> Result<Inventory, Vec<Diagnostic>> {
         }
         // One line per cause, with the resources it affected.
         for e in &inventory.collection_errors {
-            output::note(format_args!("could not read: {}", e.describe()));
+            if e.is_not_collected() {
+                output::note(format_args!("not read: {}", e.describe()));
+            } else {
+                output::note(format_args!("could not read: {}", e.describe()));
+            }
         }
     }
     Ok(inventory)
+}
+
+/// What a run reads: every type and property path the policies (and their `related` lookups)
+/// read; everything without policies.
+#[cfg(feature = "live")]
+fn plan_for(policies: Option<&PolicySet>) -> crate::collect::Plan {
+    let Some(set) = policies else {
+        return crate::collect::Plan::everything();
+    };
+    let mut plan = crate::collect::Plan::only_read();
+    for policy in &set.policies {
+        plan.read_type(&policy.resource_type.value);
+        policy.read_paths(|resource_type, path, _| plan.read(resource_type, &path));
+    }
+    plan
 }
 
 #[cfg(feature = "live")]
@@ -167,7 +198,7 @@ pub fn organization_permissions() -> Result<String, Vec<Diagnostic>> {
 }
 
 #[cfg(not(feature = "live"))]
-pub fn collect(_: &AwsArgs) -> Result<Inventory, Vec<Diagnostic>> {
+pub fn collect(_: &AwsArgs, _: Option<&PolicySet>) -> Result<Inventory, Vec<Diagnostic>> {
     Err(vec![not_built()])
 }
 

@@ -79,7 +79,8 @@ pub(super) fn run(args: ScanArgs) -> CliResult {
         inventory.keep_only(&keep);
         inventory
     } else {
-        let mut inventory = live::collect(&args.aws)?;
+        // Only what the policies read is asked for, unless --collect-all.
+        let mut inventory = live::collect(&args.aws, (!args.collect_all).then_some(&set))?;
         inventory.keep_only(&keep);
         inventory
     };

@@ -5,18 +5,29 @@ use super::{CliResult, exit, live, output};
 use crate::inventory;
 
 pub(super) fn run(args: SnapshotArgs) -> CliResult {
-    let inventory = live::collect(&args.aws)?;
+    let policies = if args.policies.is_empty() {
+        None
+    } else {
+        Some(super::common::load_policies(&args.policies)?.0)
+    };
+    let inventory = live::collect(&args.aws, policies.as_ref())?;
     let text = inventory::snapshot::to_json(&inventory);
+    // Data left out by --policies is recorded, but it is no failure.
+    let failed = inventory
+        .collection_errors
+        .iter()
+        .filter(|e| !e.is_not_collected())
+        .count();
     output::write(Some(&args.output), &text)?;
     if !args.aws.quiet {
         output::note(format_args!(
             "wrote {} configuration items to {} ({} collection errors)",
             inventory.items.len(),
             args.output.display(),
-            inventory.collection_errors.len()
+            failed
         ));
     }
-    Ok(if inventory.collection_errors.is_empty() {
+    Ok(if failed == 0 {
         exit::CLEAN
     } else {
         exit::INCOMPLETE

@@ -82,6 +82,20 @@ pub(super) fn render(
         source.regions.len(),
         some_of(&source.regions, 4),
     );
+    if !report.not_collected.is_empty() {
+        let operations: std::collections::BTreeSet<String> = report
+            .not_collected
+            .iter()
+            .map(|e| e.operation.clone())
+            .collect();
+        let operations: Vec<String> = operations.into_iter().collect();
+        let _ = writeln!(
+            out,
+            "  not read (no policy of the run reads it): {} operation(s) ({})",
+            operations.len(),
+            some_of(&operations, 4)
+        );
+    }
     if !report.collection_errors.is_empty() {
         // One line per operation and cause, however many places it happened in.
         let mut causes: BTreeMap<(String, String, String), Vec<String>> = BTreeMap::new();

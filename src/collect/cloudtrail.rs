@@ -22,6 +22,9 @@ fn run<'a>(ctx: &'a Ctx, region: &'a str) -> BoxFuture<'a, Batch> {
     Box::pin(collect(ctx, region))
 }
 
+/// What GetTrailStatus fills.
+const STATUS_PROPERTY: &[&str] = &["supplementaryConfiguration.TrailStatus"];
+
 async fn collect(ctx: &Ctx, region: &str) -> Batch {
     let config = aws_sdk_cloudtrail::config::Builder::from(&ctx.config(region))
         .interceptor(ctx.interceptor())
@@ -43,31 +46,47 @@ async fn collect(ctx: &Ctx, region: &str) -> Batch {
             return batch;
         }
     };
+    let status_wanted = ctx.plan.wants(TRAIL, STATUS_PROPERTY);
+    if !status_wanted {
+        batch.not_collected(
+            ctx,
+            "cloudtrail",
+            region,
+            &STATUS,
+            &[TRAIL],
+            STATUS_PROPERTY,
+        );
+    }
     for t in trails {
         let name = t.name().unwrap_or_default().to_string();
-        let status = {
+        let status = if status_wanted {
             let _permit = ctx.permit().await;
-            client
-                .get_trail_status()
-                .name(t.trail_arn().unwrap_or(&name))
-                .send()
-                .await
+            Some(
+                client
+                    .get_trail_status()
+                    .name(t.trail_arn().unwrap_or(&name))
+                    .send()
+                    .await,
+            )
+        } else {
+            None
         };
         let supplementary = match status {
-            Ok(s) => compact(json!({"TrailStatus": {
+            None => Value::Object(Default::default()),
+            Some(Ok(s)) => compact(json!({"TrailStatus": {
                 "isLogging": s.is_logging(),
                 "latestDeliveryTime": date(s.latest_delivery_time()),
                 "startLoggingTime": date(s.start_logging_time()),
                 "stopLoggingTime": date(s.stop_logging_time()),
             }})),
-            Err(e) => {
+            Some(Err(e)) => {
                 batch.fail_properties(
                     ctx,
                     "cloudtrail",
                     region,
                     &STATUS,
                     &[TRAIL],
-                    &["supplementaryConfiguration.TrailStatus"],
+                    STATUS_PROPERTY,
                     e.into(),
                 );
                 batch.for_resource(&name);

@@ -27,6 +27,9 @@ fn run<'a>(ctx: &'a Ctx, region: &'a str) -> BoxFuture<'a, Batch> {
     Box::pin(collect(ctx, region))
 }
 
+/// What DescribeContinuousBackups fills.
+const BACKUPS_PROPERTY: &[&str] = &["supplementaryConfiguration.ContinuousBackupsDescription"];
+
 async fn collect(ctx: &Ctx, region: &str) -> Batch {
     let config = aws_sdk_dynamodb::config::Builder::from(&ctx.config(region))
         .interceptor(ctx.interceptor())
@@ -46,13 +49,29 @@ async fn collect(ctx: &Ctx, region: &str) -> Batch {
             names.extend(out.table_names().iter().cloned());
         }
     );
-    let tables = join_all(names.iter().map(|name| table(ctx, &client, region, name))).await;
+    let backups_wanted = ctx.plan.wants(TABLE, BACKUPS_PROPERTY);
+    if !backups_wanted {
+        batch.not_collected(
+            ctx,
+            "dynamodb",
+            region,
+            &BACKUPS,
+            &[TABLE],
+            BACKUPS_PROPERTY,
+        );
+    }
+    let tables = join_all(
+        names
+            .iter()
+            .map(|name| table(ctx, &client, region, name, backups_wanted)),
+    )
+    .await;
     for (found, failures) in tables {
         batch.items.extend(found);
         for (op, failure) in failures {
             // Without DescribeTable the table is unknown; without backups, only its backup settings.
             let properties: &[&str] = if op.name == BACKUPS.name {
-                &["supplementaryConfiguration.ContinuousBackupsDescription"]
+                BACKUPS_PROPERTY
             } else {
                 &[]
             };
@@ -67,6 +86,7 @@ async fn table(
     client: &aws_sdk_dynamodb::Client,
     region: &str,
     name: &str,
+    backups_wanted: bool,
 ) -> (
     Option<crate::inventory::ConfigurationItem>,
     Vec<(&'static Operation, Failure)>,
@@ -86,16 +106,21 @@ async fn table(
             return (None, failures);
         }
     };
-    let backups = {
+    let backups = if backups_wanted {
         let _permit = ctx.permit().await;
-        client
-            .describe_continuous_backups()
-            .table_name(name)
-            .send()
-            .await
+        Some(
+            client
+                .describe_continuous_backups()
+                .table_name(name)
+                .send()
+                .await,
+        )
+    } else {
+        None
     };
     let supplementary = match backups {
-        Ok(out) => compact(
+        None => Value::Object(Default::default()),
+        Some(Ok(out)) => compact(
             json!({"ContinuousBackupsDescription": out.continuous_backups_description().map(|d| json!({
                 "continuousBackupsStatus": d.continuous_backups_status().as_str(),
                 "pointInTimeRecoveryDescription": d.point_in_time_recovery_description().map(|p| json!({
@@ -104,7 +129,7 @@ async fn table(
                 })),
             }))}),
         ),
-        Err(e) => {
+        Some(Err(e)) => {
             failures.push((&BACKUPS, e.into()));
             Value::Object(Default::default())
         }

@@ -73,6 +73,11 @@ async fn collect(ctx: &Ctx, region: &str) -> Batch {
             }
         }
     );
+    // Listeners are their own type: listed only when some policy reads them.
+    if !ctx.plan.wants_type(LISTENER) {
+        batch.not_collected(ctx, "elbv2", region, &LISTENERS, &[LISTENER], &[]);
+        arns.clear();
+    }
     for arn in arns {
         for_each_page!(
             ctx,

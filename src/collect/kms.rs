@@ -4,8 +4,9 @@
 
 use serde_json::{Value, json};
 
-use super::support::{Batch, compact, date, for_each_page, item, op};
-use super::{BoxFuture, Ctx, Operation, Service};
+use super::support::{Batch, Failure, compact, date, for_each_page, item, op};
+use super::{BoxFuture, Ctx, Operation, Service, join_all};
+use crate::inventory::ConfigurationItem;
 
 const LIST: Operation = op!("KMS", "ListKeys", "kms:ListKeys");
 const DESCRIBE: Operation = op!("KMS", "DescribeKey", "kms:DescribeKey");
@@ -49,88 +50,130 @@ async fn collect(ctx: &Ctx, region: &str) -> Batch {
         }
     );
     let aliases = aliases(ctx, &client, region, &mut batch).await;
-    for id in ids {
-        let described = {
-            let _permit = ctx.permit().await;
-            client.describe_key().key_id(&id).send().await
-        };
-        let meta = match described {
-            Ok(out) => match out.key_metadata() {
-                Some(m) => m.clone(),
-                None => continue,
-            },
-            Err(e) => {
-                batch.fail(ctx, "kms", region, &DESCRIBE, &[KEY], e.into());
-                continue;
-            }
-        };
-        let customer = meta.key_manager().is_some_and(|m| m.as_str() == "CUSTOMER");
-        let symmetric = meta
-            .key_spec()
-            .is_some_and(|s| s.as_str() == "SYMMETRIC_DEFAULT");
-        let enabled = meta.key_state().is_some_and(|s| s.as_str() == "Enabled");
-        let mut supplementary = serde_json::Map::new();
-        // Rotation applies to enabled symmetric customer keys; asking about others only errors.
-        if customer && symmetric && enabled {
-            let rotation = {
-                let _permit = ctx.permit().await;
-                client.get_key_rotation_status().key_id(&id).send().await
-            };
-            match rotation {
-                Ok(r) => {
-                    supplementary
-                        .insert("KeyRotationStatus".into(), r.key_rotation_enabled().into());
-                    if let Some(days) = r.rotation_period_in_days() {
-                        supplementary.insert("RotationPeriodInDays".into(), days.into());
-                    }
-                    let next = date(r.next_rotation_date());
-                    if !next.is_null() {
-                        supplementary.insert("NextRotationDate".into(), next);
-                    }
-                }
-                Err(e) => {
-                    batch.fail_properties(
-                        ctx,
-                        "kms",
-                        region,
-                        &ROTATION,
-                        &[KEY],
-                        &[
-                            "supplementaryConfiguration.KeyRotationStatus",
-                            "supplementaryConfiguration.RotationPeriodInDays",
-                        ],
-                        e.into(),
-                    );
-                    batch.for_resource(&id);
-                }
+    let rotation_wanted = ctx.plan.wants(KEY, ROTATION_PROPERTIES);
+    if !rotation_wanted {
+        batch.not_collected(ctx, "kms", region, &ROTATION, &[KEY], ROTATION_PROPERTIES);
+    }
+    // DescribeKey and GetKeyRotationStatus are per key: the keys are read side by side.
+    let keys = join_all(
+        ids.iter()
+            .map(|id| key(ctx, &client, region, id, &aliases, rotation_wanted)),
+    )
+    .await;
+    for (id, found) in ids.iter().zip(keys) {
+        match found {
+            Key::Read(found) => batch.push(*found),
+            Key::Gone => {}
+            Key::Failed(e) => batch.fail(ctx, "kms", region, &DESCRIBE, &[KEY], e),
+            Key::RotationFailed(found, e) => {
+                batch.push(*found);
+                batch.fail_properties(
+                    ctx,
+                    "kms",
+                    region,
+                    &ROTATION,
+                    &[KEY],
+                    ROTATION_PROPERTIES,
+                    e,
+                );
+                batch.for_resource(id);
             }
         }
-        let configuration = compact(json!({
-            "keyId": meta.key_id(),
-            "arn": meta.arn(),
-            "keyManager": meta.key_manager().map(aws_sdk_kms::types::KeyManagerType::as_str),
-            "keyState": meta.key_state().map(aws_sdk_kms::types::KeyState::as_str),
-            "keySpec": meta.key_spec().map(aws_sdk_kms::types::KeySpec::as_str),
-            "keyUsage": meta.key_usage().map(aws_sdk_kms::types::KeyUsageType::as_str),
-            "enabled": meta.enabled(),
-            "origin": meta.origin().map(aws_sdk_kms::types::OriginType::as_str),
-            "multiRegion": meta.multi_region(),
-            "creationDate": date(meta.creation_date()),
-            "description": meta.description(),
-        }));
-        batch.push(item(
-            ctx,
-            KEY,
-            region,
-            meta.key_id(),
-            aliases.get(meta.key_id()).map(String::as_str),
-            meta.arn(),
-            configuration,
-            Value::Object(supplementary),
-            Value::Null,
-        ));
     }
     batch
+}
+
+/// What the properties GetKeyRotationStatus fills.
+const ROTATION_PROPERTIES: &[&str] = &[
+    "supplementaryConfiguration.KeyRotationStatus",
+    "supplementaryConfiguration.RotationPeriodInDays",
+    "supplementaryConfiguration.NextRotationDate",
+];
+
+/// One key as read.
+enum Key {
+    Read(Box<ConfigurationItem>),
+    /// DescribeKey answered without metadata: nothing to record.
+    Gone,
+    Failed(Failure),
+    /// The key, without its rotation settings.
+    RotationFailed(Box<ConfigurationItem>, Failure),
+}
+
+async fn key(
+    ctx: &Ctx,
+    client: &aws_sdk_kms::Client,
+    region: &str,
+    id: &str,
+    aliases: &std::collections::BTreeMap<String, String>,
+    rotation_wanted: bool,
+) -> Key {
+    let described = {
+        let _permit = ctx.permit().await;
+        client.describe_key().key_id(id).send().await
+    };
+    let meta = match described {
+        Ok(out) => match out.key_metadata() {
+            Some(m) => m.clone(),
+            None => return Key::Gone,
+        },
+        Err(e) => return Key::Failed(e.into()),
+    };
+    let customer = meta.key_manager().is_some_and(|m| m.as_str() == "CUSTOMER");
+    let symmetric = meta
+        .key_spec()
+        .is_some_and(|s| s.as_str() == "SYMMETRIC_DEFAULT");
+    let enabled = meta.key_state().is_some_and(|s| s.as_str() == "Enabled");
+    let mut supplementary = serde_json::Map::new();
+    let mut rotation_failed = None;
+    // Rotation applies to enabled symmetric customer keys; asking about others only errors.
+    if rotation_wanted && customer && symmetric && enabled {
+        let rotation = {
+            let _permit = ctx.permit().await;
+            client.get_key_rotation_status().key_id(id).send().await
+        };
+        match rotation {
+            Ok(r) => {
+                supplementary.insert("KeyRotationStatus".into(), r.key_rotation_enabled().into());
+                if let Some(days) = r.rotation_period_in_days() {
+                    supplementary.insert("RotationPeriodInDays".into(), days.into());
+                }
+                let next = date(r.next_rotation_date());
+                if !next.is_null() {
+                    supplementary.insert("NextRotationDate".into(), next);
+                }
+            }
+            Err(e) => rotation_failed = Some(Failure::from(e)),
+        }
+    }
+    let configuration = compact(json!({
+        "keyId": meta.key_id(),
+        "arn": meta.arn(),
+        "keyManager": meta.key_manager().map(aws_sdk_kms::types::KeyManagerType::as_str),
+        "keyState": meta.key_state().map(aws_sdk_kms::types::KeyState::as_str),
+        "keySpec": meta.key_spec().map(aws_sdk_kms::types::KeySpec::as_str),
+        "keyUsage": meta.key_usage().map(aws_sdk_kms::types::KeyUsageType::as_str),
+        "enabled": meta.enabled(),
+        "origin": meta.origin().map(aws_sdk_kms::types::OriginType::as_str),
+        "multiRegion": meta.multi_region(),
+        "creationDate": date(meta.creation_date()),
+        "description": meta.description(),
+    }));
+    let found = Box::new(item(
+        ctx,
+        KEY,
+        region,
+        meta.key_id(),
+        aliases.get(meta.key_id()).map(String::as_str),
+        meta.arn(),
+        configuration,
+        Value::Object(supplementary),
+        Value::Null,
+    ));
+    match rotation_failed {
+        Some(e) => Key::RotationFailed(found, e),
+        None => Key::Read(found),
+    }
 }
 
 /// Each key's alias (the first by name, when it has several), by key ID. The alias only names the

@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 
 use super::support::{Batch, Failure, compact, date, item, op, tags};
 use super::{BoxFuture, Ctx, Operation, Service, join_all};
+use crate::inventory::coverage::ANY_REGION;
 
 const LIST: Operation = op!("S3", "ListBuckets", "s3:ListAllMyBuckets");
 const LOCATION: Operation = op!("S3", "GetBucketLocation", "s3:GetBucketLocation");
@@ -71,24 +72,35 @@ async fn collect(ctx: &Ctx, region: &str) -> Batch {
             return batch;
         }
     };
+    // ListBuckets names each bucket's region; where it does not, GetBucketLocation does, one
+    // bucket at a time, so those calls run side by side.
+    let regions = join_all(buckets.iter().map(|b| async {
+        match b.bucket_region() {
+            Some(r) => Ok(r.to_string()),
+            None => location(ctx, &client, b.name().unwrap_or_default()).await,
+        }
+    }))
+    .await;
     let mut clients: BTreeMap<String, aws_sdk_s3::Client> = BTreeMap::new();
     let mut located = Vec::new();
-    for b in &buckets {
-        let name = b.name().unwrap_or_default().to_string();
-        let bucket_region = match b.bucket_region() {
-            Some(r) => r.to_string(),
-            None => match location(ctx, &client, &name).await {
-                Ok(r) => r,
-                Err(failure) => {
-                    batch.fail(ctx, "s3", region, &LOCATION, &[BUCKET], failure);
-                    continue;
-                }
-            },
+    for (b, bucket_region) in buckets.iter().zip(regions) {
+        let bucket_region = match bucket_region {
+            Ok(r) => r,
+            Err(failure) => {
+                batch.fail(ctx, "s3", region, &LOCATION, &[BUCKET], failure);
+                continue;
+            }
         };
         clients
             .entry(bucket_region.clone())
             .or_insert_with(|| client_for(ctx, &bucket_region));
         located.push((b.clone(), bucket_region));
+    }
+    // Settings no loaded policy reads are not asked for, for any bucket.
+    for op in SETTINGS {
+        if !wanted(ctx, op) {
+            batch.not_collected(ctx, "s3", ANY_REGION, op, &[BUCKET], &[property_of(op)]);
+        }
     }
     let results = join_all(located.iter().map(|(b, r)| bucket(ctx, &clients[r], r, b))).await;
     for (found, failures) in results {
@@ -108,6 +120,33 @@ async fn collect(ctx: &Ctx, region: &str) -> Batch {
         }
     }
     batch
+}
+
+/// The per-bucket calls, each filling one setting.
+const SETTINGS: [&Operation; 5] = [
+    &ENCRYPTION,
+    &LIFECYCLE,
+    &VERSIONING,
+    &PUBLIC_ACCESS,
+    &TAGGING,
+];
+
+/// Whether some loaded policy reads the setting `op` fills.
+fn wanted(ctx: &Ctx, op: &Operation) -> bool {
+    ctx.plan.wants(BUCKET, &[property_of(op)])
+}
+
+/// Runs one per-bucket call when its setting is wanted, in a request slot.
+async fn setting<T>(
+    ctx: &Ctx,
+    op: &Operation,
+    call: impl std::future::Future<Output = Result<Option<T>, Failure>>,
+) -> Option<Result<Option<T>, Failure>> {
+    if !wanted(ctx, op) {
+        return None;
+    }
+    let _permit = ctx.permit().await;
+    Some(call.await)
 }
 
 /// The configuration-item property each per-bucket call fills.
@@ -237,15 +276,47 @@ async fn bucket(
     let mut supplementary = serde_json::Map::new();
     let mut bucket_tags = Value::Object(Default::default());
 
-    let encryption = {
-        let _permit = ctx.permit().await;
-        absent_if(
-            client.get_bucket_encryption().bucket(name).send().await,
-            &["ServerSideEncryptionConfigurationNotFoundError"],
-        )
-    };
+    // The five settings are independent: asked for side by side, each in its own slot.
+    let (encryption, lifecycle, versioning, public_access, tagging) = tokio::join!(
+        setting(ctx, &ENCRYPTION, async {
+            absent_if(
+                client.get_bucket_encryption().bucket(name).send().await,
+                &["ServerSideEncryptionConfigurationNotFoundError"],
+            )
+        }),
+        setting(ctx, &LIFECYCLE, async {
+            absent_if(
+                client
+                    .get_bucket_lifecycle_configuration()
+                    .bucket(name)
+                    .send()
+                    .await,
+                &["NoSuchLifecycleConfiguration"],
+            )
+        }),
+        setting(ctx, &VERSIONING, async {
+            absent_if(
+                client.get_bucket_versioning().bucket(name).send().await,
+                &[],
+            )
+        }),
+        setting(ctx, &PUBLIC_ACCESS, async {
+            absent_if(
+                client.get_public_access_block().bucket(name).send().await,
+                &["NoSuchPublicAccessBlockConfiguration"],
+            )
+        }),
+        setting(ctx, &TAGGING, async {
+            absent_if(
+                client.get_bucket_tagging().bucket(name).send().await,
+                &["NoSuchTagSet"],
+            )
+        }),
+    );
+
     match encryption {
-        Ok(found) => {
+        None => {}
+        Some(Ok(found)) => {
             let rules: Vec<Value> = found
                 .as_ref()
                 .and_then(|o| o.server_side_encryption_configuration())
@@ -267,22 +338,12 @@ async fn bucket(
                 json!({"rules": rules}),
             );
         }
-        Err(f) => failures.push((&ENCRYPTION, f)),
+        Some(Err(f)) => failures.push((&ENCRYPTION, f)),
     }
 
-    let lifecycle = {
-        let _permit = ctx.permit().await;
-        absent_if(
-            client
-                .get_bucket_lifecycle_configuration()
-                .bucket(name)
-                .send()
-                .await,
-            &["NoSuchLifecycleConfiguration"],
-        )
-    };
     match lifecycle {
-        Ok(found) => {
+        None => {}
+        Some(Ok(found)) => {
             let rules: Vec<Value> = found
                 .as_ref()
                 .map(|o| {
@@ -309,15 +370,13 @@ async fn bucket(
                 json!({"rules": rules}),
             );
         }
-        Err(f) => failures.push((&LIFECYCLE, f)),
+        Some(Err(f)) => failures.push((&LIFECYCLE, f)),
     }
 
-    let versioning = {
-        let _permit = ctx.permit().await;
-        client.get_bucket_versioning().bucket(name).send().await
-    };
     match versioning {
-        Ok(v) => {
+        // No "not configured" code is passed, so an answer is always there.
+        None | Some(Ok(None)) => {}
+        Some(Ok(Some(v))) => {
             supplementary.insert(
                 "BucketVersioningConfiguration".into(),
                 compact(json!({
@@ -326,18 +385,12 @@ async fn bucket(
                 })),
             );
         }
-        Err(e) => failures.push((&VERSIONING, e.into())),
+        Some(Err(f)) => failures.push((&VERSIONING, f)),
     }
 
-    let public_access = {
-        let _permit = ctx.permit().await;
-        absent_if(
-            client.get_public_access_block().bucket(name).send().await,
-            &["NoSuchPublicAccessBlockConfiguration"],
-        )
-    };
     match public_access {
-        Ok(found) => {
+        None => {}
+        Some(Ok(found)) => {
             let block = found
                 .as_ref()
                 .and_then(|o| o.public_access_block_configuration());
@@ -351,18 +404,12 @@ async fn bucket(
                 }),
             );
         }
-        Err(f) => failures.push((&PUBLIC_ACCESS, f)),
+        Some(Err(f)) => failures.push((&PUBLIC_ACCESS, f)),
     }
 
-    let tagging = {
-        let _permit = ctx.permit().await;
-        absent_if(
-            client.get_bucket_tagging().bucket(name).send().await,
-            &["NoSuchTagSet"],
-        )
-    };
     match tagging {
-        Ok(found) => {
+        None => bucket_tags = Value::Null,
+        Some(Ok(found)) => {
             if let Some(out) = found {
                 bucket_tags = tags(
                     out.tag_set()
@@ -371,7 +418,7 @@ async fn bucket(
                 );
             }
         }
-        Err(f) => failures.push((&TAGGING, f)),
+        Some(Err(f)) => failures.push((&TAGGING, f)),
     }
 
     let arn = format!("arn:aws:s3:::{name}");

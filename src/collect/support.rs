@@ -41,6 +41,32 @@ impl Batch {
         }
     }
 
+    /// Records a call the run did not make because no policy reads what it returns: only
+    /// `properties` of the resources (all of them, in `region`) are unknown.
+    pub fn not_collected(
+        &mut self,
+        ctx: &Ctx,
+        service: &str,
+        region: &str,
+        op: &Operation,
+        resource_types: &[&str],
+        properties: &[&str],
+    ) {
+        let failure = Failure {
+            code: crate::inventory::NOT_COLLECTED.to_string(),
+            message: "no policy of the run reads it".to_string(),
+        };
+        self.fail_properties(
+            ctx,
+            service,
+            region,
+            op,
+            resource_types,
+            properties,
+            failure,
+        );
+    }
+
     /// Records a failed call that leaves only `properties` of the resources unknown.
     #[allow(clippy::too_many_arguments)] // the fields of the collection error, in order
     pub fn fail_properties(

@@ -412,11 +412,22 @@ impl Env<'_> {
                     && e.affects(std::slice::from_ref(&location))
             })?;
         let shown = join_location(prefix, path);
+        let (message, actual) = if error.is_not_collected() {
+            (
+                format!("{shown}: {}", error.describe()),
+                format!("(not collected: {} was not called)", error.operation),
+            )
+        } else {
+            (
+                format!("{shown} could not be read: {}", error.describe()),
+                format!("(not read: {} failed)", error.operation),
+            )
+        };
         Some(Verdict::new(
-            Outcome::Error(format!("{shown} could not be read: {}", error.describe())),
+            Outcome::Error(message),
             vec![Evidence {
                 path: shown,
-                actual: Value::String(format!("(not read: {} failed)", error.operation)),
+                actual: Value::String(actual),
                 expected: format!(
                     "a successful {} call (IAM action {})",
                     error.operation, error.iam_action
@@ -497,7 +508,7 @@ impl Env<'_> {
             .covers(resource_type, &item.account_id, Some(&item.region))
             && self
                 .inventory
-                .collection_errors_for(resource_type, &item.account_id, Some(&item.region))
+                .listing_errors_for(resource_type, &item.account_id, Some(&item.region))
                 .next()
                 .is_none()
     }
@@ -660,7 +671,7 @@ impl Env<'_> {
         }
         let causes: Vec<String> = self
             .inventory
-            .collection_errors_for(&link.resource_type, &item.account_id, None)
+            .listing_errors_for(&link.resource_type, &item.account_id, None)
             .map(super::super::inventory::CollectionError::describe)
             .collect();
         if causes.is_empty() {

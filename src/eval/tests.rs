@@ -1044,3 +1044,68 @@ fn a_path_through_a_value_of_another_type_is_unknown_not_missing() {
         Status::Error
     );
 }
+
+/// Data a run chose not to read (`NotCollected`): a setting left out leaves the resources listed,
+/// so a lookup that finds none still decides, but a check reading that setting is `error` saying
+/// it was not collected; a type left out is never absent, only unknown.
+#[test]
+fn what_a_run_did_not_collect_is_never_judged() {
+    let set = policies(
+        "policies:
+  - {id: logged, title: t, severity: low, resource: AWS::EC2::VPC, check: {related: {resource: AWS::EC2::FlowLog, from: resourceId, to: configuration.resourceId}, on-missing: fail, any: {path: configuration.flowLogStatus, equals: ACTIVE}}}
+  - {id: tagged, title: t, severity: low, resource: AWS::EC2::FlowLog, check: {path: tags.owner, exists: true}}
+",
+    );
+    let vpc = item("AWS::EC2::VPC", "vpc-1", json!({}));
+    let flow_log = item(
+        "AWS::EC2::FlowLog",
+        "fl-1",
+        json!({"resourceId": "vpc-2", "flowLogStatus": "ACTIVE"}),
+    );
+    let mut covered = Coverage::new(crate::inventory::coverage::Basis::Attestor);
+    covered.add(ACCOUNT, "eu-west-1", "AWS::EC2::VPC");
+    covered.add(ACCOUNT, "eu-west-1", "AWS::EC2::FlowLog");
+    let skipped = |properties: Vec<String>| crate::inventory::CollectionError {
+        service: "ec2".into(),
+        region: "eu-west-1".into(),
+        operation: "DescribeFlowLogs".into(),
+        iam_action: "ec2:DescribeFlowLogs".into(),
+        error_code: crate::inventory::NOT_COLLECTED.into(),
+        message: "no policy of the run reads it".into(),
+        account_id: ACCOUNT.into(),
+        resource_types: vec!["AWS::EC2::FlowLog".into()],
+        properties,
+        resources: Vec::new(),
+    };
+    let run = |errors| {
+        let base = inventory(Vec::new());
+        let inv = Inventory::new(
+            base.source.clone(),
+            vec![vpc.clone(), flow_log.clone()],
+            errors,
+            covered.clone(),
+        );
+        evaluate(&set, &inv, &Options::default()).unwrap().findings
+    };
+    // The tags were not read: the lookup still decides (no flow log for vpc-1: fail), the tag
+    // check is `error` naming why, for the resource and as a cause of its own.
+    let f = run(vec![skipped(vec!["tags".into()])]);
+    let logged: Vec<_> = f.iter().filter(|f| f.policy_id == "logged").collect();
+    assert_eq!(logged.len(), 1);
+    assert_eq!(logged[0].status, Status::Fail, "{}", logged[0].message);
+    let tagged: Vec<_> = f.iter().filter(|f| f.policy_id == "tagged").collect();
+    assert!(!tagged.is_empty());
+    for t in tagged {
+        assert_eq!(t.status, Status::Error, "{}", t.message);
+        assert!(t.message.contains("was not collected"), "{}", t.message);
+        assert!(t.message.contains("DescribeFlowLogs"), "{}", t.message);
+    }
+    // The flow logs were not listed at all: the lookup is unknown, never a fail by accident.
+    let f = run(vec![skipped(Vec::new())]);
+    let logged: Vec<_> = f
+        .iter()
+        .filter(|f| f.policy_id == "logged" && f.resource_id == "vpc-1")
+        .collect();
+    assert_eq!(logged[0].status, Status::Error, "{}", logged[0].message);
+    assert!(f.iter().all(|f| f.status != Status::Pass), "{f:?}");
+}

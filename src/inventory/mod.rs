@@ -243,7 +243,33 @@ impl CollectionError {
                 .any(|path| self.properties.iter().any(|p| paths_overlap(path, p)))
     }
 
+    /// Whether this is data the run chose not to read (no failure: see [`NOT_COLLECTED`]).
+    pub fn is_not_collected(&self) -> bool {
+        self.error_code == NOT_COLLECTED
+    }
+
     pub fn describe(&self) -> String {
+        if self.is_not_collected() {
+            let place = if self.region == coverage::ANY_REGION {
+                format!("account {}", self.account_id)
+            } else {
+                format!("account {} region {}", self.account_id, self.region)
+            };
+            let what = if self.properties.is_empty() {
+                format!("{} of {place}", self.resource_types.join(", "))
+            } else {
+                format!(
+                    "{} of {} in {place}",
+                    self.properties.join(", "),
+                    self.resource_types.join(", "),
+                )
+            };
+            return format!(
+                "{what} was not collected: the run that read this account called no {} ({}), because none of its policies read it; \
+                 take the snapshot again without --policies (which collects everything), or with these policies",
+                self.operation, self.iam_action
+            );
+        }
         if !self.properties.is_empty() && self.iam_action != NO_IAM_ACTION {
             let whom = match self.resources.as_slice() {
                 [] => format!("some {}", self.resource_types.join(", ")),
@@ -443,6 +469,19 @@ impl Inventory {
             types.join(", ")
         ));
         Ok(())
+    }
+
+    /// The collection errors that may leave the listing of `resource_type` incomplete: all but
+    /// settings a run chose not to read (those leave the resources listed, only the settings
+    /// unknown, and reading one is an `error` of its own).
+    pub fn listing_errors_for<'a>(
+        &'a self,
+        resource_type: &'a str,
+        account_id: &'a str,
+        region: Option<&'a str>,
+    ) -> impl Iterator<Item = &'a CollectionError> + 'a {
+        self.collection_errors_for(resource_type, account_id, region)
+            .filter(|e| !e.is_not_collected() || e.properties.is_empty())
     }
 
     pub fn collection_errors_for<'a>(
@@ -952,6 +991,10 @@ pub(crate) fn read_items(
 
 /// The IAM action of a collection error that is not an API call (a problem in the input file).
 pub const NO_IAM_ACTION: &str = "(none)";
+
+/// The error code of data a live run chose not to read because none of its policies reads it
+/// (`collect::plan`): a policy that reads it later, from the snapshot, gets `error` saying so.
+pub const NOT_COLLECTED: &str = "NotCollected";
 
 /// (type, account, region, ID): what makes two items the same resource.
 type ResourceKey<'a> = (&'a str, &'a str, &'a str, &'a str);

@@ -22,6 +22,7 @@ pub fn write_with(
         tool: &report.tool,
         source: &report.source,
         collection_errors: &report.collection_errors,
+        not_collected: &report.not_collected,
         evaluated_at: &report.evaluated_at,
         evidence: report.evidence,
         policy_set: &report.policy_set,
@@ -45,6 +46,8 @@ struct View<'a> {
     tool: &'a Tool,
     source: &'a SourceInfo,
     collection_errors: &'a [CollectionError],
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    not_collected: &'a [CollectionError],
     evaluated_at: &'a Option<jiff::Timestamp>,
     evidence: crate::eval::EvidenceDetail,
     policy_set: &'a PolicySetInfo,

@@ -97,7 +97,12 @@ pub struct Report {
     pub schema_version: u32,
     pub tool: Tool,
     pub source: SourceInfo,
+    /// Calls that failed: the results reading their data are `error`.
     pub collection_errors: Vec<CollectionError>,
+    /// Data the live run chose not to read, because no policy of the run reads it (error code
+    /// `NotCollected`): no result depends on it, and a later scan reading it gives `error`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub not_collected: Vec<CollectionError>,
     /// The time ages were measured from (`--as-of`, else the capture time): never the wall clock,
     /// so the same inputs give the same report.
     pub evaluated_at: Option<jiff::Timestamp>,
@@ -413,7 +418,18 @@ impl Report {
                 version: crate::TOOL_VERSION.into(),
             },
             source: inventory.source.clone(),
-            collection_errors: inventory.collection_errors.clone(),
+            collection_errors: inventory
+                .collection_errors
+                .iter()
+                .filter(|e| !e.is_not_collected())
+                .cloned()
+                .collect(),
+            not_collected: inventory
+                .collection_errors
+                .iter()
+                .filter(|e| e.is_not_collected())
+                .cloned()
+                .collect(),
             evaluated_at: as_of,
             evidence: crate::eval::EvidenceDetail::All,
             policy_set: PolicySetInfo {
