@@ -119,6 +119,11 @@ class LatencyProxy:
             def log_message(self, *args):
                 pass
 
+            def setup(self):
+                super().setup()
+                # Small responses must not wait for the client's delayed ACK (Nagle).
+                self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
             def forward(self):
                 proxy._count()
                 body = self._body()
@@ -131,9 +136,11 @@ class LatencyProxy:
                         self.send_header(k, v)
                 if self.command != "HEAD":
                     self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                if self.command != "HEAD":
-                    self.wfile.write(data)
+                    # Headers and body in one write, as a server on the network sends them.
+                    self._headers_buffer.append(b"\r\n" + data)
+                    self.flush_headers()
+                else:
+                    self.end_headers()
 
             def _body(self):
                 if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
@@ -151,8 +158,13 @@ class LatencyProxy:
 
             do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = do_PATCH = forward
 
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
+        class Server(http.server.ThreadingHTTPServer):
+            # The default backlog (5) drops connections a concurrent client opens at once, and
+            # each dropped SYN costs a second: AWS's endpoints accept them all.
+            request_queue_size = 256
+            daemon_threads = True
+
+        self.server = Server(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
@@ -165,6 +177,8 @@ class LatencyProxy:
             conn = getattr(self._local, "conn", None)
             if conn is None:
                 conn = self._local.conn = http.client.HTTPConnection(self.upstream, timeout=300)
+                conn.connect()
+                conn.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             try:
                 conn.request(method, path, body, headers)
                 response = conn.getresponse()

@@ -6,11 +6,11 @@ use super::args::AwsArgs;
 use super::output;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::inventory::Inventory;
-use crate::policy::PolicySet;
+use crate::policy::Policy;
 
 /// Reads AWS live: what `policies` read, or everything without them.
 #[cfg(feature = "live")]
-pub fn collect(args: &AwsArgs, policies: Option<&PolicySet>) -> Result<Inventory, Vec<Diagnostic>> {
+pub fn collect(args: &AwsArgs, policies: Option<&[&Policy]>) -> Result<Inventory, Vec<Diagnostic>> {
     use std::io::IsTerminal as _;
     use std::sync::Arc;
 
@@ -173,12 +173,12 @@ pub fn collect(args: &AwsArgs, policies: Option<&PolicySet>) -> Result<Inventory
 /// What a run reads: every type and property path the policies (and their `related` lookups)
 /// read; everything without policies.
 #[cfg(feature = "live")]
-fn plan_for(policies: Option<&PolicySet>) -> crate::collect::Plan {
-    let Some(set) = policies else {
+fn plan_for(policies: Option<&[&Policy]>) -> crate::collect::Plan {
+    let Some(policies) = policies else {
         return crate::collect::Plan::everything();
     };
     let mut plan = crate::collect::Plan::only_read();
-    for policy in &set.policies {
+    for policy in policies {
         plan.read_type(&policy.resource_type.value);
         policy.read_paths(|resource_type, path, _| plan.read(resource_type, &path));
     }
@@ -198,7 +198,7 @@ pub fn organization_permissions() -> Result<String, Vec<Diagnostic>> {
 }
 
 #[cfg(not(feature = "live"))]
-pub fn collect(_: &AwsArgs, _: Option<&PolicySet>) -> Result<Inventory, Vec<Diagnostic>> {
+pub fn collect(_: &AwsArgs, _: Option<&[&Policy]>) -> Result<Inventory, Vec<Diagnostic>> {
     Err(vec![not_built()])
 }
 

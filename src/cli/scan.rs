@@ -79,8 +79,15 @@ pub(super) fn run(args: ScanArgs) -> CliResult {
         inventory.keep_only(&keep);
         inventory
     } else {
-        // Only what the policies read is asked for, unless --collect-all.
-        let mut inventory = live::collect(&args.aws, (!args.collect_all).then_some(&set))?;
+        // Only what the policies that will run read is asked for, unless --collect-all: a policy
+        // waiting for a parameter (not configured) gives no result, so it reads nothing.
+        let planned: Vec<&crate::policy::Policy> = set
+            .policies
+            .iter()
+            .filter(|p| eval::compile::is_configured(p, &overrides))
+            .collect();
+        let mut inventory =
+            live::collect(&args.aws, (!args.collect_all).then_some(planned.as_slice()))?;
         inventory.keep_only(&keep);
         inventory
     };

@@ -10,7 +10,11 @@ pub(super) fn run(args: SnapshotArgs) -> CliResult {
     } else {
         Some(super::common::load_policies(&args.policies)?.0)
     };
-    let inventory = live::collect(&args.aws, policies.as_ref())?;
+    // A snapshot is for later scans, whose --set values are not known yet: every policy given
+    // is planned for, configured or not.
+    let planned: Option<Vec<&crate::policy::Policy>> =
+        policies.as_ref().map(|set| set.policies.iter().collect());
+    let inventory = live::collect(&args.aws, planned.as_deref())?;
     let text = inventory::snapshot::to_json(&inventory);
     // Data left out by --policies is recorded, but it is no failure.
     let failed = inventory

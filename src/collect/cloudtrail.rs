@@ -4,7 +4,7 @@
 use serde_json::{Value, json};
 
 use super::support::{Batch, compact, date, item, op};
-use super::{BoxFuture, Ctx, Operation, Service};
+use super::{BoxFuture, Ctx, Operation, Service, join_all};
 
 const DESCRIBE: Operation = op!("CloudTrail", "DescribeTrails", "cloudtrail:DescribeTrails");
 const STATUS: Operation = op!("CloudTrail", "GetTrailStatus", "cloudtrail:GetTrailStatus");
@@ -57,20 +57,18 @@ async fn collect(ctx: &Ctx, region: &str) -> Batch {
             STATUS_PROPERTY,
         );
     }
-    for t in trails {
+    // GetTrailStatus is per trail: the trails are read side by side.
+    let statuses = join_all(trails.iter().map(|t| async {
+        if !status_wanted {
+            return None;
+        }
+        let _permit = ctx.permit().await;
+        let name = t.trail_arn().or(t.name()).unwrap_or_default();
+        Some(client.get_trail_status().name(name).send().await)
+    }))
+    .await;
+    for (t, status) in trails.into_iter().zip(statuses) {
         let name = t.name().unwrap_or_default().to_string();
-        let status = if status_wanted {
-            let _permit = ctx.permit().await;
-            Some(
-                client
-                    .get_trail_status()
-                    .name(t.trail_arn().unwrap_or(&name))
-                    .send()
-                    .await,
-            )
-        } else {
-            None
-        };
         let supplementary = match status {
             None => Value::Object(Default::default()),
             Some(Ok(s)) => compact(json!({"TrailStatus": {

@@ -26,6 +26,8 @@ const EBS_DEFAULT: Operation = op!(
     "GetEbsEncryptionByDefault",
     "ec2:GetEbsEncryptionByDefault"
 );
+/// The account's EBS encryption-by-default setting in a region, as one item.
+const EBS_DEFAULT_TYPE: &str = "Attestor::EC2::EbsEncryptionByDefault";
 const FLOW_LOGS: Operation = op!("EC2", "DescribeFlowLogs", "ec2:DescribeFlowLogs");
 
 pub static SERVICE: Service = Service {
@@ -50,7 +52,7 @@ pub static SERVICE: Service = Service {
         "AWS::EC2::SecurityGroup",
         "AWS::EC2::NetworkAcl",
         "AWS::EC2::Volume",
-        "Attestor::EC2::EbsEncryptionByDefault",
+        EBS_DEFAULT_TYPE,
         "AWS::EC2::FlowLog",
     ],
     collect: run,
@@ -81,8 +83,26 @@ async fn collect(ctx: &Ctx, region: &str) -> Batch {
         .interceptor(ctx.interceptor())
         .build();
     let client = aws_sdk_ec2::Client::from_conf(config);
-    let mut batch = Batch::default();
+    // The listings are independent: they run side by side, each page still waiting for a
+    // request slot, and their items are joined in this fixed order.
+    let parts = tokio::join!(
+        vpcs(ctx, &client, region),
+        subnets(ctx, &client, region),
+        route_tables(ctx, &client, region),
+        internet_gateways(ctx, &client, region),
+        security_groups(ctx, &client, region),
+        network_acls(ctx, &client, region),
+        volumes(ctx, &client, region),
+        ebs_encryption_by_default(ctx, &client, region),
+        flow_logs(ctx, &client, region),
+    );
+    Batch::concat([
+        parts.0, parts.1, parts.2, parts.3, parts.4, parts.5, parts.6, parts.7, parts.8,
+    ])
+}
 
+async fn vpcs(ctx: &Ctx, client: &aws_sdk_ec2::Client, region: &str) -> Batch {
+    let mut batch = Batch::default();
     for_each_page!(
         ctx,
         batch,
@@ -116,7 +136,11 @@ async fn collect(ctx: &Ctx, region: &str) -> Batch {
             }
         }
     );
+    batch
+}
 
+async fn subnets(ctx: &Ctx, client: &aws_sdk_ec2::Client, region: &str) -> Batch {
+    let mut batch = Batch::default();
     for_each_page!(
         ctx,
         batch,
@@ -155,7 +179,11 @@ async fn collect(ctx: &Ctx, region: &str) -> Batch {
             }
         }
     );
+    batch
+}
 
+async fn route_tables(ctx: &Ctx, client: &aws_sdk_ec2::Client, region: &str) -> Batch {
+    let mut batch = Batch::default();
     for_each_page!(
         ctx,
         batch,
@@ -223,7 +251,11 @@ async fn collect(ctx: &Ctx, region: &str) -> Batch {
             }
         }
     );
+    batch
+}
 
+async fn internet_gateways(ctx: &Ctx, client: &aws_sdk_ec2::Client, region: &str) -> Batch {
+    let mut batch = Batch::default();
     for_each_page!(
         ctx,
         batch,
@@ -255,7 +287,11 @@ async fn collect(ctx: &Ctx, region: &str) -> Batch {
             }
         }
     );
+    batch
+}
 
+async fn security_groups(ctx: &Ctx, client: &aws_sdk_ec2::Client, region: &str) -> Batch {
+    let mut batch = Batch::default();
     for_each_page!(
         ctx,
         batch,
@@ -288,7 +324,11 @@ async fn collect(ctx: &Ctx, region: &str) -> Batch {
             }
         }
     );
+    batch
+}
 
+async fn network_acls(ctx: &Ctx, client: &aws_sdk_ec2::Client, region: &str) -> Batch {
+    let mut batch = Batch::default();
     for_each_page!(
         ctx,
         batch,
@@ -338,7 +378,11 @@ async fn collect(ctx: &Ctx, region: &str) -> Batch {
             }
         }
     );
+    batch
+}
 
+async fn volumes(ctx: &Ctx, client: &aws_sdk_ec2::Client, region: &str) -> Batch {
+    let mut batch = Batch::default();
     for_each_page!(
         ctx,
         batch,
@@ -376,7 +420,15 @@ async fn collect(ctx: &Ctx, region: &str) -> Batch {
             }
         }
     );
+    batch
+}
 
+async fn ebs_encryption_by_default(ctx: &Ctx, client: &aws_sdk_ec2::Client, region: &str) -> Batch {
+    let mut batch = Batch::default();
+    if !ctx.plan.wants_type(EBS_DEFAULT_TYPE) {
+        batch.not_collected(ctx, "ec2", region, &EBS_DEFAULT, &[EBS_DEFAULT_TYPE], &[]);
+        return batch;
+    }
     let ebs_default = {
         let _permit = ctx.permit().await;
         client.get_ebs_encryption_by_default().send().await
@@ -388,7 +440,7 @@ async fn collect(ctx: &Ctx, region: &str) -> Batch {
             let id = format!("{}:{region}", ctx.account_id);
             batch.push(item(
                 ctx,
-                "Attestor::EC2::EbsEncryptionByDefault",
+                EBS_DEFAULT_TYPE,
                 region,
                 id,
                 None,
@@ -403,11 +455,15 @@ async fn collect(ctx: &Ctx, region: &str) -> Batch {
             "ec2",
             region,
             &EBS_DEFAULT,
-            &["Attestor::EC2::EbsEncryptionByDefault"],
+            &[EBS_DEFAULT_TYPE],
             e.into(),
         ),
     }
+    batch
+}
 
+async fn flow_logs(ctx: &Ctx, client: &aws_sdk_ec2::Client, region: &str) -> Batch {
+    let mut batch = Batch::default();
     for_each_page!(
         ctx,
         batch,

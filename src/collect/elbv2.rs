@@ -4,7 +4,7 @@
 use serde_json::{Value, json};
 
 use super::support::{Batch, compact, for_each_page, item, op};
-use super::{BoxFuture, Ctx, Operation, Service};
+use super::{BoxFuture, Ctx, Operation, Service, join_all};
 
 const BALANCERS: Operation = op!(
     "Elastic Load Balancing v2",
@@ -78,61 +78,72 @@ async fn collect(ctx: &Ctx, region: &str) -> Batch {
         batch.not_collected(ctx, "elbv2", region, &LISTENERS, &[LISTENER], &[]);
         arns.clear();
     }
-    for arn in arns {
-        for_each_page!(
-            ctx,
-            batch,
-            "elbv2",
-            region,
-            LISTENERS,
-            &[LISTENER],
-            client
-                .describe_listeners()
-                .load_balancer_arn(&arn)
-                .into_paginator()
-                .send(),
-            |out| {
-                for l in out.listeners() {
-                    let actions: Vec<Value> = l
-                        .default_actions()
-                        .iter()
-                        .map(|a| {
-                            compact(json!({
-                                "Type": a.r#type().map(aws_sdk_elasticloadbalancingv2::types::ActionTypeEnum::as_str),
-                                "Order": a.order(),
-                                "TargetGroupArn": a.target_group_arn(),
-                                "RedirectConfig": a.redirect_config().map(|r| json!({
-                                    "Protocol": r.protocol(),
-                                    "Port": r.port(),
-                                    "Host": r.host(),
-                                    "StatusCode": r.status_code().map(aws_sdk_elasticloadbalancingv2::types::RedirectActionStatusCodeEnum::as_str),
-                                })),
-                            }))
-                        })
-                        .collect();
-                    let configuration = compact(json!({
-                        "ListenerArn": l.listener_arn(),
-                        "LoadBalancerArn": l.load_balancer_arn(),
-                        "Port": l.port(),
-                        "Protocol": l.protocol().map(aws_sdk_elasticloadbalancingv2::types::ProtocolEnum::as_str),
-                        "SslPolicy": l.ssl_policy(),
-                        "DefaultActions": actions,
-                    }));
-                    let listener_arn = l.listener_arn().unwrap_or_default();
-                    batch.push(item(
-                        ctx,
-                        LISTENER,
-                        region,
-                        listener_arn,
-                        None,
-                        Some(listener_arn),
-                        configuration,
-                        Value::Null,
-                        Value::Null,
-                    ));
-                }
+    // DescribeListeners is per load balancer: the balancers are read side by side.
+    let listeners = join_all(arns.iter().map(|arn| listeners(ctx, &client, region, arn))).await;
+    batch = Batch::concat(std::iter::once(batch).chain(listeners));
+    batch
+}
+
+async fn listeners(
+    ctx: &Ctx,
+    client: &aws_sdk_elasticloadbalancingv2::Client,
+    region: &str,
+    arn: &str,
+) -> Batch {
+    let mut batch = Batch::default();
+    for_each_page!(
+        ctx,
+        batch,
+        "elbv2",
+        region,
+        LISTENERS,
+        &[LISTENER],
+        client
+            .describe_listeners()
+            .load_balancer_arn(arn)
+            .into_paginator()
+            .send(),
+        |out| {
+            for l in out.listeners() {
+                let actions: Vec<Value> = l
+                    .default_actions()
+                    .iter()
+                    .map(|a| {
+                        compact(json!({
+                            "Type": a.r#type().map(aws_sdk_elasticloadbalancingv2::types::ActionTypeEnum::as_str),
+                            "Order": a.order(),
+                            "TargetGroupArn": a.target_group_arn(),
+                            "RedirectConfig": a.redirect_config().map(|r| json!({
+                                "Protocol": r.protocol(),
+                                "Port": r.port(),
+                                "Host": r.host(),
+                                "StatusCode": r.status_code().map(aws_sdk_elasticloadbalancingv2::types::RedirectActionStatusCodeEnum::as_str),
+                            })),
+                        }))
+                    })
+                    .collect();
+                let configuration = compact(json!({
+                    "ListenerArn": l.listener_arn(),
+                    "LoadBalancerArn": l.load_balancer_arn(),
+                    "Port": l.port(),
+                    "Protocol": l.protocol().map(aws_sdk_elasticloadbalancingv2::types::ProtocolEnum::as_str),
+                    "SslPolicy": l.ssl_policy(),
+                    "DefaultActions": actions,
+                }));
+                let listener_arn = l.listener_arn().unwrap_or_default();
+                batch.push(item(
+                    ctx,
+                    LISTENER,
+                    region,
+                    listener_arn,
+                    None,
+                    Some(listener_arn),
+                    configuration,
+                    Value::Null,
+                    Value::Null,
+                ));
             }
-        );
-    }
+        }
+    );
     batch
 }

@@ -58,9 +58,24 @@ async fn collect(ctx: &Ctx, _region: &str) -> Batch {
         .interceptor(ctx.interceptor())
         .build();
     let client = aws_sdk_iam::Client::from_conf(config);
-    let mut batch = Batch::default();
+    // Users, the account summary and the password policy are independent: read side by side.
+    let (users, summary, policy) = tokio::join!(
+        users(ctx, &client, region),
+        account_summary(ctx, &client, region),
+        password_policy(ctx, &client, region),
+    );
+    Batch::concat([users, summary, policy])
+}
 
-    let report = match credential_report(ctx, &client).await {
+/// Users with their credential-report rows and MFA devices.
+async fn users(ctx: &Ctx, client: &aws_sdk_iam::Client, region: &str) -> Batch {
+    let mut batch = Batch::default();
+    if !ctx.plan.wants_type(USER) {
+        batch.not_collected(ctx, "iam", region, &LIST_USERS, &[USER], &[]);
+        return batch;
+    }
+
+    let report = match credential_report(ctx, client).await {
         Ok(report) => report,
         Err((operation, failure)) => {
             batch.fail_properties(
@@ -130,7 +145,7 @@ async fn collect(ctx: &Ctx, _region: &str) -> Batch {
                 // Hardware and FIDO devices are not in the virtual listing: ask only for users whose
                 // report says MFA is active but who have no virtual device.
                 let devices_known = if mfa_active && devices.is_empty() {
-                    match mfa_devices(ctx, &client, name).await {
+                    match mfa_devices(ctx, client, name).await {
                         Ok(found) => {
                             devices = found;
                             true
@@ -175,7 +190,15 @@ async fn collect(ctx: &Ctx, _region: &str) -> Batch {
             }
         }
     );
+    batch
+}
 
+async fn account_summary(ctx: &Ctx, client: &aws_sdk_iam::Client, region: &str) -> Batch {
+    let mut batch = Batch::default();
+    if !ctx.plan.wants_type(SUMMARY) {
+        batch.not_collected(ctx, "iam", region, &ACCOUNT_SUMMARY, &[SUMMARY], &[]);
+        return batch;
+    }
     let summary = {
         let _permit = ctx.permit().await;
         client.get_account_summary().send().await
@@ -197,7 +220,15 @@ async fn collect(ctx: &Ctx, _region: &str) -> Batch {
         }
         Err(e) => batch.fail(ctx, "iam", region, &ACCOUNT_SUMMARY, &[SUMMARY], e.into()),
     }
+    batch
+}
 
+async fn password_policy(ctx: &Ctx, client: &aws_sdk_iam::Client, region: &str) -> Batch {
+    let mut batch = Batch::default();
+    if !ctx.plan.wants_type(POLICY) {
+        batch.not_collected(ctx, "iam", region, &PASSWORD_POLICY, &[POLICY], &[]);
+        return batch;
+    }
     let policy = {
         let _permit = ctx.permit().await;
         client.get_account_password_policy().send().await

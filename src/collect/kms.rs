@@ -31,25 +31,32 @@ async fn collect(ctx: &Ctx, region: &str) -> Batch {
         .interceptor(ctx.interceptor())
         .build();
     let client = aws_sdk_kms::Client::from_conf(config);
-    let mut batch = Batch::default();
     let mut ids = Vec::new();
-    for_each_page!(
-        ctx,
-        batch,
-        "kms",
-        region,
-        LIST,
-        &[KEY],
-        client.list_keys().into_paginator().send(),
-        |out| {
-            ids.extend(
-                out.keys()
-                    .iter()
-                    .filter_map(|k| k.key_id().map(str::to_string)),
-            );
-        }
+    let mut listed = Batch::default();
+    let mut named = Batch::default();
+    // The keys and their aliases are listed side by side.
+    let (_, aliases) = tokio::join!(
+        async {
+            for_each_page!(
+                ctx,
+                listed,
+                "kms",
+                region,
+                LIST,
+                &[KEY],
+                client.list_keys().into_paginator().send(),
+                |out| {
+                    ids.extend(
+                        out.keys()
+                            .iter()
+                            .filter_map(|k| k.key_id().map(str::to_string)),
+                    );
+                }
+            )
+        },
+        aliases(ctx, &client, region, &mut named),
     );
-    let aliases = aliases(ctx, &client, region, &mut batch).await;
+    let mut batch = Batch::concat([listed, named]);
     let rotation_wanted = ctx.plan.wants(KEY, ROTATION_PROPERTIES);
     if !rotation_wanted {
         batch.not_collected(ctx, "kms", region, &ROTATION, &[KEY], ROTATION_PROPERTIES);

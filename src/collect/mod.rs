@@ -384,25 +384,14 @@ pub async fn collect(options: &Options) -> Result<(Inventory, CallLog), Diagnost
     let mut coverage = Coverage::new(Basis::Attestor);
     for (ctx, _) in &readable {
         for service in &skipped {
-            errors.push(CollectionError {
-                service: service.name.to_string(),
-                region: ANY_REGION.to_string(),
-                account_id: ctx.account_id.clone(),
-                operation: service.operations[0].name.to_string(),
-                iam_action: service.operations[0].iam_action.to_string(),
-                error_code: crate::inventory::NOT_COLLECTED.into(),
-                message: "no policy of the run reads these types".into(),
-                resource_types: service
-                    .resource_types
-                    .iter()
-                    .map(ToString::to_string)
-                    .collect(),
-                properties: Vec::new(),
-                resources: Vec::new(),
-            });
-            for resource_type in service.resource_types {
-                coverage.add(&ctx.account_id, ANY_REGION, resource_type);
-            }
+            errors.push(service_unread(
+                service,
+                &ctx.account_id,
+                &service.operations[0],
+                crate::inventory::NOT_COLLECTED,
+                "no policy of the run reads these types",
+                &mut coverage,
+            ));
         }
     }
     for (index, (_, regions)) in readable.iter().enumerate() {
@@ -514,25 +503,14 @@ pub async fn collect(options: &Options) -> Result<(Inventory, CallLog), Diagnost
     // An account that could not be read at all: every type is an error there, naming why.
     for (account, why) in &unreadable {
         for service in SERVICES {
-            errors.push(CollectionError {
-                service: service.name.to_string(),
-                region: ANY_REGION.to_string(),
-                account_id: account.clone(),
-                operation: why.operation.name.to_string(),
-                iam_action: why.operation.iam_action.to_string(),
-                error_code: why.error_code.clone(),
-                message: why.message.clone(),
-                resource_types: service
-                    .resource_types
-                    .iter()
-                    .map(ToString::to_string)
-                    .collect(),
-                properties: Vec::new(),
-                resources: Vec::new(),
-            });
-            for resource_type in service.resource_types {
-                coverage.add(account, ANY_REGION, resource_type);
-            }
+            errors.push(service_unread(
+                service,
+                account,
+                &why.operation,
+                &why.error_code,
+                &why.message,
+                &mut coverage,
+            ));
         }
     }
     let mut account_ids: Vec<String> = readable
@@ -589,6 +567,38 @@ pub(crate) async fn join_all<F: Future>(futures: impl IntoIterator<Item = F>) ->
     })
     .await;
     outputs.into_iter().flatten().collect()
+}
+
+/// The collection error for every type of `service` in every region of `account`, which the run
+/// did not read (`operation` failed, or no policy needed it), and those types as covered: a policy
+/// over them gives `error` for the account, never a verdict on an empty list.
+fn service_unread(
+    service: &Service,
+    account: &str,
+    operation: &Operation,
+    error_code: &str,
+    message: &str,
+    coverage: &mut Coverage,
+) -> CollectionError {
+    for resource_type in service.resource_types {
+        coverage.add(account, ANY_REGION, resource_type);
+    }
+    CollectionError {
+        service: service.name.to_string(),
+        region: ANY_REGION.to_string(),
+        account_id: account.to_string(),
+        operation: operation.name.to_string(),
+        iam_action: operation.iam_action.to_string(),
+        error_code: error_code.to_string(),
+        message: message.to_string(),
+        resource_types: service
+            .resource_types
+            .iter()
+            .map(ToString::to_string)
+            .collect(),
+        properties: Vec::new(),
+        resources: Vec::new(),
+    }
 }
 
 async fn load_sdk_config(options: &Options) -> SdkConfig {

@@ -52,8 +52,20 @@ async fn collect(ctx: &Ctx, region: &str) -> Batch {
         .interceptor(ctx.interceptor())
         .build();
     let client = aws_sdk_rds::Client::from_conf(config);
-    let mut batch = Batch::default();
+    // The listings are independent: they run side by side, each page still waiting for a
+    // request slot, and their items are joined in this fixed order.
+    let parts = tokio::join!(
+        db_instances(ctx, &client, region),
+        db_clusters(ctx, &client, region),
+        db_subnet_groups(ctx, &client, region),
+        db_snapshots(ctx, &client, region),
+        db_cluster_snapshots(ctx, &client, region),
+    );
+    Batch::concat([parts.0, parts.1, parts.2, parts.3, parts.4])
+}
 
+async fn db_instances(ctx: &Ctx, client: &aws_sdk_rds::Client, region: &str) -> Batch {
+    let mut batch = Batch::default();
     let pages = client.describe_db_instances().into_paginator().send();
     for_each_page!(
         ctx,
@@ -116,7 +128,11 @@ async fn collect(ctx: &Ctx, region: &str) -> Batch {
             }
         }
     );
+    batch
+}
 
+async fn db_clusters(ctx: &Ctx, client: &aws_sdk_rds::Client, region: &str) -> Batch {
+    let mut batch = Batch::default();
     let pages = client.describe_db_clusters().into_paginator().send();
     for_each_page!(
         ctx,
@@ -158,7 +174,11 @@ async fn collect(ctx: &Ctx, region: &str) -> Batch {
             }
         }
     );
+    batch
+}
 
+async fn db_subnet_groups(ctx: &Ctx, client: &aws_sdk_rds::Client, region: &str) -> Batch {
+    let mut batch = Batch::default();
     let pages = client.describe_db_subnet_groups().into_paginator().send();
     for_each_page!(
         ctx,
@@ -189,7 +209,11 @@ async fn collect(ctx: &Ctx, region: &str) -> Batch {
             }
         }
     );
+    batch
+}
 
+async fn db_snapshots(ctx: &Ctx, client: &aws_sdk_rds::Client, region: &str) -> Batch {
+    let mut batch = Batch::default();
     let pages = client.describe_db_snapshots().into_paginator().send();
     for_each_page!(
         ctx,
@@ -223,7 +247,11 @@ async fn collect(ctx: &Ctx, region: &str) -> Batch {
             }
         }
     );
+    batch
+}
 
+async fn db_cluster_snapshots(ctx: &Ctx, client: &aws_sdk_rds::Client, region: &str) -> Batch {
+    let mut batch = Batch::default();
     let pages = client
         .describe_db_cluster_snapshots()
         .into_paginator()

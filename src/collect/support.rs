@@ -16,6 +16,16 @@ pub struct Batch {
 }
 
 impl Batch {
+    /// The batches' items and errors, in the order given.
+    pub fn concat(parts: impl IntoIterator<Item = Batch>) -> Batch {
+        let mut all = Batch::default();
+        for part in parts {
+            all.items.extend(part.items);
+            all.errors.extend(part.errors);
+        }
+        all
+    }
+
     pub fn push(&mut self, item: ConfigurationItem) {
         self.items.push(item);
     }
@@ -392,10 +402,17 @@ pub(crate) use op;
 /// seen so far is kept; the error says the rest is missing). Evaluates to whether every page was
 /// read.
 macro_rules! for_each_page {
+    // A listing of whole types: not called at all when no policy of the run reads any of them
+    // (recorded as not collected, so a later scan reading them gives `error`).
     ($ctx:expr, $batch:expr, $service:expr, $region:expr, $op:expr, $types:expr, $pages:expr, |$out:ident| $body:block) => {
-        $crate::collect::support::for_each_page!(
-            $ctx, $batch, $service, $region, $op, $types, properties: &[], $pages, |$out| $body
-        )
+        if $ctx.plan.unread_types($types).len() == $types.len() {
+            $batch.not_collected($ctx, $service, $region, &$op, $types, &[]);
+            true
+        } else {
+            $crate::collect::support::for_each_page!(
+                $ctx, $batch, $service, $region, $op, $types, properties: &[], $pages, |$out| $body
+            )
+        }
     };
     ($ctx:expr, $batch:expr, $service:expr, $region:expr, $op:expr, $types:expr, properties: $properties:expr, $pages:expr, |$out:ident| $body:block) => {{
         let mut pages = $pages;

@@ -173,6 +173,15 @@ impl NotConfigured {
     }
 }
 
+/// Whether `policy` runs with `overrides`: each of its parameters has a default or a value set
+/// (otherwise [`compile`] gives [`Compiled::NotConfigured`]).
+pub fn is_configured(policy: &Policy, overrides: &Overrides) -> bool {
+    let set = overrides.get(&policy.id.value);
+    policy.parameters.iter().all(|param| {
+        param.default.is_some() || set.is_some_and(|values| values.contains_key(&param.name.value))
+    })
+}
+
 pub fn compile(
     policy: &Policy,
     overrides: &Overrides,

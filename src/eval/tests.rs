@@ -582,6 +582,56 @@ fn parameter_overrides_and_guardrails() {
     assert_eq!(err[0].help.as_deref(), Some("did you mean `max`?"));
 }
 
+/// Live collection plans only for policies that will run: `is_configured` must agree with what
+/// evaluation does, or a policy would run on data that was never collected.
+#[test]
+fn is_configured_agrees_with_evaluation() {
+    let yaml = "policies:
+  - id: waits
+    title: t
+    severity: low
+    resource: T
+    parameters:
+      regions: {type: list}
+      n: {type: integer, default: 1}
+    check: {path: configuration.region, in: {param: regions}}
+  - id: runs
+    title: t
+    severity: low
+    resource: T
+    parameters:
+      n: {type: integer, default: 1}
+    check: {path: configuration.n, lte: {param: n}}
+";
+    let set = policies(yaml);
+    let inv = inventory(vec![item("T", "r", json!({"region": "a", "n": 1}))]);
+    let mut options = Options::default();
+    for set_regions in [false, true] {
+        if set_regions {
+            options
+                .overrides
+                .entry("waits".into())
+                .or_default()
+                .insert("regions".into(), json!(["a"]));
+        }
+        let evaluation = evaluate(&set, &inv, &options).unwrap();
+        let waiting: Vec<&str> = evaluation
+            .not_configured
+            .iter()
+            .map(|n| n.id.as_str())
+            .collect();
+        for policy in &set.policies {
+            assert_eq!(
+                compile::is_configured(policy, &options.overrides),
+                !waiting.contains(&policy.id.value.as_str()),
+                "{} with regions set: {set_regions}",
+                policy.id.value
+            );
+        }
+        assert_eq!(waiting.is_empty(), set_regions);
+    }
+}
+
 #[test]
 fn findings_are_sorted_whatever_the_input_order() {
     let yaml = "policies:\n  - {id: p, title: t, severity: low, resource: T, check: {path: configuration.a, equals: 1}}\n";
