@@ -161,7 +161,14 @@ pub fn collect(args: &AwsArgs, policies: Option<&[&Policy]>) -> Result<Inventory
         // One line per cause, with the resources it affected.
         for e in &inventory.collection_errors {
             if e.is_not_collected() {
-                output::note(format_args!("not read: {}", e.describe()));
+                // This run's own choice, not a stored snapshot's: say why, and how to read it.
+                output::note(format_args!(
+                    "not read: {}: no policy of this run reads it, so {} ({}) was not called \
+                     (scan --collect-all, or snapshot without --policies, reads everything)",
+                    e.not_collected_subject(),
+                    e.operation,
+                    e.iam_action
+                ));
             } else {
                 output::note(format_args!("could not read: {}", e.describe()));
             }

@@ -431,7 +431,8 @@ pub async fn collect(options: &Options) -> Result<(Inventory, CallLog), Diagnost
                     account_id: ctx.account_id.clone(),
                     region: region.clone(),
                     resources: batch.items.len(),
-                    errors: batch.errors.len(),
+                    // Reads the plan skipped are choices, not failures: not counted here.
+                    errors: batch.errors.iter().filter(|e| !e.is_not_collected()).count(),
                     done: done.fetch_add(1, SeqCst) + 1,
                     total,
                     accounts_done,

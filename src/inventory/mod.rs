@@ -248,22 +248,27 @@ impl CollectionError {
         self.error_code == NOT_COLLECTED
     }
 
+    /// What a not-collected record leaves out, and where: "AWS::Lambda::Function of account 1…".
+    pub fn not_collected_subject(&self) -> String {
+        let place = if self.region == coverage::ANY_REGION {
+            format!("account {}", self.account_id)
+        } else {
+            format!("account {} region {}", self.account_id, self.region)
+        };
+        if self.properties.is_empty() {
+            format!("{} of {place}", self.resource_types.join(", "))
+        } else {
+            format!(
+                "{} of {} in {place}",
+                self.properties.join(", "),
+                self.resource_types.join(", "),
+            )
+        }
+    }
+
     pub fn describe(&self) -> String {
         if self.is_not_collected() {
-            let place = if self.region == coverage::ANY_REGION {
-                format!("account {}", self.account_id)
-            } else {
-                format!("account {} region {}", self.account_id, self.region)
-            };
-            let what = if self.properties.is_empty() {
-                format!("{} of {place}", self.resource_types.join(", "))
-            } else {
-                format!(
-                    "{} of {} in {place}",
-                    self.properties.join(", "),
-                    self.resource_types.join(", "),
-                )
-            };
+            let what = self.not_collected_subject();
             return format!(
                 "{what} was not collected: the run that read this account called no {} ({}), because none of its policies read it; \
                  take the snapshot again without --policies (which collects everything), or with these policies",
