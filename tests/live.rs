@@ -1665,6 +1665,46 @@ fn an_organisation_is_read_account_by_account_through_its_role() {
     let merged = json(&attestor(&proxy.url(), &args));
     let org_three = json(&org_scan(&["--exclude-accounts", &charlie]));
     assert_eq!(by_account(&merged), by_account(&org_three));
+
+    // A closed account (the organisation lists it as SUSPENDED) is never silently missing: every
+    // policy gives `error` there, the cause names its state, and the other accounts are read.
+    moto.python(&format!(
+        "import boto3, sys\n\
+         boto3.client('organizations', region_name='us-east-1', endpoint_url=sys.argv[1],\n\
+         aws_access_key_id='testing', aws_secret_access_key='testing').close_account(AccountId='{bravo}')"
+    ));
+    let after_close = json(&org_scan(&["--exclude-accounts", &charlie]));
+    assert_eq!(
+        after_close["source"]["account_ids"], org_three["source"]["account_ids"],
+        "the suspended account is still in the run"
+    );
+    let all = by_account(&after_close);
+    let bravo_results: Vec<&String> = all
+        .iter()
+        .filter(|((_, account, _), _)| *account == bravo)
+        .map(|(_, status)| status)
+        .collect();
+    assert!(!bravo_results.is_empty());
+    assert!(
+        bravo_results.iter().all(|s| *s == "error"),
+        "{bravo_results:?}"
+    );
+    let errors = after_close["collection_errors"].as_array().unwrap();
+    assert!(
+        errors.iter().any(|e| e["accountId"] == bravo.as_str()
+            && e["message"].as_str().unwrap().contains("SUSPENDED")),
+        "{errors:#?}"
+    );
+    assert_eq!(
+        all.get(&(
+            "cloudwatch-log-retention".into(),
+            alpha.clone(),
+            "/alpha/app".into()
+        ))
+        .map(String::as_str),
+        Some("pass"),
+        "the other accounts are still read"
+    );
 }
 
 /// Collection reads what the policies read and nothing else, and what it did not read can never

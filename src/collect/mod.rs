@@ -432,7 +432,11 @@ pub async fn collect(options: &Options) -> Result<(Inventory, CallLog), Diagnost
                     region: region.clone(),
                     resources: batch.items.len(),
                     // Reads the plan skipped are choices, not failures: not counted here.
-                    errors: batch.errors.iter().filter(|e| !e.is_not_collected()).count(),
+                    errors: batch
+                        .errors
+                        .iter()
+                        .filter(|e| !e.is_not_collected())
+                        .count(),
                     done: done.fetch_add(1, SeqCst) + 1,
                     total,
                     accounts_done,
