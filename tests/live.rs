@@ -1526,6 +1526,17 @@ fn by_account(report: &Value) -> BTreeMap<(String, String, String), String> {
         .collect()
 }
 
+/// The statuses of every result in `account`, from [`by_account`].
+fn statuses_in<'a>(
+    all: &'a BTreeMap<(String, String, String), String>,
+    account: &str,
+) -> Vec<&'a String> {
+    all.iter()
+        .filter(|((_, a, _), _)| a == account)
+        .map(|(_, status)| status)
+        .collect()
+}
+
 #[test]
 fn an_organisation_is_read_account_by_account_through_its_role() {
     let moto = Moto::start();
@@ -1588,11 +1599,7 @@ fn an_organisation_is_read_account_by_account_through_its_role() {
         "each account sees only its own"
     );
     // Charlie: every policy is an error there, none passes, and the cause names the role.
-    let charlie_results: Vec<&String> = all
-        .iter()
-        .filter(|((_, account, _), _)| *account == charlie)
-        .map(|(_, status)| status)
-        .collect();
+    let charlie_results = statuses_in(&all, &charlie);
     assert!(!charlie_results.is_empty());
     assert!(
         charlie_results.iter().all(|s| *s == "error"),
@@ -1679,11 +1686,7 @@ fn an_organisation_is_read_account_by_account_through_its_role() {
         "the suspended account is still in the run"
     );
     let all = by_account(&after_close);
-    let bravo_results: Vec<&String> = all
-        .iter()
-        .filter(|((_, account, _), _)| *account == bravo)
-        .map(|(_, status)| status)
-        .collect();
+    let bravo_results = statuses_in(&all, &bravo);
     assert!(!bravo_results.is_empty());
     assert!(
         bravo_results.iter().all(|s| *s == "error"),

@@ -425,8 +425,7 @@ async fn volumes(ctx: &Ctx, client: &aws_sdk_ec2::Client, region: &str) -> Batch
 
 async fn ebs_encryption_by_default(ctx: &Ctx, client: &aws_sdk_ec2::Client, region: &str) -> Batch {
     let mut batch = Batch::default();
-    if !ctx.plan.wants_type(EBS_DEFAULT_TYPE) {
-        batch.not_collected(ctx, "ec2", region, &EBS_DEFAULT, &[EBS_DEFAULT_TYPE], &[]);
+    if batch.skip_unread(ctx, "ec2", region, &EBS_DEFAULT, &[EBS_DEFAULT_TYPE]) {
         return batch;
     }
     let ebs_default = {

@@ -74,14 +74,12 @@ async fn collect(ctx: &Ctx, region: &str) -> Batch {
         }
     );
     // Listeners are their own type: listed only when some policy reads them.
-    if !ctx.plan.wants_type(LISTENER) {
-        batch.not_collected(ctx, "elbv2", region, &LISTENERS, &[LISTENER], &[]);
+    if batch.skip_unread(ctx, "elbv2", region, &LISTENERS, &[LISTENER]) {
         arns.clear();
     }
     // DescribeListeners is per load balancer: the balancers are read side by side.
     let listeners = join_all(arns.iter().map(|arn| listeners(ctx, &client, region, arn))).await;
-    batch = Batch::concat(std::iter::once(batch).chain(listeners));
-    batch
+    Batch::concat(std::iter::once(batch).chain(listeners))
 }
 
 async fn listeners(

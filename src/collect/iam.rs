@@ -70,8 +70,7 @@ async fn collect(ctx: &Ctx, _region: &str) -> Batch {
 /// Users with their credential-report rows and MFA devices.
 async fn users(ctx: &Ctx, client: &aws_sdk_iam::Client, region: &str) -> Batch {
     let mut batch = Batch::default();
-    if !ctx.plan.wants_type(USER) {
-        batch.not_collected(ctx, "iam", region, &LIST_USERS, &[USER], &[]);
+    if batch.skip_unread(ctx, "iam", region, &LIST_USERS, &[USER]) {
         return batch;
     }
 
@@ -195,8 +194,7 @@ async fn users(ctx: &Ctx, client: &aws_sdk_iam::Client, region: &str) -> Batch {
 
 async fn account_summary(ctx: &Ctx, client: &aws_sdk_iam::Client, region: &str) -> Batch {
     let mut batch = Batch::default();
-    if !ctx.plan.wants_type(SUMMARY) {
-        batch.not_collected(ctx, "iam", region, &ACCOUNT_SUMMARY, &[SUMMARY], &[]);
+    if batch.skip_unread(ctx, "iam", region, &ACCOUNT_SUMMARY, &[SUMMARY]) {
         return batch;
     }
     let summary = {
@@ -225,8 +223,7 @@ async fn account_summary(ctx: &Ctx, client: &aws_sdk_iam::Client, region: &str) 
 
 async fn password_policy(ctx: &Ctx, client: &aws_sdk_iam::Client, region: &str) -> Batch {
     let mut batch = Batch::default();
-    if !ctx.plan.wants_type(POLICY) {
-        batch.not_collected(ctx, "iam", region, &PASSWORD_POLICY, &[POLICY], &[]);
+    if batch.skip_unread(ctx, "iam", region, &PASSWORD_POLICY, &[POLICY]) {
         return batch;
     }
     let policy = {

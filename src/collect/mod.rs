@@ -378,7 +378,7 @@ pub async fn collect(options: &Options) -> Result<(Inventory, CallLog), Diagnost
     let skipped: Vec<&'static Service> = SERVICES
         .iter()
         .copied()
-        .filter(|s| plan.unread_types(s.resource_types).len() == s.resource_types.len())
+        .filter(|s| !plan.wants_any(s.resource_types))
         .collect();
     let mut errors: Vec<CollectionError> = Vec::new();
     let mut coverage = Coverage::new(Basis::Attestor);

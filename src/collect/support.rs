@@ -51,6 +51,23 @@ impl Batch {
         }
     }
 
+    /// Records `op` as not called when no policy of the run reads any of `types` (whole types it
+    /// would list); whether it is to be skipped.
+    pub fn skip_unread(
+        &mut self,
+        ctx: &Ctx,
+        service: &str,
+        region: &str,
+        op: &Operation,
+        types: &[&str],
+    ) -> bool {
+        if ctx.plan.wants_any(types) {
+            return false;
+        }
+        self.not_collected(ctx, service, region, op, types, &[]);
+        true
+    }
+
     /// Records a call the run did not make because no policy reads what it returns: only
     /// `properties` of the resources (all of them, in `region`) are unknown.
     pub fn not_collected(
@@ -405,8 +422,7 @@ macro_rules! for_each_page {
     // A listing of whole types: not called at all when no policy of the run reads any of them
     // (recorded as not collected, so a later scan reading them gives `error`).
     ($ctx:expr, $batch:expr, $service:expr, $region:expr, $op:expr, $types:expr, $pages:expr, |$out:ident| $body:block) => {
-        if $ctx.plan.unread_types($types).len() == $types.len() {
-            $batch.not_collected($ctx, $service, $region, &$op, $types, &[]);
+        if $batch.skip_unread($ctx, $service, $region, &$op, $types) {
             true
         } else {
             $crate::collect::support::for_each_page!(
